@@ -7,6 +7,7 @@ the modules that produce them are named in the section comment.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 # --- corpus: produced by ingest, stored by store, returned by retrieve -----------------------
@@ -30,6 +31,19 @@ class Chunk:
     period: PeriodKind | None = None
     position: int = 0  # order within the document
     title: str = ""  # the document's title
+
+
+@dataclass
+class Document:
+    """A past summary read from disk and cleaned: its title and its text blocks, before splitting.
+
+    Produced by assistant.reading; ``encoding`` is the detected text encoding (None for .docx).
+    """
+
+    path: Path
+    title: str
+    encoding: str | None
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
