@@ -1,0 +1,547 @@
+"""Split a read document along its heading ladder into Chunks, and label each one.
+
+Each chunk is one lowest-level section body (long bodies cut at 一是/二是 items or sentences,
+tiny pieces merged back), tables on their own, with its heading path from the top level down.
+Labels — part (总结/问题/计划/其他), topic, unit, year, period — come from rules over the headings
+first and the text second, because headings in this genre say plainly what a section is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import get_args
+
+import yaml
+
+from .errors import InputError
+from .reading import (
+    ends_sentence,
+    is_title_like,
+    normalise_for_matching,
+    numbering,
+    read_document,
+)
+from .types import Block, Chunk, Document, Part, PeriodKind
+
+MAX_CHUNK_CHARS = 600  # longer section bodies are cut at 一是/二是 items, then at sentences
+MIN_CHUNK_CHARS = 80  # shorter pieces of a section are merged into a neighbour
+MAX_HEADING_CHARS = 40  # a numbered line's first sentence longer than this is body, not heading
+
+OVERRIDE_KEYS = ("unit", "year", "period", "title")
+
+# --- headings --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 = 一、, 2 = （一）, 3 = 1., 4 = （1）; styled headings use their style level
+    text: str  # as written, numbering included, trailing 。 removed
+    body: str = ""  # the text after an inline heading ("（一）…推进。聚焦…" → "聚焦…")
+
+
+_STYLE_LEVELS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def split_heading(block: Block) -> Heading | None:
+    """The heading a block starts with, if any; an inline heading is split from its body.
+
+    A numbered line is a heading when it is short (≤ 40 characters, no 。 inside), or when its
+    first sentence is that short and more text follows ("（一）…推进。聚焦…"). A numbered line
+    whose first sentence is long is a numbered paragraph: body. A short numbered line that is
+    one whole sentence with figures in it ("1.共检查企业120家。") is body too.
+    """
+    text = block.text.strip()
+    found = numbering(text)
+    if found is None:
+        level = _STYLE_LEVELS.get(block.style)
+        return Heading(level, text.rstrip("。")) if level and text else None
+    level, number = found
+    rest = text[len(number) :]
+    stop = rest.find("。")
+    if stop == -1:
+        return Heading(level, text) if len(text) <= MAX_HEADING_CHARS else None
+    head, body = text[: len(number) + stop], rest[stop + 1 :].strip()
+    if len(head) > MAX_HEADING_CHARS:
+        return None
+    if not body and (len(head) > 30 or _DIGIT.search(rest)):
+        return None
+    return Heading(level, head, body)
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+# Matched against normalise_for_matching(text): half-width punctuation, lower-case ASCII.
+_NOT_A_PROBLEM = re.compile(r"问题整改|整改问题|问题整治|问题线索|解决.{0,8}问题|突出.{0,4}问题")
+_PART_HEADINGS: tuple[tuple[Part, re.Pattern[str]], ...] = (
+    (
+        "问题",
+        re.compile(
+            r"存在(的)?(主要)?问题|问题(和|与|及)(不足|困难|短板|挑战|差距)|不足|短板|薄弱环节|"
+            r"困难和问题|主要问题|面临的(困难|问题|挑战)|差距"
+        ),
+    ),
+    (
+        "总结",
+        re.compile(
+            r"完成情况|进展情况|开展情况|落实情况|总体情况|基本情况|主要成效|工作成效|取得成效|"
+            r"主要做法|工作总结|工作回顾|主要工作|工作开展|工作进展|取得的成绩|主要成绩"
+        ),
+    ),
+    (
+        "计划",
+        re.compile(
+            r"下半年|下一步|下阶段|下步|明年|今后|计划|打算|安排|思路|展望|"
+            r"(20\d\d|20[x×]{1,2}|202[x×])年度?(重点)?(工作)?(目标|任务|重点)"
+        ),
+    ),
+)
+_PLAN_WORDS = re.compile(
+    r"将(继续|进一步|持续|加快|加大|全力|着力|重点|以|围绕|坚持|不断|认真|深入|积极|切实|全面|"
+    r"统筹|严格|推动|推进|开展|完成|实现)|要(继续|进一步|加强|加大|坚持|以|着力|重点|严格|针对)|"
+    r"计划|力争|确保(?!了)|争取|下半年|下一步|下阶段|明年|拟"
+)
+_PROBLEM_WORDS = re.compile(
+    r"仍然|仍存在|仍有|依然|不足|滞后|压力较大|压力大|短板|薄弱|不到位|有待|亟待|不够|不高|"
+    r"不明显|难以|欠缺|较为突出|不容忽视|不健全|不充分|困难|形势严峻|差距"
+)
+_SUMMARY_WORDS = re.compile(
+    r"完成|取得|共计|累计|同比|已|查处|立案|实现|达到|出动|建成|办结|下降|上升|改善|"
+    r"半年来|今年以来|年以来|截至|(?<!为)了(?!解)"
+)
+
+
+def classify_part(heading_path: Iterable[str], text: str) -> Part:
+    """总结/问题/计划/其他: the deepest heading that says so decides, else the text's wording.
+
+    Headings: 存在问题/不足/短板 → 问题 (but not 问题整改), 完成情况/主要成效/工作开展 → 总结,
+    下半年/下一步/明年/计划/打算/安排/思路 → 计划. Text: plan words (将继续, 要, 力争, 确保),
+    problem words (仍然, 不足, 滞后, 压力较大) and achievement words are counted; problem and plan
+    need two hits to beat achievements, and text with none of them is 其他.
+    """
+    for heading in reversed(tuple(heading_path)):
+        folded = _NOT_A_PROBLEM.sub("", normalise_for_matching(heading))
+        for part, pattern in _PART_HEADINGS:
+            if pattern.search(folded):
+                return part
+    folded = normalise_for_matching(text)
+    plan = len(_PLAN_WORDS.findall(folded))
+    problem = len(_PROBLEM_WORDS.findall(_NOT_A_PROBLEM.sub("", folded)))
+    summary = len(_SUMMARY_WORDS.findall(folded))
+    if problem >= 2 and problem >= plan and problem >= summary:
+        return "问题"
+    if plan >= 2 and plan >= summary:
+        return "计划"
+    if summary:
+        return "总结"
+    if plan or problem:
+        return "计划" if plan >= problem else "问题"
+    return "其他"
+
+
+_TOPIC_KEYWORDS: dict[str, dict[str, int]] = {
+    "大气": {
+        "pm2.5": 3, "pm10": 3, "扬尘": 3, "vocs": 3, "挥发性有机物": 3, "秸秆": 2, "臭氧": 3,
+        "优良天数": 3, "空气质量": 2, "大气": 3, "治气": 3, "蓝天": 2, "油烟": 2, "燃煤": 2,
+        "锅炉": 1, "烟尘": 2, "重污染天气": 3, "机动车": 1, "尾气": 2, "柴油货车": 2,
+        "露天焚烧": 2, "超低排放": 2, "降尘": 2, "颗粒物": 2, "二氧化硫": 1, "氮氧化物": 1,
+        "冒黑烟": 2, "空气": 1, "烟花爆竹": 2,
+    },
+    "水": {
+        "断面": 3, "河长": 3, "污水": 2, "黑臭": 3, "饮用水": 3, "水源地": 3, "水质": 2,
+        "碧水": 2, "治水": 3, "排污口": 2, "水环境": 3, "水污染": 3, "管网": 2, "雨污分流": 2,
+        "河道": 1, "河流": 1, "流域": 2, "地表水": 3, "地下水": 2, "水体": 2, "优Ⅲ": 3,
+        "水生态": 2, "湖": 1, "库区": 1,
+    },
+    "土壤": {
+        "土壤": 3, "净土": 2, "耕地": 2, "建设用地": 2, "污染地块": 3, "农用地": 2, "重金属": 2,
+        "治土": 3, "地块": 1, "农业面源": 2, "化肥": 1, "农药": 1, "畜禽养殖": 1,
+    },
+    "固废": {
+        "固体废物": 3, "固废": 3, "危险废物": 3, "危废": 3, "医疗废物": 3, "垃圾": 2,
+        "无废城市": 3, "尾矿": 2, "倾倒": 2, "转移联单": 2, "新污染物": 1, "废弃物": 1,
+    },
+    "生态": {
+        "生态保护": 2, "生态修复": 3, "自然保护区": 3, "自然保护地": 3, "生物多样性": 3,
+        "湿地": 2, "造林": 3, "森林": 2, "林长": 3, "绿盾": 3, "生态保护红线": 3, "生态红线": 3,
+        "山水林田湖": 2, "生态示范": 2, "生态文明示范": 2, "植树": 2, "国土绿化": 2,
+        "生态质量": 2, "生态系统": 2,
+    },
+    "执法": {
+        "执法": 3, "立案": 3, "查处": 2, "处罚": 2, "罚款": 3, "违法": 2, "检查企业": 2,
+        "现场检查": 2, "行政拘留": 3, "移送公安": 3, "查封扣押": 3, "双随机": 3, "监察": 2,
+        "偷排": 2, "专项行动": 1, "信用评价": 1,
+    },
+    "信访": {
+        "信访": 3, "投诉": 2, "举报": 2, "来信": 2, "来访": 2, "来电": 2, "12345": 2,
+        "12369": 3, "办结率": 2, "群众反映": 1, "矛盾纠纷": 2, "提案": 2, "议案": 2, "建议": 1,
+    },
+    "监测": {
+        "监测": 3, "监测站": 3, "自动站": 3, "空气站": 3, "在线监控": 2, "监测数据": 3,
+        "数据有效率": 3, "联网率": 2, "采样": 2, "预警": 1,
+    },
+    "审批": {
+        "环评": 3, "审批": 3, "环境影响评价": 3, "报告书": 2, "报告表": 2, "排污许可": 3,
+        "三同时": 2, "验收": 2, "行政许可": 2, "准入": 2, "放管服": 3, "营商环境": 2,
+        "服务企业": 2, "预审": 2,
+    },
+    "党建": {
+        "党建": 3, "党风廉政": 3, "党支部": 3, "党员": 2, "党组": 2, "主题教育": 3,
+        "学习教育": 2, "廉政": 2, "队伍建设": 3, "作风建设": 2, "文明单位": 2, "意识形态": 2,
+        "政治学习": 3, "党史": 3, "理论学习": 2, "党小组": 2,
+    },
+    "宣传": {
+        "宣传": 3, "环境日": 3, "六五": 2, "志愿者": 2, "志愿服务": 2, "环保教育": 2,
+        "新闻": 2, "媒体": 2, "公众参与": 2, "信息公开": 2, "绿色学校": 2, "绿色家庭": 2,
+        "科普": 2, "宣传教育": 2,
+    },
+    "综合": {
+        "督察": 2, "考核": 1, "碳达峰": 2, "碳中和": 2, "减排": 1, "目标责任": 2,
+        "创模": 2, "清洁生产": 1, "循环经济": 1,
+    },
+}  # fmt: skip
+
+
+def topic_scores(heading_path: Iterable[str], text: str) -> dict[str, int]:
+    """Weighted keyword hits: the deepest heading counts ×3, other headings ×2, the text ×1."""
+    headings = tuple(heading_path)
+    weighted = [(normalise_for_matching(text), 1)]
+    weighted += [(normalise_for_matching(h), 2) for h in headings[:-1]]
+    weighted += [(normalise_for_matching(h), 3) for h in headings[-1:]]
+    scores: dict[str, int] = {}
+    for topic, keywords in _TOPIC_KEYWORDS.items():
+        score = sum(
+            weight * factor * folded.count(keyword)
+            for keyword, weight in keywords.items()
+            for folded, factor in weighted
+        )
+        if score:
+            scores[topic] = score
+    return scores
+
+
+def classify_topic(heading_path: Iterable[str], text: str) -> str:
+    """The topic with the most weighted keyword hits; 综合 when nothing scores at least 3."""
+    scores = topic_scores(heading_path, text)
+    if not scores:
+        return "综合"
+    best = max(scores, key=lambda topic: scores[topic])  # dict order breaks ties
+    return best if scores[best] >= 3 else "综合"
+
+
+_PERIOD_PATTERNS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
+    ("前三季度", re.compile(r"前三季度|1\s*[-至~]\s*9\s*月|截至9月(底|末|30日)")),
+    ("一季度", re.compile(r"(?<![二三四前])一季度|1\s*[-至~]\s*3\s*月|截至3月(底|末|31日)")),
+    ("上半年", re.compile(r"上半年|半年来|1\s*[-至~]\s*6\s*月|截至6月(底|末|30日)")),
+    (
+        "全年",
+        re.compile(
+            r"全年|年度|年终|(20\d\d|20[x×]{1,2}|202[x×])年(工作)?总结|"
+            r"工作总结(及|和|暨)(20\d\d|20[x×]{1,2}|202[x×]|明)年"
+        ),
+    ),
+)
+
+
+def detect_period(text: str) -> PeriodKind | None:
+    """The period kind a title or opening names: 一季度/第一季度/1-3月 → 一季度, 上半年/1-6月 →
+    上半年, 前三季度/1-9月 → 前三季度, 全年/年度/2024年工作总结 → 全年; None if none."""
+    folded = normalise_for_matching(text)
+    for kind, pattern in _PERIOD_PATTERNS:
+        if pattern.search(folded):
+            return kind
+    return None
+
+
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_NEXT_YEAR_PLAN = re.compile(r"(总结|情况).*?(20\d\d)\s*年度?(工作)?(计划|安排|思路|打算|要点)")
+_MASKED_YEAR = re.compile(r"20[x×]{2}|202[x×]", re.IGNORECASE)
+
+
+def detect_year(text: str) -> int | None:
+    """The year a title or opening reports on; a masked year (202x) gives None.
+
+    "工作总结及2025年度工作计划" reports on 2024: a year named only for the plan is the next one.
+    """
+    folded = normalise_for_matching(text)
+    plan_year = _NEXT_YEAR_PLAN.search(folded)
+    years = _YEAR.findall(folded)
+    if plan_year and years == [plan_year.group(2)]:
+        return int(plan_year.group(2)) - 1
+    if years:
+        return int(years[0])
+    return None
+
+
+_UNIT = re.compile(
+    r"[\u4e00-\u9fffxX×]{0,16}?(?:生态环境局(?:[\u4e00-\u9fff]{1,8}?分局)?|生态环境分局|"
+    r"环境保护局|环保局|生态环境厅)"
+)
+_UNIT_LEAD_IN = re.compile(r"^.*?(以来|年来|关于|期间|我们|全体)")
+
+
+def detect_unit(text: str) -> str | None:
+    """The bureau a title or opening names (…生态环境局/分局, …环保局), lead-in words dropped.
+
+    A bare 生态环境局 with no place before it (我局, 上级生态环境局) names no unit.
+    """
+    for found in _UNIT.finditer(text):
+        unit = _UNIT_LEAD_IN.sub("", found.group(0))
+        unit = re.sub(r"^(今年|上半年|一季度|前三季度|全年|在|我|上级)+", "", unit)
+        if not unit.startswith(("生态环境", "环境保护", "环保")):
+            return unit
+    return None
+
+
+# --- overrides -------------------------------------------------------------------------------
+
+
+def _validated_overrides(raw: Mapping[str, object], source: str) -> dict[str, object]:
+    unknown = sorted(set(raw) - set(OVERRIDE_KEYS))
+    if unknown:
+        raise InputError(
+            f"未知的设置项: {', '.join(unknown)}",
+            path=source,
+            hint=f"可用的设置项: {', '.join(OVERRIDE_KEYS)}",
+        )
+    clean: dict[str, object] = {}
+    for key, value in raw.items():
+        if value is None or value == "":
+            clean[key] = None
+        elif key == "year":
+            if isinstance(value, bool) or not re.fullmatch(r"(19|20)\d\d", str(value).strip()):
+                raise InputError(f"year 应为四位年份, 而不是 “{value}”", path=source, column=key)
+            clean[key] = int(str(value).strip())
+        elif key == "period":
+            if value not in get_args(PeriodKind):
+                kinds = "、".join(get_args(PeriodKind))
+                raise InputError(
+                    f"period 应为 {kinds} 之一, 而不是 “{value}”", path=source, column=key
+                )
+            clean[key] = value
+        else:
+            clean[key] = str(value).strip()
+    return clean
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """The metadata file next to a document, e.g. 总结.docx.meta.yaml, if there is one."""
+    for suffix in (".meta.yaml", ".meta.yml", ".meta.json"):
+        candidate = path.with_name(path.name + suffix)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> dict[str, object]:
+    """The overrides in a document's sidecar file ({} when there is none)."""
+    sidecar = sidecar_path(path)
+    if sidecar is None:
+        return {}
+    try:
+        text = sidecar.read_text(encoding="utf-8-sig")
+        raw = json.loads(text) if sidecar.suffix == ".json" else yaml.safe_load(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"无法读取元数据文件: {exc}", path=str(sidecar)) from exc
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise InputError("元数据文件应是键值对 (unit/year/period/title)", path=str(sidecar))
+    return _validated_overrides(raw, str(sidecar))
+
+
+# --- splitting -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Section:
+    path: tuple[str, ...]
+    items: list[tuple[str, list[str]]] = field(default_factory=list)  # ("para"|"table", lines)
+
+    def add(self, kind: str, text: str) -> None:
+        if self.items and self.items[-1][0] == kind:
+            self.items[-1][1].append(text)
+        else:
+            self.items.append((kind, [text]))
+
+
+_CLOSING = re.compile(r"^(总之|综上所述|综上|总而言之|总的来看)")
+
+
+def _sections(blocks: list[Block]) -> list[_Section]:
+    """Blocks grouped under their heading paths; titles before the first heading are dropped.
+
+    A numbered paragraph that is not a heading ("、由于受…影响，…。") ends the sections at its
+    level and below, so it lands under its parent rather than inside the previous item; a
+    closing paragraph (总之…) belongs to the whole document.
+    """
+    stack: list[Heading] = []
+    sections = [_Section(())]
+
+    def open_section(path: tuple[str, ...]) -> None:
+        if sections[-1].path != path:
+            sections.append(_Section(path))
+
+    for block in blocks:
+        text = block.text
+        if block.style == "title":
+            continue
+        if block.style == "table":
+            sections[-1].add("table", text)
+            continue
+        heading = split_heading(block)
+        if heading is None:
+            if not stack and is_title_like(text):
+                continue  # a web copy repeats the title (once with a date, once without)
+            found = numbering(text)
+            if found or _CLOSING.match(text):
+                level = found[0] if found else 1
+                while stack and stack[-1].level >= level:
+                    stack.pop()
+                open_section(tuple(h.text for h in stack))
+            sections[-1].add("para", text)
+            continue
+        first_line = not stack and not sections[-1].items
+        if first_line and block.style == "h1" and is_title_like(heading.text):
+            continue  # a markdown "# 2024年…工作总结" is the title, not section 一
+        while stack and stack[-1].level >= heading.level:
+            stack.pop()
+        stack.append(heading)
+        sections.append(_Section(tuple(h.text for h in stack)))
+        if heading.body:
+            sections[-1].add("para", heading.body)
+    return [s for s in sections if s.items]
+
+
+_ITEM_START = re.compile(r"(?<=[。；;:：])(?=[一二三四五六七八九十]{1,2}是)")
+_SENTENCE_STOP = re.compile(r"(?<=[。！？!?；;])")
+
+
+def _cut(paragraph: str, limit: int) -> list[str]:
+    """A long paragraph cut at 一是/二是 items, and items still too long at sentences."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    pieces: list[str] = []
+    for item in (p for p in _ITEM_START.split(paragraph) if p):
+        if len(item) <= limit:
+            pieces.append(item)
+        else:
+            pieces.extend(s for s in _SENTENCE_STOP.split(item) if s)
+    return pieces
+
+
+def _pack(paragraphs: list[str], limit: int = MAX_CHUNK_CHARS) -> list[str]:
+    """Paragraphs packed into pieces of at most ``limit`` characters where possible.
+
+    Pieces of one paragraph are rejoined directly, separate paragraphs with a newline; a piece
+    shorter than MIN_CHUNK_CHARS is merged into its neighbour.
+    """
+    units = [(index, piece) for index, p in enumerate(paragraphs) for piece in _cut(p, limit)]
+    packed: list[tuple[int, str]] = []  # (index of the last paragraph in it, text)
+    for index, piece in units:
+        if packed and len(packed[-1][1]) + len(piece) <= limit:
+            last_index, text = packed[-1]
+            packed[-1] = (index, text + ("" if last_index == index else "\n") + piece)
+        else:
+            packed.append((index, piece))
+    texts = [text for _, text in packed]
+    merged: list[str] = []
+    for text in texts:
+        if merged and (len(text) < MIN_CHUNK_CHARS or len(merged[-1]) < MIN_CHUNK_CHARS):
+            separator = "" if not ends_sentence(merged[-1]) else "\n"
+            merged[-1] = merged[-1] + separator + text
+        else:
+            merged.append(text)
+    return merged
+
+
+def chunk_id(document_key: str, heading_path: tuple[str, ...], text: str, position: int) -> str:
+    """A stable content hash: the same chunk of the same file always gets the same id."""
+    material = "\x1f".join((document_key, "\x1e".join(heading_path), text, str(position)))
+    return hashlib.sha1(material.encode("utf-8")).hexdigest()[:20]
+
+
+def _opening(sections: list[_Section]) -> str:
+    """The text before the first heading, or else the first paragraph: where unit/year hide."""
+    for section in sections[:1]:
+        for kind, lines in section.items:
+            if kind == "para":
+                return lines[0]
+    return ""
+
+
+def _labels(title: str, opening: str, overrides: Mapping[str, object]) -> dict[str, object]:
+    """unit, year, period and title: overrides first, then the title, then the opening.
+
+    A masked year in the title (202x) leaves year None rather than guessing from the body.
+    """
+    title_year = detect_year(title)
+    if title_year is None and not _MASKED_YEAR.search(normalise_for_matching(title)):
+        title_year = detect_year(opening)
+    labels: dict[str, object] = {
+        "title": title,
+        "unit": detect_unit(title) or detect_unit(opening),
+        "year": title_year,
+        "period": detect_period(title) or detect_period(opening),
+    }
+    labels.update(overrides)
+    return labels
+
+
+def split_document(
+    document: Document,
+    document_key: str,
+    overrides: Mapping[str, object] | None = None,
+) -> list[Chunk]:
+    """A read document's chunks, in order and labelled; overrides may set unit/year/period/title."""
+    sections = _sections(document.blocks)
+    labels = _labels(
+        document.title, _opening(sections), _validated_overrides(overrides or {}, "overrides")
+    )
+    chunks: list[Chunk] = []
+    for section in sections:
+        for kind, lines in section.items:
+            texts = _pack(lines) if kind == "para" else _pack(["\n".join(lines)], limit=10**9)
+            for text in texts:
+                position = len(chunks)
+                chunks.append(
+                    Chunk(
+                        id=chunk_id(document_key, section.path, text, position),
+                        text=text,
+                        document=document_key,
+                        heading_path=section.path,
+                        part=classify_part(section.path, text),
+                        topic=classify_topic(section.path, text),
+                        unit=labels["unit"],  # type: ignore[arg-type]
+                        year=labels["year"],  # type: ignore[arg-type]
+                        period=labels["period"],  # type: ignore[arg-type]
+                        position=position,
+                        title=str(labels["title"] or ""),
+                    )
+                )
+    return chunks
+
+
+def chunks_from_file(
+    path: Path,
+    document_key: str | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> list[Chunk]:
+    """Read, clean, split and label one past summary.
+
+    ``document_key`` names the document in every chunk (default: the file's name). Labels the
+    text does not give, or gives wrongly, can be set: ``overrides`` (keys unit, year, period,
+    title) win over a sidecar file next to the document — ``<file>.meta.yaml``, ``.meta.yml`` or
+    ``.meta.json`` with the same keys, e.g. ``year: 2024`` / ``period: 上半年`` — which wins over
+    what is detected from the title and opening paragraph.
+    """
+    path = Path(path)
+    document = read_document(path)
+    merged = read_sidecar(path)
+    merged.update(_validated_overrides(overrides or {}, "overrides"))
+    return split_document(document, document_key or path.name, merged)
