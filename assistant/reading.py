@@ -93,7 +93,11 @@ def clean_title(text: str) -> str:
 
 _ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
 _ASCII_ROMAN_CLASS = re.compile(r"(?<![A-Za-z])(III|II|IV|V|I)(?=\s*类)|(?<=优)(III|II|I)")
-_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "―": "-", "〜": "~", "～": "~"})
+_FOLD = str.maketrans(
+    {"—": "-", "–": "-", "－": "-", "―": "-", "〜": "~", "～": "~"}
+    | {chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)}  # ASCII only: Ⅱ stays Ⅱ
+    | {chr(c): chr(c - 16) for c in range(0x2170, 0x2180)}  # small roman ⅱ → Ⅱ
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -112,7 +116,7 @@ def normalise_for_matching(text: str) -> str:
         for char in text
     )
     folded = _ASCII_ROMAN_CLASS.sub(lambda m: _ROMAN[m.group(1) or m.group(2)], folded)
-    folded = folded.translate(_DASHES).lower()
+    folded = folded.translate(_FOLD)
     return _SPACES.sub(" ", folded).strip()
 
 
@@ -178,7 +182,7 @@ def is_debris(line: str) -> bool:
     """A line of the web page around the text: navigation, bylines, ads, links, rules."""
     if _DEBRIS_ANYWHERE.search(line):
         return True
-    if len(line) <= 40 and _DEBRIS_SHORT.search(line):
+    if len(line) <= 30 and not ends_sentence(line) and _DEBRIS_SHORT.search(line):
         return True
     if _BYLINE.match(line):
         return True
@@ -186,7 +190,7 @@ def is_debris(line: str) -> bool:
 
 
 def strip_debris(lines: list[str]) -> list[str]:
-    """Drop debris lines and everything after an end marker such as 相关阅读; blanks are kept."""
+    """Debris lines blanked and everything from an end marker such as 相关阅读 on dropped."""
     kept: list[str] = []
     for line in lines:
         if _END_MARKERS.match(line):
@@ -279,19 +283,19 @@ def _text_blocks(text: str) -> list[Block]:
 
 
 def _markdown_blocks(text: str) -> list[Block]:
-    """Markdown: markup removed; # headings keep a heading style; paragraphs re-joined."""
+    """Markdown: markup removed (before debris, so links are not taken for web junk); # headings
+    keep a heading style; body paragraphs are re-joined like plain text."""
+    parsed = [_markdown_line(line) if line else ("", "body") for line in _plain_lines(text)]
+    lines = [p for p in parsed if p is not None]
+    texts = strip_debris([line for line, _ in lines])
     blocks: list[Block] = []
     pending: list[str] = []
 
     def flush() -> None:
-        blocks.extend(_text_blocks("\n".join(pending)))
+        blocks.extend(Block(text=p) for p in join_broken_lines(pending))
         pending.clear()
 
-    for raw in strip_debris(_plain_lines(text)):
-        parsed = _markdown_line(raw) if raw else ("", "body")
-        if parsed is None:
-            continue
-        line, style = parsed
+    for line, (_, style) in zip(texts, lines, strict=False):
         if style == "body":
             pending.append(line)
             continue
