@@ -76,3 +76,19 @@ class Block:
     text: str
     style: BlockStyle = "body"
     marks: list[Mark] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CommentRef:
+    """A Word comment and the span it is anchored on, in block coordinates (see read_blocks).
+
+    ``anchored_text`` is always the block's text[start:end]; a comment whose range runs past its
+    block is cut at the block's end, and one without a range has start == end.
+    """
+
+    block_index: int
+    start: int
+    end: int
+    anchored_text: str
+    text: str
+    author: str

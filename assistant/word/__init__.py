@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from .annotate import annotate
+from .comments import read_comments
+from .gongwen import write_document
 from .read import read_blocks
+from .tracked import accepted_text, rejected_text, write_revision
 
-__all__ = ["read_blocks"]
+__all__ = [
+    "accepted_text",
+    "annotate",
+    "read_blocks",
+    "read_comments",
+    "rejected_text",
+    "write_document",
+    "write_revision",
+]

@@ -1,7 +1,9 @@
 """Read a .docx into Blocks in reading order: paragraphs and table rows, as Word shows them.
 
 Block indices are the document's shared coordinate system: the checker, the annotator and the
-revision writer all address paragraphs by the index this reader gives them.
+revision writer all address paragraphs by the index this reader gives them. The text is what Word
+shows with every tracked change accepted (python-docx alone would drop inserted text), so offsets
+stay meaningful in documents that carry revisions.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from docx.document import Document as DocumentObject
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ..errors import InputError
 from ..types import Block, BlockStyle
+from .spans import paragraph_text
 
 _HEADING_STYLES: dict[str, BlockStyle] = {
     "title": "title",
@@ -65,6 +69,15 @@ def iter_paragraphs(document: DocumentObject) -> Iterator[Paragraph | list[Parag
             yield item
 
 
+def block_paragraphs(document: DocumentObject) -> list[list[etree._Element]]:
+    """The w:p elements of each block, indexed like read_blocks (one per paragraph, several per
+    table row)."""
+    return [
+        [p._p for p in item] if isinstance(item, list) else [item._p]
+        for item in iter_paragraphs(document)
+    ]
+
+
 def _style_of(paragraph: Paragraph) -> BlockStyle:
     name = (paragraph.style.name if paragraph.style is not None else "").lower()
     return _HEADING_STYLES.get(name, "body")
@@ -79,7 +92,8 @@ def read_blocks(path: Path) -> list[Block]:
     blocks: list[Block] = []
     for item in iter_paragraphs(document):
         if isinstance(item, list):
-            blocks.append(Block(text="\t".join(p.text for p in item), style="table"))
+            text = "\t".join(paragraph_text(p._p) for p in item)
+            blocks.append(Block(text=text, style="table"))
         else:
-            blocks.append(Block(text=item.text, style=_style_of(item)))
+            blocks.append(Block(text=paragraph_text(item._p), style=_style_of(item)))
     return blocks
