@@ -104,15 +104,16 @@ _PART_HEADINGS: tuple[tuple[Part, re.Pattern[str]], ...] = (
 _PLAN_WORDS = re.compile(
     r"将(继续|进一步|持续|加快|加大|全力|着力|重点|以|围绕|坚持|不断|认真|深入|积极|切实|全面|"
     r"统筹|严格|推动|推进|开展|完成|实现)|要(继续|进一步|加强|加大|坚持|以|着力|重点|严格|针对)|"
-    r"计划|力争|确保(?!了)|争取|下半年|下一步|下阶段|明年|拟"
+    r"计划|力争|确保(?!了)|争取|下半年|下一步|下阶段|明年|拟|我们将|我局将|奋力|努力"
 )
 _PROBLEM_WORDS = re.compile(
     r"仍然|仍存在|仍有|依然|不足|滞后|压力较大|压力大|短板|薄弱|不到位|有待|亟待|不够|不高|"
     r"不明显|难以|欠缺|较为突出|不容忽视|不健全|不充分|困难|形势严峻|差距"
 )
 _SUMMARY_WORDS = re.compile(
-    r"完成|取得|共计|累计|同比|已|查处|立案|实现|达到|出动|建成|办结|下降|上升|改善|"
-    r"半年来|今年以来|年以来|截至|(?<!为)了(?!解)"
+    r"(?<!力争|奋力|努力|确保)完成|取得|共计|累计|同比|已|查处|立案|实现|达到|出动|建成|办结|"
+    r"下降|上升|改善|半年来|今年以来|年以来|截至|(?<!为)了(?!解)|扎实|有效|成效|显著|稳定|"
+    r"紧紧围绕|保持|全面落实|落实到位"
 )
 
 
@@ -282,7 +283,8 @@ _UNIT = re.compile(
     r"[\u4e00-\u9fffxX×]{0,16}?(?:生态环境局(?:[\u4e00-\u9fff]{1,8}?分局)?|生态环境分局|"
     r"环境保护局|环保局|生态环境厅)"
 )
-_UNIT_LEAD_IN = re.compile(r"^.*?(以来|年来|关于|期间|我们|全体)")
+# A place name never holds these words; what precedes them in a match is the sentence around it.
+_UNIT_LEAD_IN = re.compile(r"以来|年来|关于|期间|我们|全体|上级|指导|领导|[在的与对向为由将]")
 
 
 def detect_unit(text: str) -> str | None:
@@ -291,8 +293,8 @@ def detect_unit(text: str) -> str | None:
     A bare 生态环境局 with no place before it (我局, 上级生态环境局) names no unit.
     """
     for found in _UNIT.finditer(text):
-        unit = _UNIT_LEAD_IN.sub("", found.group(0))
-        unit = re.sub(r"^(今年|上半年|一季度|前三季度|全年|在|我|上级)+", "", unit)
+        unit = _UNIT_LEAD_IN.split(found.group(0))[-1]
+        unit = re.sub(r"^(今年|上半年|一季度|前三季度|全年|我)+", "", unit)
         if not unit.startswith(("生态环境", "环境保护", "环保")):
             return unit
     return None
