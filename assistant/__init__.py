@@ -6,8 +6,10 @@ The library API lives here; the CLI (assistant.cli) is a thin shell over it.
 from __future__ import annotations
 
 from .errors import AssistantError, BackendError, ConfigError, InputError, PromptError
+from .reading import normalise_for_matching, read_document
 from .settings import Settings, load_settings
-from .types import Block, Chunk, Mark, SearchResult
+from .splitting import chunks_from_file, split_document
+from .types import Block, Chunk, Document, Mark, SearchResult
 
 __version__ = "0.1.0"
 
@@ -17,11 +19,16 @@ __all__ = [
     "Block",
     "Chunk",
     "ConfigError",
+    "Document",
     "InputError",
     "Mark",
     "PromptError",
     "SearchResult",
     "Settings",
     "__version__",
+    "chunks_from_file",
     "load_settings",
+    "normalise_for_matching",
+    "read_document",
+    "split_document",
 ]
