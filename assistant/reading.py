@@ -70,7 +70,7 @@ _YEAR_OR_PERIOD = re.compile(
 def is_title_like(text: str) -> bool:
     """A document title: names the kind of document and a year or period, and is not a sentence."""
     text = text.strip()
-    if not 4 <= len(text) <= 60 or numbering(text) or "。" in text:
+    if not 4 <= len(text) <= 60 or numbering(text) or "。" in text or ends_sentence(text):
         return False
     if not _DOC_WORDS.search(text):
         return False

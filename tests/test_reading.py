@@ -264,6 +264,7 @@ def test_normalise_for_matching(text: str, expected: str) -> None:
         ("一、2024年工作总结", False),
         ("上半年，我局紧紧围绕年度目标推进各项工作。", False),
         ("强化大气污染防治", False),
+        ("2024年重点工作安排如下：", False),
     ],
 )
 def test_title_like(text: str, expected: bool) -> None:
