@@ -508,8 +508,8 @@ def split_document(
     )
     chunks: list[Chunk] = []
     for section in sections:
-        for kind, lines in section.items:
-            texts = _pack(lines) if kind == "para" else _pack(["\n".join(lines)], limit=10**9)
+        for _kind, lines in section.items:
+            texts = _pack(lines)  # table rows pack like paragraphs, one per line
             for text in texts:
                 position = len(chunks)
                 chunks.append(

@@ -655,3 +655,14 @@ def test_sample_corpus_splits_into_labelled_chunks() -> None:
         parts = {c.part for c in chunks}
         assert "总结" in parts or "计划" in parts, path
         assert len({c.id for c in chunks}) == len(chunks), path
+
+
+def test_long_tables_are_cut_between_rows() -> None:
+    rows = [f"示例镇第{i}号工地\t扬尘在线监测设备已安装并联网运行\t整改完成" for i in range(40)]
+    document = Document(
+        Path("t.docx"), "", None, [Block("一、扬尘管控", "h1")] + [Block(r, "table") for r in rows]
+    )
+    chunks = split_document(document, "t")
+    assert len(chunks) >= 2
+    assert all(len(c.text) <= MAX_CHUNK_CHARS for c in chunks)
+    assert [line for c in chunks for line in c.text.split("\n")] == rows
