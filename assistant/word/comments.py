@@ -10,7 +10,7 @@ from .spans import COMMENT_END, COMMENT_REFERENCE, COMMENT_START, iter_markers, 
 
 
 def read_comments(path: Path) -> list[CommentRef]:
-    """Every comment anchored in the body, in the order their ranges start.
+    """Every comment anchored in the body, in the order their ranges start (ties: oldest first).
 
     Offsets are those of read_blocks (a table row's are within its tab-joined text). Comments on
     headers, footnotes or text boxes have no place in those coordinates and are left out.
