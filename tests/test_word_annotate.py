@@ -121,7 +121,7 @@ def test_table_cell_span_maps_into_the_right_cell(foreign: Path, tmp_path: Path)
 
 def test_existing_comments_and_text_survive(foreign: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.docx"
-    annotate(foreign, out, {2: [Mark(0, 3, comment="新意见")]}, author="核对助手")
+    annotate(foreign, out, {2: [Mark(0, 2, comment="新意见")]}, author="核对助手")
     refs = [(c.anchored_text, c.text, c.author) for c in read_comments(out)]
     assert refs == [("已有批注的", "早先的意见", "王科长"), ("已有", "新意见", "核对助手")]
     assert [b.text for b in read_blocks(out)] == [b.text for b in read_blocks(foreign)]
