@@ -162,9 +162,7 @@ def _revise(
                 cursor = _wrap(run, "w:del", stamp, new_id)
         if operation in ("insert", "replace"):
             if template is None:
-                template = next((r for r, _, e in spans if e == old_start), None) or next(
-                    (r for r, s, _ in spans if s == old_start), None
-                )
+                template = _neighbour(spans, old_start)
             inserted = _inserted_run(new[new_start:new_end], template, stamp, new_id)
             if cursor is not None:
                 cursor.addnext(inserted)
@@ -173,6 +171,15 @@ def _revise(
             else:
                 paragraph.append(inserted)
             cursor = inserted
+
+
+def _neighbour(spans: list[tuple[etree._Element, int, int]], offset: int) -> etree._Element | None:
+    """The run just before ``offset`` (or, at the start, just after): new text is formatted
+    like the text it continues."""
+    for run, _, end in spans:
+        if end == offset:
+            return run
+    return next((run for run, start, _ in spans if start == offset), None)
 
 
 def _wrap(
