@@ -9,7 +9,7 @@ from .errors import AssistantError, BackendError, ConfigError, InputError, Promp
 from .reading import normalise_for_matching, read_document
 from .settings import Settings, load_settings
 from .splitting import chunks_from_file, split_document
-from .types import Block, Chunk, Document, Mark, SearchResult
+from .types import Block, Chunk, CommentRef, Document, Mark, SearchResult
 
 __version__ = "0.1.0"
 
@@ -18,6 +18,7 @@ __all__ = [
     "BackendError",
     "Block",
     "Chunk",
+    "CommentRef",
     "ConfigError",
     "Document",
     "InputError",

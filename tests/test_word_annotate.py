@@ -160,3 +160,29 @@ def test_comment_across_paragraphs_is_cut_at_its_block(tmp_path: Path) -> None:
     document.save(str(path))
     found = [(c.block_index, c.start, c.end, c.anchored_text, c.text) for c in read_comments(path)]
     assert found == [(0, 0, 3, "第一段", "两段"), (2, 3, 3, "", "无范围")]
+
+
+def test_span_reaching_into_a_hyperlink(tmp_path: Path) -> None:
+    document = docx.Document()
+    paragraph = document.add_paragraph("详见")
+    paragraph._p.append(
+        parse_xml(
+            f'<w:hyperlink {nsdecls("w", "r")} r:id="rId99"><w:r><w:t>生态环境局网站</w:t></w:r>'
+            "</w:hyperlink>"
+        )
+    )
+    paragraph.add_run("。")
+    source = tmp_path / "link.docx"
+    document.save(str(source))
+    text = "详见生态环境局网站。"
+    assert [b.text for b in read_blocks(source)] == [text]
+    annotate(source, source, {0: [span(text, "见生态环境", comment="链接")]}, author="甲")
+    [ref] = read_comments(source)
+    assert ref.anchored_text == "见生态环境"
+    assert [b.text for b in read_blocks(source)] == [text]
+
+
+def test_document_without_comments_reads_none(tmp_path: Path) -> None:
+    path = tmp_path / "plain.docx"
+    docx.Document().save(str(path))
+    assert read_comments(path) == []

@@ -68,7 +68,7 @@ def write_revision(
         paragraphs = _block(blocks, index)
         if any(next(p.iter(*REVISION_WRAPPERS), None) is not None for p in paragraphs):
             raise InputError(
-                f"第{index}段已有修订痕迹",
+                f"第{index + 1}段（块 {index}）已有未处理的修订",
                 path=str(src),
                 hint="在 Word 中先接受或拒绝该段已有的修订, 再写入新的修订",
             )
