@@ -161,7 +161,7 @@ def test_paragraph_with_pending_revisions_is_refused(source: Path, tmp_path: Pat
     write_revision(source, once, {2: "PM2.5浓度下降。"}, author="编辑甲")
     write_revision(once, once, {3: "优良天数比率为80.1%。"}, author="编辑乙")  # other paragraph ok
     assert accepted_text(once)[2:4] == ["PM2.5浓度下降。", "优良天数比率为80.1%。"]
-    with pytest.raises(InputError, match="已有修订"):
+    with pytest.raises(InputError, match="已有未处理的修订"):
         write_revision(once, tmp_path / "twice.docx", {2: "又改了。"}, author="编辑乙")
 
 
