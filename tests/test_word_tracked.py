@@ -127,6 +127,9 @@ def test_existing_comments_survive_and_new_ones_anchor_on_new_text(
     }
     assert accepted_text(out)[2] == new_text
     assert rejected_text(out)[2] == OLD[2]
+    comment_ids = [str(c.comment_id) for c in docx.Document(str(out)).comments]
+    revision_ids = [e.get(qn("w:id")) for e in _revisions(out, "w:ins") + _revisions(out, "w:del")]
+    assert len(set(comment_ids + revision_ids)) == len(comment_ids) + len(revision_ids)
 
 
 def test_inserted_text_takes_its_neighbours_formatting(tmp_path: Path) -> None:

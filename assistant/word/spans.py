@@ -9,6 +9,7 @@ before the tracked changes.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Literal
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_COLOR_INDEX
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.oxml.parser import OxmlElement
 from docx.text.run import Run
@@ -115,10 +117,22 @@ def block_length(laid: Sequence[Piece]) -> int:
 
 
 class RevisionIds:
-    """Hands out w:id values for w:ins/w:del that no element of the document body already uses."""
+    """Hands out w:id values that no annotation of the document uses yet.
+
+    The standard wants annotation ids (comments, insertions, deletions) unique across the
+    document, so new comments draw from the same counter as new tracked changes.
+    """
 
     def __init__(self, document: DocumentObject) -> None:
-        used = [int(v) for v in document.element.xpath("//@w:id") if v.lstrip("-").isdigit()]
+        elements = [document.element]
+        with contextlib.suppress(KeyError):  # no comments part yet: don't create one
+            elements.append(document.part.part_related_by(RT.COMMENTS).element)
+        used = [
+            int(value)
+            for element in elements
+            for value in element.xpath("//@w:id")
+            if value.lstrip("-").isdigit()
+        ]
         self._next = max(used, default=0) + 1
 
     def __call__(self) -> str:
@@ -244,13 +258,19 @@ def apply_marks(
             for run in runs:
                 Run(run, None).font.highlight_color = WD_COLOR_INDEX.YELLOW  # type: ignore[arg-type]
         if mark.comment is not None:
-            _anchor_comment(document, runs, mark.comment, author)
+            _anchor_comment(document, runs, mark.comment, author, new_id)
 
 
 def _anchor_comment(
-    document: DocumentObject, runs: Sequence[etree._Element], text: str, author: str
+    document: DocumentObject,
+    runs: Sequence[etree._Element],
+    text: str,
+    author: str,
+    new_id: Callable[[], str] | None,
 ) -> None:
     comment = document.comments.add_comment(text=text, author=author, initials=author[:2])
+    if new_id is not None:
+        comment._comment_elm.set(qn("w:id"), new_id())
     comment_id = str(comment.comment_id)
     outermost(runs[0]).addprevious(OxmlElement("w:commentRangeStart", {qn("w:id"): comment_id}))
     last = outermost(runs[-1])
