@@ -186,10 +186,10 @@ def split_run(run: etree._Element, at: int, new_id: Callable[[], str] | None = N
 
 
 def ensure_boundary(
-    paragraph: etree._Element, offset: int, view: View, new_id: Callable[[], str] | None = None
+    paragraph: etree._Element, offset: int, new_id: Callable[[], str] | None = None
 ) -> None:
-    """Make ``offset`` fall between two runs (splitting the run that straddles it, if any)."""
-    for run, start, end in counted_runs(paragraph, view):
+    """Make accepted-text ``offset`` fall between two runs (splitting the run straddling it)."""
+    for run, start, end in counted_runs(paragraph, "accepted"):
         if start < offset < end:
             split_run(run, offset - start, new_id)
             return
@@ -199,7 +199,6 @@ def runs_between(
     laid: Sequence[Piece],
     start: int,
     end: int,
-    view: View = "accepted",
     new_id: Callable[[], str] | None = None,
 ) -> list[etree._Element]:
     """The runs that exactly cover block characters [start, end), splitting runs as needed."""
@@ -209,11 +208,11 @@ def runs_between(
         local_end = min(end - piece.base, piece.length)
         if local_start >= local_end:
             continue
-        ensure_boundary(piece.paragraph, local_start, view, new_id)
-        ensure_boundary(piece.paragraph, local_end, view, new_id)
+        ensure_boundary(piece.paragraph, local_start, new_id)
+        ensure_boundary(piece.paragraph, local_end, new_id)
         covered.extend(
             run
-            for run, run_start, run_end in counted_runs(piece.paragraph, view)
+            for run, run_start, run_end in counted_runs(piece.paragraph, "accepted")
             if local_start <= run_start and run_end <= local_end and run_end > run_start
         )
     return covered
@@ -242,7 +241,6 @@ def apply_marks(
     marks: Sequence[Mark],
     *,
     author: str,
-    view: View = "accepted",
     new_id: Callable[[], str] | None = None,
 ) -> None:
     """Give each mark its comment and/or highlight, anchored exactly on its characters.
@@ -251,7 +249,7 @@ def apply_marks(
     a highlight is a run property, so splitting runs at every mark boundary is all it takes.
     """
     for mark in marks:
-        runs = runs_between(laid, mark.start, mark.end, view, new_id)
+        runs = runs_between(laid, mark.start, mark.end, new_id)
         if not runs:
             raise ValueError(f"mark [{mark.start}, {mark.end}) covers no text (only cell breaks)")
         if mark.highlight:
@@ -282,14 +280,12 @@ def _anchor_comment(
     last.addnext(OxmlElement("w:commentRangeEnd", {qn("w:id"): comment_id}))
 
 
-def iter_markers(
-    paragraph: etree._Element, view: View = "accepted"
-) -> Iterator[tuple[str, str, int]]:
-    """(marker tag, comment id, offset in the paragraph's text) for each comment marker."""
+def iter_markers(paragraph: etree._Element) -> Iterator[tuple[str, str, int]]:
+    """(marker tag, comment id, offset in the accepted text) for each comment marker."""
     offset = 0
     for element in paragraph.iter(R, COMMENT_START, COMMENT_END, COMMENT_REFERENCE):
         if element.tag == R:
-            if counts(element, paragraph, view):
+            if counts(element, paragraph, "accepted"):
                 offset += len(run_text(element))
         else:
             yield element.tag, element.get(qn("w:id"), ""), offset

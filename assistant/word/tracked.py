@@ -141,8 +141,8 @@ def _revise(
     """Turn one paragraph's text from ``old`` into ``new`` with w:del/w:ins around the changes."""
     opcodes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
     for _, old_start, old_end, _, _ in opcodes:
-        ensure_boundary(paragraph, old_start, "accepted")
-        ensure_boundary(paragraph, old_end, "accepted")
+        ensure_boundary(paragraph, old_start)
+        ensure_boundary(paragraph, old_end)
     spans = [
         (run, start, end) for run, start, end in counted_runs(paragraph, "accepted") if end > start
     ]
