@@ -54,6 +54,48 @@ class SearchResult:
     bm25_rank: int | None = None
 
 
+@dataclass(frozen=True)
+class SearchFilters:
+    """Metadata filters applied to both the dense and the BM25 list (None = no filter)."""
+
+    part: Part | None = None
+    topic: str | None = None
+    period: PeriodKind | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IngestedFile:
+    """What one ingest did to one document: status new|changed|unchanged|removed."""
+
+    document: str
+    status: str
+    chunks: int
+    added: int = 0
+    removed: int = 0
+
+
+@dataclass
+class IngestReport:
+    """Counts of chunks added, unchanged and removed, and the files skipped with their reasons."""
+
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    files: int = 0  # files read (new, changed or unchanged)
+    chunks: int = 0  # chunks the read files hold now
+    skipped: list[SkippedFile] = field(default_factory=list)
+    documents: list[IngestedFile] = field(default_factory=list)
+
+
 # --- documents: read and written by assistant.word (the only module that imports docx) --------
 
 BlockStyle = Literal["title", "h1", "h2", "h3", "h4", "body", "table"]
