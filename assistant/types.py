@@ -134,3 +134,19 @@ class CommentRef:
     anchored_text: str
     text: str
     author: str
+
+
+# --- backends: produced by assistant.backends (the only module that imports LangChain) ---------
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """A model's whole reply to one exchange; ``finish_reason`` "length" means it was cut off."""
+
+    text: str
+    model: str  # as the endpoint reported it, else as configured
+    finish_reason: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason == "length"
