@@ -80,7 +80,7 @@ def as_reply(reply: Reply | str) -> Reply:
 class Received:
     method: str
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names lower-cased
     body: Any  # parsed JSON for POSTs, None for GETs
 
 
@@ -95,7 +95,7 @@ class OpenAIStub:
         self.api_key: str | None = None  # when set, other bearer keys get a 401
         self.received: list[Received] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def port(self) -> int:
@@ -174,8 +174,11 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
             pass
 
+        def _headers(self) -> dict[str, str]:
+            return {name.lower(): value for name, value in self.headers.items()}
+
         def do_GET(self) -> None:
-            stub.received.append(Received("GET", self.path, dict(self.headers), None))
+            stub.received.append(Received("GET", self.path, self._headers(), None))
             if self.path.rstrip("/") == "/v1/models":
                 model = {"id": STUB_MODEL, "object": "model", "created": 0, "owned_by": "stub"}
                 self._send_json(200, {"object": "list", "data": [model]})
@@ -189,7 +192,7 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 body = {"_raw": raw.decode("utf-8", "replace")}
-            stub.received.append(Received("POST", self.path, dict(self.headers), body))
+            stub.received.append(Received("POST", self.path, self._headers(), body))
             if stub.api_key and self.headers.get("Authorization") != f"Bearer {stub.api_key}":
                 self._send_error(401, "Incorrect API key provided", "invalid_api_key")
             elif self.path == "/v1/chat/completions":
