@@ -59,11 +59,12 @@ TOKENIZER_VERSION = "2"
 jieba.setLogLevel(logging.WARNING)
 
 # Function words carry no topic; single characters like 水 and 上 do, so they stay.
-STOPWORDS = frozenset(
+_STOPWORD_LIST = (
     "的 了 和 与 及 以及 等 是 在 对 为 将 把 被 也 并 并且 以 于 其 之 而 或 就 都 又 "
-    "着 从 向 由 至 个 一 这 那 我们 我局 本局 全年 工作 情况 进行 开展 有关 相关 方面 "
-    "多少 什么 怎么 如何 哪些 怎样 是否 吗 呢 吧".split()
+    "着 从 向 由 至 个 一 这 那 我们 我局 本局 工作 情况 进行 开展 有关 相关 方面 "
+    "多少 什么 怎么 如何 哪些 怎样 是否 吗 呢 吧"
 )
+STOPWORDS = frozenset(_STOPWORD_LIST.split())
 _ASCII_TERM = re.compile(r"([a-z0-9]+(?:\.[0-9]+)*%?)")
 _WORD = re.compile(r"\w")
 
