@@ -6,7 +6,9 @@ the modules that produce them are named in the section comment.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -150,3 +152,219 @@ class ChatResult:
     @property
     def truncated(self) -> bool:
         return self.finish_reason == "length"
+
+
+# --- figures: produced by assistant.figures (loaded files) and assistant.numbers (text) -------
+
+Better = Literal["lower", "higher"]
+# concentration/amount/count: 同比 is a percent change; rate: a 个百分点 difference;
+# category (water class Ⅰ–Ⅴ, 劣Ⅴ): no arithmetic, compared by class rank.
+MetricKind = Literal["concentration", "amount", "count", "rate", "category"]
+Direction = Literal["上升", "下降", "持平"]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a figure came from: the file, the sheet (XLSX only), the row a person sees in it."""
+
+    file: str
+    row: int  # CSV/XLSX: the 1-based row number in the file; YAML: the 1-based item number
+    source: str  # the 来源 text as written
+    sheet: str | None = None
+
+    def describe(self) -> str:
+        """Where it came from, e.g. figures.xlsx 表“数据” 第5行（来源：区监测站）."""
+        sheet = f" 表“{self.sheet}”" if self.sheet else ""
+        return f"{Path(self.file).name}{sheet} 第{self.row}行（来源：{self.source}）"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One row of a figures file. ``value`` is None when missing (〔待补〕 or empty) or a category.
+
+    ``written`` keeps the value text as written so precision survives ("85.10" has 2 places);
+    ``unit`` is the written unit, ``unit_canonical`` its normalised spelling (None if unknown).
+    A water class is a category figure: ``category`` holds "Ⅰ"…"Ⅴ" or "劣Ⅴ" (U+2160 numerals),
+    ``value`` is None and ``kind`` is "category". A declared sum (合计) lists its parts in
+    ``sum_of`` and gets its value computed (``computed`` is True when the file left it empty).
+    """
+
+    id: str
+    name: str
+    value: Decimal | None
+    written: str
+    unit: str
+    unit_canonical: str | None
+    period: str | None
+    provenance: Provenance
+    kind: MetricKind
+    topic: str | None = None
+    better: Better | None = None
+    metric: str | None = None  # canonical name in assistant.metrics, when the name is known
+    category: str | None = None
+    previous: Decimal | None = None
+    previous_written: str | None = None
+    target: Decimal | None = None
+    target_written: str | None = None
+    scope: str | None = None
+    note: str | None = None
+    decimals: int | None = None  # 小数位: places for values derived from this figure
+    sum_of: tuple[str, ...] = ()
+    computed: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None and self.category is None
+
+    @property
+    def places(self) -> int:
+        """Decimal places of the value as written ("41.6" → 1, "85.10" → 2, "12" → 0)."""
+        return places_of(self.written)
+
+
+def places_of(written: str) -> int:
+    """Decimal places of a number as written ("85.10" → 2; "1,234" → 0)."""
+    _, dot, fraction = written.strip().partition(".")
+    return len(fraction) if dot else 0
+
+
+@dataclass(frozen=True)
+class Change:
+    """A 同比 change computed in code: ``amount`` is the signed change, already rounded.
+
+    ``mode`` "percent" means (current − previous) / previous × 100 written with %, "points"
+    means current − previous written with 个百分点 (see assistant.figures.change_mode).
+    """
+
+    figure_id: str
+    current: Decimal
+    previous: Decimal
+    mode: Literal["percent", "points"]
+    amount: Decimal
+    decimals: int
+    direction: Direction
+    improved: bool | None  # None when 持平 or when the figure has no better direction
+    formula: str  # e.g. "(41.6 − 36.7) / 36.7 × 100 = 13.4"
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.mode == "percent" else "个百分点"
+
+    @property
+    def magnitude(self) -> Decimal:
+        return abs(self.amount)
+
+    @property
+    def assessment(self) -> str | None:
+        """改善 / 恶化, or None when 持平 or the direction of better is unknown."""
+        return None if self.improved is None else ("改善" if self.improved else "恶化")
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """A figure against its target: met or not, and 完成率 for amounts.
+
+    For category figures ``actual``/``target`` are class ranks (Ⅰ=1 … Ⅴ=5, 劣Ⅴ=6).
+    """
+
+    figure_id: str
+    actual: Decimal
+    target: Decimal
+    better: Better
+    met: bool
+    completion: Decimal | None  # actual / target × 100, rounded; None unless amount/count
+    decimals: int
+    formula: str
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in text by assistant.numbers.extract_numbers, with its context.
+
+    ``value`` is the number as written, in ``unit`` (5.877亿元 → 5.877 and "亿元"; convert with
+    assistant.metrics.normalise_unit). A range keeps its upper end in ``high``; a fraction or
+    ratio keeps its terms in ``terms`` and ``value`` = first / second. Masked numbers
+    (xx.x%, 202x, XX区) and water classes (Ⅱ类) have ``value`` None.
+    """
+
+    value: Decimal | None
+    text: str  # the whole written quantity, e.g. "41.6微克/立方米", "3至5个", "二十余人"
+    start: int
+    end: int
+    number_text: str  # the digits as written (half-width), "41.6", "一百二十", "xx.x"
+    form: Literal["number", "range", "fraction", "ratio", "category", "masked"] = "number"
+    unit: str | None = None  # normalised unit spelling, e.g. "微克/立方米", "%", "个百分点"
+    unit_written: str | None = None
+    places: int = 0
+    high: Decimal | None = None
+    terms: tuple[Decimal, Decimal] | None = None
+    category: str | None = None  # "Ⅱ", "劣Ⅴ"
+    approx: str | None = None  # 约/近/余/多/左右/超过…
+    metric: str | None = None  # canonical metric name from the words around the number
+    context: str = ""  # the clause before the number (since the last ，；。), for display
+    period: tuple[str, ...] = ()  # time words of the sentence: 上半年, 1-6月, 截至6月底…
+    comparison: str | None = None  # 同比 / 环比 / 较上年同期 … just before the number
+    direction: str | None = None  # 上升/下降/提高/降低/增长/减少/改善/恶化/持平 just before it
+    is_change: bool = False  # the number is a change amount (同比下降3.6个百分点 → 3.6)
+    target: str | None = None  # 目标/控制在/以上/以内… in the same clause
+
+    @property
+    def is_percent_point(self) -> bool:
+        return self.unit == "个百分点"
+
+    @property
+    def masked(self) -> bool:
+        return self.form == "masked"
+
+
+@dataclass(frozen=True)
+class FigureSet:
+    """A loaded, validated figures file with everything derived from it (see assistant.figures).
+
+    ``changes`` and ``targets`` hold the 同比 changes and target checks by figure id;
+    ``warnings`` the problems that did not stop loading (unknown units, unknown topics).
+    ``organisation`` is the reporting unit a YAML file may name at its top (``unit:``).
+    """
+
+    path: Path
+    sha256: str  # of the file's bytes, so a draft can say exactly which file it was checked against
+    figures: tuple[Figure, ...]
+    period: str | None = None
+    sheet: str | None = None
+    organisation: str | None = None
+    changes: dict[str, Change] = field(default_factory=dict)
+    targets: dict[str, TargetCheck] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Figure]:
+        return iter(self.figures)
+
+    def __len__(self) -> int:
+        return len(self.figures)
+
+    def __getitem__(self, figure_id: str) -> Figure:
+        found = self.get(figure_id)
+        if found is None:
+            raise KeyError(figure_id)
+        return found
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(f.id for f in self.figures)
+
+    def get(self, figure_id: str) -> Figure | None:
+        return next((f for f in self.figures if f.id == figure_id), None)
+
+    def by_topic(self, topic: str) -> list[Figure]:
+        return [f for f in self.figures if f.topic == topic]
+
+    def change(self, figure_id: str) -> Change | None:
+        return self.changes.get(figure_id)
+
+    def target(self, figure_id: str) -> TargetCheck | None:
+        return self.targets.get(figure_id)
+
+    @property
+    def missing(self) -> list[Figure]:
+        """Figures the file leaves to be filled in (〔待补〕 or empty value)."""
+        return [f for f in self.figures if f.missing]
