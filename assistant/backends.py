@@ -9,7 +9,6 @@ Token counting is never called: tiktoken downloads its BPE files, which fails of
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -29,8 +28,10 @@ from .types import ChatResult
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 OPENAI_HOST = "api.openai.com"
-# Servers such as vLLM, Ollama and llama.cpp accept any key but the client insists on one.
+# Self-hosted servers (vLLM, Ollama, llama.cpp, often on an internal network) accept any key, but
+# the client insists on one; a server that does want a key answers 401, which names the setting.
 LOCAL_KEY_PLACEHOLDER = "not-needed"
+PARTIAL_NOTE = "；已收到的部分回复不完整，须作废"
 VERSIONED_PATH = re.compile(r"/v\d+$")
 
 T = TypeVar("T")
@@ -48,18 +49,6 @@ def normalise_base_url(base_url: str | None) -> str:
             hint="写成 http://主机:端口/v1，例如 http://127.0.0.1:8000/v1",
         )
     return url if VERSIONED_PATH.search(parts.path) else f"{url}/v1"
-
-
-def is_local(base_url: str) -> bool:
-    """True for loopback and private-network hosts: the self-hosted servers that need no key."""
-    host = urlsplit(base_url).hostname or ""
-    if host == "localhost" or host.endswith(".local"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private or address.is_unspecified
 
 
 def _api_key(key: SecretStr | None, base_url: str, setting: str) -> str:
@@ -99,6 +88,8 @@ def run_chat(
 
     With ``on_token`` the reply is streamed and each piece of text is passed on as it arrives;
     an error in ``on_token`` itself propagates unchanged (it is the caller's, not the backend's).
+    A stream that breaks midway (an error, or the connection closing before the server's
+    finish chunk) is a BackendError saying so: the pieces already passed on must be discarded.
     """
     base_url = normalise_base_url(settings.base_url)
     model = chat_model(settings, streaming=on_token is not None)
@@ -124,6 +115,11 @@ def run_chat(
     text = "".join(pieces)
     metadata = reply.response_metadata if reply is not None else {}
     finish_reason = metadata.get("finish_reason")
+    if on_token is not None and text and not finish_reason:
+        raise BackendError(
+            f"模型 {settings.model}（{base_url}）的流式回复中途中断{PARTIAL_NOTE}",
+            hint="重试；若经代理或网关访问，检查它是否切断了长连接",
+        )
     if not text.strip():
         reason = f"（finish_reason={finish_reason}）" if finish_reason else ""
         raise BackendError(
@@ -191,13 +187,18 @@ def _translated(call: Callable[[], T], settings: Settings, base_url: str, model:
 
 def _guarded_stream(stream: Iterator[T], settings: Settings, base_url: str) -> Iterator[T]:
     """Translate errors raised while pulling the next chunk, and only those."""
+    received = False
     while True:
         try:
             step = next(stream)
         except StopIteration:
             return
         except (openai.OpenAIError, httpx.HTTPError) as exc:
-            raise _backend_error(exc, base_url, settings.model, settings.timeout) from None
+            error = _backend_error(exc, base_url, settings.model, settings.timeout)
+            if received:
+                error = BackendError(error.message + PARTIAL_NOTE, hint=error.hint)
+            raise error from None
+        received = True
         yield step
 
 

@@ -22,7 +22,7 @@ import time
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -43,6 +43,7 @@ class Reply:
     error_message: str = ""
     delay: float = 0.0  # seconds to wait before answering (to trigger client timeouts)
     finish_reason: str = "stop"
+    cut_after: int | None = None  # stream only: drop the connection after this many pieces
 
     @classmethod
     def of(
@@ -58,13 +59,17 @@ class Reply:
         return cls(status=status, error_message=message or f"scripted error {status}")
 
     @classmethod
+    def cut(cls, text: str, after: int) -> Reply:
+        """A streamed reply whose connection drops midway: no finish chunk, no [DONE]."""
+        return cls(text=text, cut_after=after)
+
+    @classmethod
     def empty(cls) -> Reply:
         return cls(text="")
 
     @classmethod
     def delayed(cls, seconds: float, reply: Reply | str = "迟到的回复") -> Reply:
-        base = as_reply(reply)
-        return cls(**{**base.__dict__, "delay": seconds})
+        return replace(as_reply(reply), delay=seconds)
 
     def pieces(self) -> list[str]:
         if self.chunks is not None:
@@ -222,9 +227,15 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            for event in _stream_events(reply, model):
+            events = list(_stream_events(reply, model))
+            if reply.cut_after is not None:
+                events = events[: reply.cut_after + 1]  # the role chunk, then the pieces
+            for event in events:
                 self.wfile.write(f"data: {event}\n\n".encode())
                 self.wfile.flush()
+            if reply.cut_after is not None:
+                self.close_connection = True
+                return
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
 

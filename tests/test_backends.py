@@ -64,6 +64,17 @@ def test_streaming_passes_tokens_in_order(openai_server: OpenAIStub) -> None:
     assert openai_server.chat_requests[0]["stream"] is True
 
 
+def test_stream_cut_midway_is_an_error_not_a_short_section(openai_server: OpenAIStub) -> None:
+    openai_server.script([Reply.cut("一是精准治气，二是统筹治水。", after=2)])
+    seen: list[str] = []
+    with pytest.raises(BackendError) as caught:
+        run_chat(settings_for(openai_server), "s", "u", on_token=seen.append)
+    assert seen == ["一是精准", "治气，二"]
+    assert "中途中断" in str(caught.value)
+    assert "须作废" in str(caught.value)
+    assert openai_server.base_url in str(caught.value)
+
+
 def test_truncated_reply_is_reported(openai_server: OpenAIStub) -> None:
     openai_server.script([Reply.of("写到一半", finish_reason="length")])
     result = run_chat(settings_for(openai_server), "s", "u", on_token=lambda _: None)
