@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -16,6 +19,7 @@ from assistant.backends import (
 )
 from assistant.errors import BackendError, ConfigError
 from assistant.settings import Settings, load_settings
+from tests.conftest import REPO_ROOT
 from tests.openai_stub import OpenAIStub, Reply, embedding_vector, unused_base_url
 
 
@@ -307,3 +311,22 @@ def test_stub_reports_an_exhausted_script(openai_server: OpenAIStub) -> None:
     openai_server.always = Reply.of("默认回复")
     assert run_chat(settings_for(openai_server), "s", "u").text == "默认回复"
     assert openai_server.pending == 0
+
+
+def test_only_the_backends_module_imports_langchain() -> None:
+    package = REPO_ROOT / "assistant"
+    importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+(langchain|openai)\b", path.read_text("utf-8"), re.M)
+    )
+    assert importers == ["backends.py"]
+
+
+def test_importing_the_package_does_not_load_langchain() -> None:
+    """LangChain takes seconds to import; the offline template writer must not pay for it."""
+    probe = "import sys, assistant; print(sorted(m for m in sys.modules if 'langchain' in m))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    )
+    assert done.stdout.strip() == "[]"
