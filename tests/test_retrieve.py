@@ -1,0 +1,166 @@
+"""Hybrid retrieval: tokens, fusion, near-copy suppression, filters, the persisted BM25 index."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.errors import InputError
+from assistant.retrieve import (
+    Bm25Index,
+    Retriever,
+    diversify,
+    index_dir,
+    reciprocal_rank_fusion,
+    search,
+    tokenize,
+)
+from assistant.settings import load_settings
+from assistant.store import Store
+from assistant.types import Chunk, SearchResult
+
+CHUNKS = [
+    Chunk("air22", "上半年全区PM2.5平均浓度为41微克/立方米，同比下降3.5%。", "2022.txt",
+          ("一、工作成效", "（一）大气污染防治"), "总结", "大气", "示例区生态环境局", 2022, "上半年"),
+    Chunk("air24", "全年优良天数比率达到82.1%，同比提高2.3个百分点，空气质量持续改善。", "2024.txt",
+          ("一、工作成效", "（一）蓝天保卫战"), "总结", "大气", "示例区生态环境局", 2024, "全年"),
+    Chunk("ozone", "臭氧浓度连续上升，夏季臭氧超标天数占比较高，协同减排能力不足。", "2024.txt",
+          ("二、存在问题",), "问题", "大气", "示例区生态环境局", 2024, "全年"),
+    Chunk("water", "3个国考断面水质稳定达到Ⅲ类，优Ⅲ比例保持100%，河长制巡河1200余次。", "2023.txt",
+          ("一、工作成效", "（二）碧水保卫战"), "总结", "水", "示例区生态环境局", 2023, "上半年"),
+    Chunk("plan", "下半年将强化臭氧和PM2.5协同控制，开展挥发性有机物专项执法检查。", "2023.txt",
+          ("三、下半年工作计划",), "计划", "大气", "另一区生态环境局", 2023, "上半年"),
+    Chunk("soil", "完成受污染耕地安全利用率评估，重点建设用地安全利用得到有效保障。", "2023.txt",
+          ("一、工作成效", "（三）净土保卫战"), "总结", "土壤", "示例区生态环境局", 2023, "一季度"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def settings():
+    settings = load_settings(embedding="hash")
+    store = Store(settings)
+    store.bump_revision()
+    store.upsert(CHUNKS)
+    return settings
+
+
+def ids(results: list[SearchResult]) -> list[str]:
+    return [r.chunk.id for r in results]
+
+
+def test_tokenize_keeps_ascii_terms_and_drops_punctuation_and_function_words() -> None:
+    tokens = tokenize("上半年PM2.5浓度为41.6微克/立方米，同比下降13.4%。")
+    assert "pm2.5" in tokens and "41.6" in tokens and "13.4%" in tokens
+    assert "浓度" in tokens and "上半年" in tokens
+    assert not {"，", "。", "/", "为"} & set(tokens)
+    assert tokenize("ＰＭ２．５浓度") == tokenize("PM2.5浓度")
+    assert "的" not in tokenize("空气质量的改善")
+
+
+def test_reciprocal_rank_fusion_on_a_hand_built_example() -> None:
+    dense = ["a", "b", "c"]
+    lexical = ["c", "d", "a"]
+    fused = reciprocal_rank_fusion([dense, lexical], k=60)
+    # a: 1/61 + 1/63, c: 1/63 + 1/61 (tie, a seen first), b: 1/62, d: 1/62 (tie, b first)
+    assert [i for i, _ in fused] == ["a", "c", "b", "d"]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 63)
+    assert fused[2][1] == pytest.approx(1 / 62)
+    # being in both lists beats topping one of them
+    assert [i for i, _ in reciprocal_rank_fusion([["x", "y"], ["z", "y"]])][0] == "y"
+
+
+def test_diversify_suppresses_near_copies() -> None:
+    base = "全区PM2.5平均浓度同比下降，优良天数比率持续提高，空气质量稳中向好。"
+    results = [
+        SearchResult(Chunk("1", base, "a"), 3.0),
+        SearchResult(Chunk("2", base.replace("持续", "进一步"), "b"), 2.0),
+        SearchResult(Chunk("3", "断面水质稳定达标，饮用水水源地水质达标率100%。", "c"), 1.0),
+    ]
+    assert ids(diversify(results, 2)) == ["1", "3"]
+    assert ids(diversify(results, 3, threshold=1.01)) == ["1", "2", "3"]
+
+
+def test_hybrid_finds_keyword_and_paraphrase(settings) -> None:
+    assert ids(search("PM2.5 浓度 同比", settings, k=1)) == ["air22"]
+    assert ids(search("河长制", settings, k=1)) == ["water"]
+    hit = search("优良天数比率", settings, k=1)[0]
+    assert hit.chunk.id == "air24" and hit.dense_rank and hit.bm25_rank
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_filters_apply_in_every_mode(settings, mode) -> None:
+    def found(**filters):
+        return set(ids(search("臭氧 PM2.5 浓度 水质 耕地", settings, k=6, mode=mode, **filters)))
+
+    assert found(part="问题") == {"ozone"}
+    assert found(topic="水") <= {"water"}
+    assert found(part="计划", year_from=2023, year_to=2023) == {"plan"}
+    assert found(period="上半年") <= {"air22", "water", "plan"}
+    assert "air22" not in found(year_from=2023)
+    assert found(unit="另一区生态环境局") == {"plan"}
+    assert found(topic="土壤", year_to=2022) == set()
+
+
+def test_filter_values_are_validated_with_the_allowed_names(settings) -> None:
+    with pytest.raises(InputError, match="总结、问题、计划"):
+        search("x", settings, part="成效")
+    with pytest.raises(InputError, match="大气"):
+        search("x", settings, topic="空气")
+    with pytest.raises(InputError, match="上半年"):
+        search("x", settings, period="下半年")
+    with pytest.raises(InputError, match="hybrid"):
+        search("x", settings, mode="sparse")  # type: ignore[arg-type]
+
+
+def test_bm25_index_is_persisted_and_not_rebuilt_while_current(settings, monkeypatch) -> None:
+    Retriever.open(settings)
+    assert (index_dir(settings) / "chunks.json").is_file()
+
+    def no_rebuild(store):
+        raise AssertionError("BM25 index rebuilt although the store did not change")
+
+    monkeypatch.setattr(Bm25Index, "build", no_rebuild)
+    retriever = Retriever.open(settings)
+    assert ids(retriever.search("河长制", k=1, mode="bm25")) == ["water"]
+
+
+def test_bm25_index_is_rebuilt_when_the_store_changed(settings, monkeypatch) -> None:
+    Retriever.open(settings)
+    store = Store(settings)
+    store.bump_revision()
+    store.upsert([Chunk("new", "新建污水处理厂一座，日处理能力五万吨。", "2025.txt", part="总结")])
+    built = []
+    real_build = Bm25Index.build
+
+    def counting_build(store):
+        built.append(1)
+        return real_build(store)
+
+    monkeypatch.setattr(Bm25Index, "build", counting_build)
+    retriever = Retriever.open(settings)
+    assert built == [1]
+    assert ids(retriever.search("污水处理厂", k=1, mode="bm25")) == ["new"]
+
+
+def test_empty_store_gives_no_results() -> None:
+    assert search("PM2.5", load_settings(embedding="hash", collection="empty")) == []
+
+
+def test_cli_search_json(settings, monkeypatch) -> None:
+    monkeypatch.setenv("ASSISTANT_EMBEDDING", "hash")
+    result = CliRunner().invoke(app, ["search", "臭氧", "--part", "问题", "-k", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["document"] for row in rows] == ["2024.txt"]
+    assert rows[0]["heading_path"] == ["二、存在问题"]
+    assert {"text", "part", "topic", "year", "period", "score"} <= set(rows[0])
+
+
+def test_cli_search_rejects_unknown_topic(settings, monkeypatch) -> None:
+    monkeypatch.setenv("ASSISTANT_EMBEDDING", "hash")
+    result = CliRunner().invoke(app, ["search", "臭氧", "--topic", "空气"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, InputError)
