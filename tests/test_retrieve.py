@@ -22,19 +22,26 @@ from assistant.settings import load_settings
 from assistant.store import Store
 from assistant.types import Chunk, SearchResult
 
+UNIT = "示例区生态环境局"
+
+
+def labelled(chunk_id, text, document, heading, part, topic, year, period, unit=UNIT) -> Chunk:
+    return Chunk(chunk_id, text, document, heading, part, topic, unit, year, period)
+
+
 CHUNKS = [
-    Chunk("air22", "上半年全区PM2.5平均浓度为41微克/立方米，同比下降3.5%。", "2022.txt",
-          ("一、工作成效", "（一）大气污染防治"), "总结", "大气", "示例区生态环境局", 2022, "上半年"),
-    Chunk("air24", "全年优良天数比率达到82.1%，同比提高2.3个百分点，空气质量持续改善。", "2024.txt",
-          ("一、工作成效", "（一）蓝天保卫战"), "总结", "大气", "示例区生态环境局", 2024, "全年"),
-    Chunk("ozone", "臭氧浓度连续上升，夏季臭氧超标天数占比较高，协同减排能力不足。", "2024.txt",
-          ("二、存在问题",), "问题", "大气", "示例区生态环境局", 2024, "全年"),
-    Chunk("water", "3个国考断面水质稳定达到Ⅲ类，优Ⅲ比例保持100%，河长制巡河1200余次。", "2023.txt",
-          ("一、工作成效", "（二）碧水保卫战"), "总结", "水", "示例区生态环境局", 2023, "上半年"),
-    Chunk("plan", "下半年将强化臭氧和PM2.5协同控制，开展挥发性有机物专项执法检查。", "2023.txt",
-          ("三、下半年工作计划",), "计划", "大气", "另一区生态环境局", 2023, "上半年"),
-    Chunk("soil", "完成受污染耕地安全利用率评估，重点建设用地安全利用得到有效保障。", "2023.txt",
-          ("一、工作成效", "（三）净土保卫战"), "总结", "土壤", "示例区生态环境局", 2023, "一季度"),
+    labelled("air22", "上半年全区PM2.5平均浓度为41微克/立方米，同比下降3.5%。", "2022.txt",
+             ("一、工作成效", "（一）大气污染防治"), "总结", "大气", 2022, "上半年"),
+    labelled("air24", "全年优良天数比率达到82.1%，同比提高2.3个百分点，空气质量持续改善。",
+             "2024.txt", ("一、工作成效", "（一）蓝天保卫战"), "总结", "大气", 2024, "全年"),
+    labelled("ozone", "臭氧浓度连续上升，夏季臭氧超标天数占比较高，协同减排能力不足。", "2024.txt",
+             ("二、存在问题",), "问题", "大气", 2024, "全年"),
+    labelled("water", "3个国考断面水质稳定达到Ⅲ类，优Ⅲ比例保持100%，河长制巡河1200余次。",
+             "2023.txt", ("一、工作成效", "（二）碧水保卫战"), "总结", "水", 2023, "上半年"),
+    labelled("plan", "下半年将强化臭氧和PM2.5协同控制，开展挥发性有机物专项执法检查。", "2023.txt",
+             ("三、下半年工作计划",), "计划", "大气", 2023, "上半年", unit="另一区生态环境局"),
+    labelled("soil", "完成受污染耕地安全利用率评估，重点建设用地安全利用得到有效保障。", "2023.txt",
+             ("一、工作成效", "（三）净土保卫战"), "总结", "土壤", 2023, "一季度"),
 ]  # fmt: skip
 
 
@@ -69,7 +76,7 @@ def test_reciprocal_rank_fusion_on_a_hand_built_example() -> None:
     assert fused[0][1] == pytest.approx(1 / 61 + 1 / 63)
     assert fused[2][1] == pytest.approx(1 / 62)
     # being in both lists beats topping one of them
-    assert [i for i, _ in reciprocal_rank_fusion([["x", "y"], ["z", "y"]])][0] == "y"
+    assert reciprocal_rank_fusion([["x", "y"], ["z", "y"]])[0][0] == "y"
 
 
 def test_diversify_suppresses_near_copies() -> None:
