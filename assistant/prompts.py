@@ -13,7 +13,9 @@ Brace scheme (chosen so the body reads exactly as the model will see it):
   as literal text.
 
 Values are substituted in one pass and never re-read, so braces inside a value (an exemplar, a
-user's instruction) stay data and cannot open new placeholders.
+user's instruction) stay data and cannot open new placeholders. The prompts fence such data
+between 【…开始】 and 【…结束】 markers; a marker inside a value is turned into 〖…〗 so a past
+summary or an upload cannot close its fence early and speak as the instructions.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ PLACEHOLDER_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # Order matters: a literal {{...}} run is consumed before a single-brace placeholder is tried.
 BODY_TOKEN = re.compile(r"\{\{[^{}]*\}\}|\{([a-z][a-z0-9_]*)\}|[{}]")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+FENCE_MARKER = re.compile(r"【([^【】\n]{0,20}(?:开始|结束))】")
 FRONT_MATTER_KEYS = {"id", "version", "description", "placeholders"}
 
 
@@ -71,7 +74,7 @@ class Prompt:
 
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
-            return str(values[name]) if name else match.group(0)
+            return FENCE_MARKER.sub(r"〖\1〗", str(values[name])) if name else match.group(0)
 
         return BODY_TOKEN.sub(fill, self.body)
 
