@@ -19,8 +19,8 @@ Rules, as implemented here:
   完成率) have 1 decimal place; a 个百分点 difference keeps the finer written precision of its
   two inputs; a 小数位 (decimals) column overrides both for that row.
 - Direction: 持平 when the two values are equal, or when the change rounded to its places is
-  zero (so it would be written 0.0); otherwise 上升/下降. Improved/worsened follow the figure's better
-  direction: its 方向 column first, else the metric dictionary.
+  zero (so it would be written 0.0); otherwise 上升/下降. Improved/worsened follow the
+  figure's better direction: its 方向 column first, else the metric dictionary.
 - Targets: met when value ≤ target for lower-is-better figures, value ≥ target otherwise (a
   target with no known direction is a level to reach). 完成率 = value / target × 100 for
   amounts and counts to reach (investment, kilometres of pipe), not for concentrations, rates
