@@ -44,6 +44,7 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (to trigger client timeouts)
     finish_reason: str = "stop"
     cut_after: int | None = None  # stream only: drop the connection after this many pieces
+    stall_after: int | None = None  # stream only: apply ``delay`` after this many pieces
 
     @classmethod
     def of(
@@ -62,6 +63,11 @@ class Reply:
     def cut(cls, text: str, after: int) -> Reply:
         """A streamed reply whose connection drops midway: no finish chunk, no [DONE]."""
         return cls(text=text, cut_after=after)
+
+    @classmethod
+    def stalled(cls, text: str, after: int, seconds: float) -> Reply:
+        """A streamed reply that goes silent midway for ``seconds`` (a read timeout mid-stream)."""
+        return cls(text=text, stall_after=after, delay=seconds)
 
     @classmethod
     def empty(cls) -> Reply:
@@ -209,7 +215,7 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
 
         def _chat(self, body: dict[str, Any]) -> None:
             reply = stub.next_reply()
-            if reply.delay:
+            if reply.delay and reply.stall_after is None:
                 stub.wait(reply.delay)
             model = body.get("model") or STUB_MODEL
             try:
@@ -230,7 +236,9 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
             events = list(_stream_events(reply, model))
             if reply.cut_after is not None:
                 events = events[: reply.cut_after + 1]  # the role chunk, then the pieces
-            for event in events:
+            for index, event in enumerate(events):
+                if reply.stall_after is not None and index == reply.stall_after + 1:
+                    stub.wait(reply.delay)
                 self.wfile.write(f"data: {event}\n\n".encode())
                 self.wfile.flush()
             if reply.cut_after is not None:

@@ -80,6 +80,16 @@ def test_stream_cut_midway_is_an_error_not_a_short_section(openai_server: OpenAI
     assert openai_server.base_url in str(caught.value)
 
 
+def test_stream_stalling_midway_times_out_as_partial(openai_server: OpenAIStub) -> None:
+    openai_server.script([Reply.stalled("一是精准治气，二是统筹治水。", after=1, seconds=3)])
+    seen: list[str] = []
+    with pytest.raises(BackendError) as caught:
+        run_chat(settings_for(openai_server, timeout=0.5), "s", "u", on_token=seen.append)
+    assert seen == ["一是精准"]
+    assert "0.5 秒内没有响应" in str(caught.value)
+    assert "须作废" in str(caught.value)
+
+
 def test_truncated_reply_is_reported(openai_server: OpenAIStub) -> None:
     openai_server.script([Reply.of("写到一半", finish_reason="length")])
     result = run_chat(settings_for(openai_server), "s", "u", on_token=lambda _: None)
