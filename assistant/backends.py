@@ -117,13 +117,13 @@ def run_chat(
     finish_reason = metadata.get("finish_reason")
     if on_token is not None and text and not finish_reason:
         raise BackendError(
-            f"模型 {settings.model}（{base_url}）的流式回复中途中断{PARTIAL_NOTE}",
+            f"{_where(settings.model, base_url)}的流式回复中途中断{PARTIAL_NOTE}",
             hint="重试；若经代理或网关访问，检查它是否切断了长连接",
         )
     if not text.strip():
         reason = f"（finish_reason={finish_reason}）" if finish_reason else ""
         raise BackendError(
-            f"模型 {settings.model} 在 {base_url} 返回了空回复{reason}",
+            f"{_where(settings.model, base_url)}返回了空回复{reason}",
             hint="稍后重试；若一直为空，检查模型名称、服务端日志和上下文长度限制",
         )
     return ChatResult(
@@ -164,7 +164,7 @@ class OpenAIEmbedder:
         )
         if len(vectors) != len(texts):
             raise BackendError(
-                f"向量模型 {self.model} 在 {self.base_url} 为 {len(texts)} 段文字"
+                f"{_where(self.model, self.base_url)}为 {len(texts)} 段文字"
                 f"返回了 {len(vectors)} 个向量",
                 hint="检查该服务是否支持批量 embeddings 请求",
             )
@@ -202,8 +202,12 @@ def _guarded_stream(stream: Iterator[T], settings: Settings, base_url: str) -> I
         yield step
 
 
+def _where(model: str, base_url: str) -> str:
+    return f"模型 {model}（{base_url}）"
+
+
 def _backend_error(exc: Exception, base_url: str, model: str, timeout: float) -> BackendError:
-    where = f"模型 {model}（{base_url}）"
+    where = _where(model, base_url)
     if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException):
         return BackendError(
             f"{where} 在 {timeout:g} 秒内没有响应",

@@ -2,12 +2,15 @@
 
 Tests get it through the ``openai_server`` fixture (registered in tests/conftest.py); bench
 scripts use ``with OpenAIStub() as server:``. Queue replies with ``server.script([...])``: a plain
-string is a text reply; ``Reply.error(500)``, ``Reply.empty()`` and ``Reply.delayed(2, "…")``
-cover failures. Each POST to /v1/chat/completions takes the next reply (streamed as SSE when the
-request says ``stream: true``); when the queue is empty the ``always`` reply is served, or else a
-500 that says the script ran out. /v1/embeddings returns deterministic character-bigram vectors
-(similar texts get similar vectors) and GET /v1/models lists one model. Only /v1 paths exist, so a
-client that forgets the /v1 prefix gets a 404.
+string is a text reply, ``Reply.of(text, chunks=[…])`` fixes how it streams; ``Reply.error(500)``,
+``Reply.empty()``, ``Reply.delayed(2, "…")``, ``Reply.cut(text, after=2)`` (connection drops
+midway) and ``Reply.stalled(text, after=1, seconds=3)`` cover failures.
+
+Each POST to /v1/chat/completions takes the next reply (streamed as SSE when the request says
+``stream: true``); when the queue is empty the ``always`` reply is served, or else a 500 that says
+the script ran out. /v1/embeddings returns deterministic character-bigram vectors (similar texts
+get similar vectors) and GET /v1/models lists one model. Only /v1 paths exist, so a client that
+forgets the /v1 prefix gets a 404.
 """
 
 from __future__ import annotations
