@@ -134,7 +134,7 @@ def ingest(
                 continue
             chunks = chunks_from_file(source.path, source.document, overrides)
         except (InputError, OSError) as exc:
-            reason = exc.message if isinstance(exc, InputError) else str(exc)
+            reason = str(exc).replace("\n  → ", " → ")
             report.skipped.append(SkippedFile(str(source.path), reason))
             continue
         if not chunks:
