@@ -10,9 +10,38 @@ from .prompts import Prompt, list_prompts, load_prompt
 from .reading import normalise_for_matching, read_document
 from .settings import Settings, load_settings
 from .splitting import chunks_from_file, split_document
-from .types import Block, ChatResult, Chunk, CommentRef, Document, Mark, SearchResult
+from .types import (
+    Block,
+    ChatResult,
+    Chunk,
+    CommentRef,
+    Document,
+    IngestReport,
+    Mark,
+    SearchFilters,
+    SearchResult,
+)
 
 __version__ = "0.1.0"
+
+# The store's half pulls in chromadb, jieba and bm25s (seconds to import): loaded on first use,
+# so `assistant --version` and modules that never search stay quick.
+_LAZY = {
+    "ingest": "ingest",
+    "search": "retrieve",
+    "Retriever": "retrieve",
+    "Store": "store",
+    "make_embeddings": "embeddings",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AssistantError",
@@ -23,18 +52,25 @@ __all__ = [
     "CommentRef",
     "ConfigError",
     "Document",
+    "IngestReport",
     "InputError",
     "Mark",
     "Prompt",
     "PromptError",
+    "Retriever",
+    "SearchFilters",
     "SearchResult",
     "Settings",
+    "Store",
     "__version__",
     "chunks_from_file",
+    "ingest",
     "list_prompts",
     "load_prompt",
     "load_settings",
+    "make_embeddings",
     "normalise_for_matching",
     "read_document",
+    "search",
     "split_document",
 ]
