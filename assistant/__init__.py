@@ -25,9 +25,9 @@ from .types import (
 __version__ = "0.1.0"
 
 # The store's half pulls in chromadb, jieba and bm25s (seconds to import): loaded on first use,
-# so `assistant --version` and modules that never search stay quick.
+# so `assistant --version` and modules that never search stay quick. (ingest is not here: the
+# submodule assistant.ingest would shadow the function; use assistant.ingest.ingest.)
 _LAZY = {
-    "ingest": "ingest",
     "search": "retrieve",
     "Retriever": "retrieve",
     "Store": "store",
@@ -64,7 +64,6 @@ __all__ = [
     "Store",
     "__version__",
     "chunks_from_file",
-    "ingest",
     "list_prompts",
     "load_prompt",
     "load_settings",
