@@ -89,8 +89,9 @@ def main() -> None:
                     misses.setdefault(mode, []).append(query["query"])
             elapsed = (time.perf_counter() - started) * 1000 / len(queries)
             every = recalls["keyword"] + recalls["paraphrase"]
+            mrr = sum(reciprocal) / len(reciprocal)
             print(
-                f"{mode:<8} {sum(every) / len(every):>9.3f} {sum(reciprocal) / len(reciprocal):>7.3f} "
+                f"{mode:<8} {sum(every) / len(every):>9.3f} {mrr:>7.3f} "
                 f"{sum(recalls['keyword']) / len(recalls['keyword']):>8.3f} "
                 f"{sum(recalls['paraphrase']) / len(recalls['paraphrase']):>9.3f} {elapsed:>7.1f}"
             )
