@@ -59,6 +59,8 @@ _UNIT_TABLE: dict[str, tuple[tuple[str, ...], str, str, str]] = {
     "万吨": (("万吨",), "吨", "10000", "mass"),
     "米": (("米", "m"), "米", "1", "length"),
     "公里": (("公里", "千米", "km"), "米", "1000", "length"),
+    "毫米": (("毫米", "mm"), "米", "0.001", "length"),
+    "厘米": (("厘米", "cm"), "米", "0.01", "length"),
     "平方米": (("平方米", "m2"), "平方米", "1", "area"),
     "平方公里": (("平方公里", "km2"), "平方米", "1000000", "area"),
     "亩": (("亩",), "平方米", "666.6666666666666666666666667", "area"),
@@ -89,7 +91,12 @@ COUNT_UNITS = tuple(_COUNT_WORDS.split())
 for _word in COUNT_UNITS:
     _UNIT_TABLE[_word] = ((_word,), _word, "1", "count")
 
-_PREFIXES = {"万": Decimal(10000), "亿": Decimal(100000000), "千": Decimal(1000)}
+_PREFIXES = {
+    "万": Decimal(10000),
+    "亿": Decimal(100000000),
+    "千": Decimal(1000),
+    "百": Decimal(100),
+}
 
 
 def _spelling_key(written: str) -> str:

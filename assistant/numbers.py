@@ -38,6 +38,7 @@ _CN_DIGIT |= {"七": 7, "八": 8, "九": 9}
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10000, "亿": 100000000}
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
+_MULTIPLIERS = {"万": 10**4, "亿": 10**8, "百万": 10**6, "千万": 10**7}
 _DASH = r"\s*[-~至到]\s*"
 
 _TOKEN = re.compile(
@@ -46,7 +47,8 @@ _TOKEN = re.compile(
     r"|(?P<cls>(?<![A-Za-z])(?P<worse>劣)?(?P<roman>Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|IV|V|I{1,3})(?=类))"
     r"|(?P<masked>(?<![A-Za-z0-9])\d*[xX]+\d*(?:\.[xX\d]+)?(?![A-Za-z]))"
     r"|(?P<arabic>(?<![\d.])\d+(?:,\d{3}(?!\d))*(?:\.\d+)?)"
-    r"|(?P<cn>[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*(?:点[零〇一二三四五六七八九]+)?)"
+    r"|(?P<cn>(?:[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千万亿]*|[百千](?=[余多]))"
+    r"(?:点[零〇一二三四五六七八九]+)?)"
 )
 
 # Spans that hold digits but are not quantities. Matched on the folded text.
@@ -58,6 +60,7 @@ _NOT_QUANTITIES = re.compile(
             r"(?<!\d)(?:19|20)\d{2}\s*(?:[~至到]\s*(?:19|20)\d{2}\s*)年",
             r"(?<![\d.])(?:19|20)\d{2}\s*-\s*(?:19|20)\d{2}(?![\d.])",  # 2021-2025
             r"(?<![\d.])(?:19|20)\d{2}[./-]\d{1,2}(?:[./-]\d{1,2})?(?![\d.])",  # 2025-07-02
+            r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:[0-2]\d|3[01])(?!\d)",  # 20240412
             r"(?<![\d.])\d{2}年(?=上半年|下半年|[一二三四]季度|前三季度|全年|度)",  # 24年上半年
             r"(?<![\d.])\d{1,2}\s*(?:[-~至到]\s*\d{1,2}\s*)?月(?:份|底|末|初|[上中下]旬)?"
             r"(?:\s*\d{1,2}\s*[日号])?",  # 6月, 1-6月, 6月30日
@@ -88,7 +91,7 @@ _NOT_QUANTITIES = re.compile(
 )
 
 _WORD_BEFORE_CN = set("统唯之进万第每逐同单专划某任周初这那哪其另数几若星")
-_APPROX_BEFORE = re.compile(r"(约|近|将近|接近|大约|逾|超过|超|不足|不到|近似)\s*$")
+_APPROX_BEFORE = re.compile(r"(约|近|将近|接近|大约|逾|超过|超|不足|不到|近似)\s*(?:为|是|达)?\s*$")
 _APPROX_AFTER = re.compile(r"\s*(左右|上下)")
 _NOT_A_UNIT_AFTER = re.compile(r"\s*(?:月|日|号|时(?!间)|季度|周年|届|年代|世纪|版|楼|层|室|路|街)")
 _PERIOD_END = "。！？!?\n"
@@ -97,7 +100,7 @@ _CLAUSE_END = _SENTENCE_END + "，,：:"
 
 _DIRECTION = re.compile(
     r"(同比|环比)?(上升|下降|提高|降低|增长|增加|减少|改善|恶化|持平|升高|回升|下滑|好转|上涨|"
-    r"增幅|降幅|涨幅|降至|升至|增至|减至|降为|减为|提升|下降了|上升了|增长了|减少了|增加了)"
+    r"增幅|降幅|涨幅|降至|升至|增至|减至|降为|减为|提升)"
 )
 _COMPARE = re.compile(
     r"同比|环比|较上年同期|较去年同期|比上年同期|比去年同期|与上年同期相比|与去年同期相比|"
@@ -118,9 +121,9 @@ _QUOTES = {"“": "”", "‘": "’", "「": "」", "《": "》", "『": "』"}
 # signs of a direction word, for the checker: +1 up, −1 down, 0 flat
 DIRECTION_SIGNS = {
     **dict.fromkeys(("上升", "提高", "增长", "增加", "升高", "回升", "上涨", "增幅", "涨幅"), 1),
-    **dict.fromkeys(("升至", "增至", "提升", "上升了", "增长了", "增加了", "多"), 1),
+    **dict.fromkeys(("升至", "增至", "提升", "多"), 1),
     **dict.fromkeys(("下降", "降低", "减少", "下滑", "降幅", "降至", "减至", "降为"), -1),
-    **dict.fromkeys(("减为", "下降了", "减少了", "少"), -1),
+    **dict.fromkeys(("减为", "少"), -1),
     "持平": 0,
 }
 
@@ -141,22 +144,28 @@ def chinese_to_decimal(text: str) -> Decimal | None:
     if all(ch in _CN_DIGIT for ch in whole) and len(whole) > 1:
         value = int("".join(str(_CN_DIGIT[ch]) for ch in whole))
     else:
-        value = total = section = digit = 0
-        for ch in whole:
-            if ch in _CN_DIGIT:
-                digit = _CN_DIGIT[ch]
-            elif ch in _CN_SMALL:
-                section += (digit or 1) * _CN_SMALL[ch]
-                digit = 0
-            else:
-                total = (total + section + digit) * _CN_BIG[ch]
-                section = digit = 0
-        value = total + section + digit
+        value = _chinese_integer(whole)
     if fraction:
         if any(ch not in _CN_DIGIT for ch in fraction):
             return None
         return Decimal(f"{value}.{''.join(str(_CN_DIGIT[ch]) for ch in fraction)}")
     return Decimal(value)
+
+
+def _chinese_integer(text: str) -> int:
+    """Integer value of a Chinese numeral with 十百千 inside 万 and 亿 sections."""
+    for big in ("亿", "万"):
+        if big in text:
+            high, _, low = text.partition(big)
+            return _chinese_integer(high or "一") * _CN_BIG[big] + _chinese_integer(low)
+    value = digit = 0
+    for ch in text:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        else:
+            value += (digit or 1) * _CN_SMALL[ch]
+            digit = 0
+    return value + digit
 
 
 def _number_value(text: str) -> Decimal | None:
@@ -243,8 +252,9 @@ def _measure(folded: str, found: _Found, chinese: bool) -> _Found | None:
     multiplier = ""
     if folded.startswith(("余", "多"), position):
         approx, position = folded[position], position + 1
-    if folded.startswith(("万", "亿"), position) and not chinese:
-        multiplier, position = folded[position], position + 1
+    big = re.compile(r"千万|百万|万|亿").match(folded, position)
+    if big and not chinese:
+        multiplier, position = big.group(), big.end()
         if folded.startswith(("余", "多"), position) and approx is None:
             approx, position = folded[position], position + 1
     if _NOT_A_UNIT_AFTER.match(folded, position) and not multiplier:
@@ -257,7 +267,7 @@ def _measure(folded: str, found: _Found, chinese: bool) -> _Found | None:
         if normalise_unit(unit) is None:
             unit = None
     if unit is None and multiplier:
-        found.value = found.value * (10000 if multiplier == "万" else 100000000)
+        found.value = found.value * _MULTIPLIERS[multiplier]
         found.number_text += multiplier
         unit_end = position
     if unit is None and chinese:
@@ -305,18 +315,22 @@ def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
         value = chinese_to_decimal(token.group("pct"))
         if value is None:
             return None
-        return _Found(start, end, text, value, "number", "%", places_of(str(value)))
+        return _finish(
+            folded, _Found(start, end, text, value, "number", "%", places_of(str(value)))
+        )
     if kind == "frac":
         numerator, denominator = (_number_value(token.group(g)) for g in ("num", "den"))
         if not numerator or not denominator:
             return None
         terms = (numerator, denominator)
-        return _Found(start, end, text, _ratio(terms), "fraction", None, 4, terms=terms)
+        return _finish(
+            folded, _Found(start, end, text, _ratio(terms), "fraction", None, 4, terms=terms)
+        )
     if kind == "cls":
         roman = token.group("roman")
         numeral = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}.get(roman, roman)
         if folded[max(0, start - 1) : start] == "优" or re.match(
-            r"类(?:水体|水质)?(?:及以上)?(?:比例|比率|占比)", folded[end:]
+            r"类(?:水体|水质|断面)?(?:及以上)?(?:数|比例|比率|占比)", folded[end:]
         ):
             return None  # 优Ⅲ类比例: part of a metric's name
         category = f"劣{numeral}" if token.group("worse") else numeral
@@ -361,21 +375,26 @@ def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
             terms = (value, Decimal(ratio.group(1)))
             if terms[1] == 0:
                 return None
-            return _Found(
-                found.start,
-                ratio.end(),
-                folded[found.start : ratio.end()],
-                _ratio(terms),
-                "ratio",
-                places=4,
-                terms=terms,
+            return _finish(
+                folded,
+                _Found(
+                    found.start,
+                    ratio.end(),
+                    folded[found.start : ratio.end()],
+                    _ratio(terms),
+                    "ratio",
+                    places=4,
+                    terms=terms,
+                ),
             )
     # a range: 3至5个, 3-5个, 10%-15%, 三至五家
     first_unit, after_first = _unit_after(folded, found.end, chinese)
     dash = re.compile(_DASH).match(folded, after_first if first_unit else found.end)
     if dash:
         second = _read_number(folded, dash.end(), chinese)
-        if second is not None:
+        second_unit = second and _unit_after(folded, second.end(), chinese)[0]
+        units_agree = not first_unit or second_unit in (None, first_unit)
+        if second is not None and units_agree and not (first_unit and second_unit is None):
             high = _number_value(second.group())
             if high is not None and high > found.value:
                 found.form = "range"
