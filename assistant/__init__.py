@@ -6,20 +6,29 @@ The library API lives here; the CLI (assistant.cli) is a thin shell over it.
 from __future__ import annotations
 
 from .errors import AssistantError, BackendError, ConfigError, InputError, PromptError
+from .figures import format_change, format_value, load_figures
+from .metrics import Metric, Unit, find_metric, normalise_unit
+from .numbers import extract_numbers
 from .prompts import Prompt, list_prompts, load_prompt
 from .reading import normalise_for_matching, read_document
 from .settings import Settings, load_settings
 from .splitting import chunks_from_file, split_document
 from .types import (
     Block,
+    Change,
     ChatResult,
     Chunk,
     CommentRef,
     Document,
+    Figure,
+    FigureSet,
     IngestReport,
     Mark,
+    Provenance,
+    Quantity,
     SearchFilters,
     SearchResult,
+    TargetCheck,
 )
 
 __version__ = "0.1.0"
@@ -47,28 +56,42 @@ __all__ = [
     "AssistantError",
     "BackendError",
     "Block",
+    "Change",
     "ChatResult",
     "Chunk",
     "CommentRef",
     "ConfigError",
     "Document",
+    "Figure",
+    "FigureSet",
     "IngestReport",
     "InputError",
     "Mark",
+    "Metric",
     "Prompt",
     "PromptError",
+    "Provenance",
+    "Quantity",
     "Retriever",
     "SearchFilters",
     "SearchResult",
     "Settings",
     "Store",
+    "TargetCheck",
+    "Unit",
     "__version__",
     "chunks_from_file",
+    "extract_numbers",
+    "find_metric",
+    "format_change",
+    "format_value",
     "list_prompts",
+    "load_figures",
     "load_prompt",
     "load_settings",
     "make_embeddings",
     "normalise_for_matching",
+    "normalise_unit",
     "read_document",
     "search",
     "split_document",

@@ -192,6 +192,86 @@ def search_command(
     out.print(table)
 
 
+figures_app = typer.Typer(help="本期数据文件 (CSV/XLSX/YAML): 查看、校验。", no_args_is_help=True)
+app.add_typer(figures_app, name="figures")
+FiguresFileArgument = Annotated[Path, typer.Argument(help="数据文件 (.csv/.xlsx/.yaml)")]
+
+
+@figures_app.command("show")
+def figures_show_command(path: FiguresFileArgument, as_json: JsonOption = False) -> None:
+    """列出数据文件中的每个指标: 数值、同比、目标及是否完成、来源。"""
+    from rich.table import Table
+
+    from .figures import (
+        figure_set_to_dict,
+        format_change,
+        format_decimal,
+        format_value,
+        load_figures,
+    )
+
+    figure_set = load_figures(path)
+    if as_json:
+        emit_json(figure_set_to_dict(figure_set))
+        return
+    table = Table(title=f"{path.name} · {figure_set.period or '期间未注明'}", expand=True)
+    for column in ("id", "指标", "数值", "同比", "目标", "完成?", "来源"):
+        table.add_column(column, overflow="fold")
+    for figure in figure_set:
+        change = figure_set.change(figure.id)
+        check = figure_set.target(figure.id)
+        change_text = ""
+        if change is not None:
+            assessment = f" ({change.assessment})" if change.assessment else ""
+            change_text = format_change(change) + assessment
+        met = ""
+        if check is not None:
+            met = "[green]是[/]" if check.met else "[red]否[/]"
+            if check.completion is not None:
+                met += f" 完成率{format_decimal(check.completion)}%"
+        value = format_value(figure)
+        table.add_row(
+            figure.id,
+            figure.name,
+            f"[yellow]{value}[/]" if figure.missing else value,
+            change_text,
+            f"{figure.target_written}{figure.unit}" if figure.target_written else "",
+            met,
+            f"{figure.provenance.source}（第{figure.provenance.row}行）",
+        )
+    out.print(table)
+    for warning in figure_set.warnings:
+        err.print(f"[yellow]提示[/]: {warning}", highlight=False)
+
+
+@figures_app.command("validate")
+def figures_validate_command(path: FiguresFileArgument, as_json: JsonOption = False) -> None:
+    """校验数据文件；有错误时列出每处问题 (文件、行、列、怎么改) 并以非零状态退出。"""
+    from .figures import load_figures
+
+    figure_set = load_figures(path)
+    missing = [figure.id for figure in figure_set.missing]
+    if as_json:
+        emit_json(
+            {
+                "ok": True,
+                "file": str(path),
+                "sha256": figure_set.sha256,
+                "period": figure_set.period,
+                "figures": len(figure_set),
+                "missing": missing,
+                "warnings": list(figure_set.warnings),
+            }
+        )
+        return
+    out.print(
+        f"[green]✓[/] {path.name}: {len(figure_set)} 个指标，期间 {figure_set.period or '未注明'}"
+        + (f"，待补 {len(missing)} 个: {', '.join(missing)}" if missing else "")
+    )
+    for warning in figure_set.warnings:
+        err.print(f"[yellow]提示[/]: {warning}", highlight=False)
+
+
 def main() -> None:
     """Entry point: AssistantError becomes one clear message and a non-zero exit, no traceback."""
     try:

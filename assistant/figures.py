@@ -292,7 +292,7 @@ class _Problems:
 
     @staticmethod
     def _line(row: int | None, column: str | None, what: str, todo: str) -> str:
-        where = "".join(
+        where = "，".join(
             part
             for part in (f"第{row}行" if row else "", f"列“{column}”" if column else "")
             if part
@@ -764,7 +764,7 @@ def load_figures(path: str | Path) -> FigureSet:
     targets = {f.id: t for f in figures if (t := check_target(f)) is not None}
     warnings = list(problems.warnings)
     for figure in figures:
-        no_base = figure.previous == 0 and figure.value is not None
+        no_base = figure.previous == 0 and figure.value is not None and figure.id not in changes
         if no_base and change_mode(figure.kind, figure.unit) == "percent":
             warnings.append(
                 f"{path}: 第{figure.provenance.row}行：{figure.id} 上年同期为0，"
