@@ -630,18 +630,19 @@ def _build_figure(
     return figure, sum_of
 
 
-def _check_periods(figures: list[Figure], table: _Table, problems: _Problems) -> str | None:
-    """All rows must speak of one period; the odd ones out are errors."""
-    periods = [f.period for f in figures if f.period]
+def _check_periods(table: _Table, problems: _Problems) -> str | None:
+    """All rows must speak of one period (the file's, else the most common); others are errors."""
+    periods = [row.cells["period"] for row in table.rows if row.cells.get("period")]
     if not periods:
         return table.period
-    expected = table.period or max(set(periods), key=periods.count)
-    for figure in figures:
-        if figure.period and figure.period != expected:
+    expected = table.period or max(periods, key=periods.count)
+    for row in table.rows:
+        period = row.cells.get("period")
+        if period and period != expected:
             problems.error(
-                figure.provenance.row,
+                row.number,
                 table.headers.get("period", "期间"),
-                f"期间“{figure.period}”与其他行的“{expected}”不一致",
+                f"期间“{period}”与其他行的“{expected}”不一致",
                 "一个数据文件只放一个期间的数据；把其他期间的数据放到另一个文件",
             )
     return expected
@@ -650,6 +651,7 @@ def _check_periods(figures: list[Figure], table: _Table, problems: _Problems) ->
 def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> list[Figure]:
     """Compute declared sums (合计) from their parts, in dependency order."""
     by_id = {f.id: f for f in figures}
+    in_file = {row.cells.get("id") for row in table.rows}
     column = table.headers.get("sum", "合计")
     resolved: dict[str, Figure] = {}
 
@@ -657,7 +659,7 @@ def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> 
         if figure.id in resolved or not figure.sum_of:
             return resolved.get(figure.id, figure)
         row = figure.provenance.row
-        unknown = [part for part in figure.sum_of if part not in by_id]
+        unknown = [part for part in figure.sum_of if part not in in_file]
         if unknown:
             problems.error(
                 row,
@@ -666,6 +668,8 @@ def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> 
                 "检查拼写，或补上这些行",
             )
             return figure
+        if any(part not in by_id for part in figure.sum_of):
+            return figure  # a part's own row has errors, reported there
         if figure.id in chain or figure.id in figure.sum_of:
             problems.error(row, column, "合计循环引用了自己", "合计只能由其他行相加")
             return figure
@@ -740,23 +744,22 @@ def load_figures(path: str | Path) -> FigureSet:
     figures: list[Figure] = []
     seen: dict[str, int] = {}
     for row in table.rows:
-        built = _build_figure(row, table, path, problems)
-        if built is None:
-            continue
-        figure, _ = built
-        if figure.id in seen:
+        figure_id = row.cells.get("id", "")
+        if figure_id in seen:
             problems.error(
                 row.number,
                 table.headers["id"],
-                f"id“{figure.id}”与第{seen[figure.id]}行重复",
+                f"id“{figure_id}”与第{seen[figure_id]}行重复",
                 "每个 id 只能出现一次",
             )
-            continue
-        seen[figure.id] = row.number
-        figures.append(figure)
+        elif figure_id:
+            seen[figure_id] = row.number
+        built = _build_figure(row, table, path, problems)
+        if built is not None and seen.get(built[0].id) == row.number:
+            figures.append(built[0])
     if not table.rows:
         problems.error(None, None, "表头下没有任何数据行", "每行填写一个指标")
-    period = _check_periods(figures, table, problems)
+    period = _check_periods(table, problems)
     figures = _resolve_sums(figures, table, problems)
     problems.raise_if_any()
 
