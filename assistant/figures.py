@@ -500,9 +500,8 @@ def _parse_value(
     return _Numbers(value, written.translate(_FULLWIDTH).replace(",", ""), None)
 
 
-def _build_figure(
-    row: _Row, table: _Table, path: Path, problems: _Problems
-) -> tuple[Figure, list[str]] | None:
+def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> Figure | None:
+    """One row as a Figure, or None when the row has errors (collected in ``problems``)."""
     cells, col = row.cells, table.headers
     figure_id = cells.get("id", "")
     name = cells.get("name", "")
@@ -533,9 +532,10 @@ def _build_figure(
 
     unit = cells.get("unit", "")
     metric = find_metric(name) if name else None
-    is_class = normalise_unit(unit) is not None and normalise_unit(unit).kind == "class"
+    normalised = normalise_unit(unit)
+    is_class = normalised is not None and normalised.kind == "class"
     is_class = is_class or (not unit and metric is not None and metric.kind == "category")
-    if unit and normalise_unit(unit) is None:
+    if unit and normalised is None:
         problems.warn(
             row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
         )
@@ -595,7 +595,7 @@ def _build_figure(
 
     if is_class:
         kind: MetricKind = "category"
-    elif normalise_unit(unit) is not None and normalise_unit(unit).kind == "percent":
+    elif normalised is not None and normalised.kind == "percent":
         kind = "rate"
     elif metric is not None and (same_measure(metric.unit, unit) or not (unit or metric.unit)):
         kind = metric.kind
@@ -603,8 +603,7 @@ def _build_figure(
         kind = kind_for_unit(unit)
     if better is None and metric is not None and (kind == metric.kind):
         better = metric.better
-    normalised = normalise_unit(unit)
-    figure = Figure(
+    return Figure(
         id=figure_id,
         name=name,
         value=value.value,
@@ -627,7 +626,6 @@ def _build_figure(
         decimals=decimals,
         sum_of=tuple(sum_of),
     )
-    return figure, sum_of
 
 
 def _check_periods(table: _Table, problems: _Problems) -> str | None:
@@ -754,9 +752,9 @@ def load_figures(path: str | Path) -> FigureSet:
             )
         elif figure_id:
             seen[figure_id] = row.number
-        built = _build_figure(row, table, path, problems)
-        if built is not None and seen.get(built[0].id) == row.number:
-            figures.append(built[0])
+        figure = _build_figure(row, table, path, problems)
+        if figure is not None and seen.get(figure.id) == row.number:
+            figures.append(figure)
     if not table.rows:
         problems.error(None, None, "表头下没有任何数据行", "每行填写一个指标")
     period = _check_periods(table, problems)

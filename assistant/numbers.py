@@ -411,7 +411,7 @@ def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
 
 
 def _finish(folded: str, found: _Found) -> _Found:
-    before = _APPROX_BEFORE.search(folded, 0, found.start)
+    before = _APPROX_BEFORE.search(folded[max(0, found.start - 6) : found.start])
     if before and found.approx is None:
         found.approx = before.group(1)
     return found
