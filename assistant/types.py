@@ -368,3 +368,79 @@ class FigureSet:
     def missing(self) -> list[Figure]:
         """Figures the file leaves to be filled in (〔待补〕 or empty value)."""
         return [f for f in self.figures if f.missing]
+
+
+# --- drafts: rendered by assistant.render, written by assistant.draft, checked by assistant.check
+
+# Which number of a figure a reference stands for: {{id}} is the value, {{id.change}} the 同比
+# change (direction word included), {{id.previous}} 上年同期, {{id.target}} 目标, {{id.completion}}
+# 完成率.
+FigureField = Literal["value", "change", "previous", "target", "completion"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A number in a draft tied to the figure it came from: block index and span of its text."""
+
+    block: int
+    start: int
+    end: int
+    text: str  # the rendered text at the span, e.g. "41.6微克/立方米", "上升13.4%"
+    figure_id: str
+    field: FigureField = "value"
+    source: str = ""  # Provenance.describe() of the figure
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A 〔待补：…〕 or 〔待核：…〕 mark left in a draft for a person to fill in."""
+
+    block: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Draft:
+    """A written draft with everything needed to trust it: citations, exemplars, prompts, model.
+
+    ``exemplars`` maps a block index to the corpus chunk ids that block drew on.
+    """
+
+    title: str
+    unit: str
+    period: str
+    kind: str  # "half-year" | "annual" | "quarter" | "section"
+    blocks: list[Block]
+    citations: list[Citation] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
+    exemplars: dict[int, list[str]] = field(default_factory=dict)
+    prompts: dict[str, int] = field(default_factory=dict)  # prompt id → version
+    writer: str = "template"
+    model: str | None = None
+    figures_file: str = ""
+    figures_sha256: str = ""
+    created: str = ""  # ISO timestamp
+
+
+FindingKind = Literal["ok", "mismatch", "unit", "direction", "unsourced", "stale", "placeholder"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The checker's verdict on one number (or placeholder) of a draft: data, not an exception."""
+
+    kind: FindingKind
+    value: str  # as written in the text
+    block: int
+    start: int
+    end: int
+    context: str
+    message: str
+    unit: str | None = None
+    figure_id: str | None = None
+    field: FigureField | None = None
+    expected: str | None = None  # the figure's value as it should be written
+    source: str | None = None
+    matched_by: Literal["provenance", "comment", "context"] | None = None

@@ -1,0 +1,150 @@
+"""Figure references into numbers: the only place a draft's numbers are written.
+
+A writer (template or model) never types a figure; it writes ``{{id}}`` or ``{{id.field}}``
+and this module writes the value, unit and rounding from the FigureSet, recording a Citation
+for every span it wrote. The Word comment text on each number is built and parsed here too,
+so the checker can read back what the drafter wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import get_args
+
+from .figures import format_decimal, format_value
+from .types import Citation, Figure, FigureField, FigureSet, Placeholder
+
+REFERENCE = re.compile(
+    r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(value|change|previous|target|completion))?\s*\}\}"
+)
+PLACEHOLDER = re.compile(r"〔待[补核][:：][^〔〕\n]{0,60}〕")
+FIELD_LABELS: dict[str, str] = {
+    "value": "数值",
+    "change": "同比变化",
+    "previous": "上年同期",
+    "target": "目标",
+    "completion": "完成率",
+}
+_COMMENT_HEAD = re.compile(r"^数据：.*（([A-Za-z_][A-Za-z0-9_]*)(?:\.([a-z]+))?）\s*$", re.M)
+
+
+@dataclass
+class Rendered:
+    """A text with its references replaced; spans are offsets into ``text``."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # references to ids the file lacks
+
+
+def reference_text(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> str | None:
+    """The text a reference renders to, or None when the figure has no such number."""
+    if field_name == "value":
+        return None if figure.missing else format_value(figure)
+    if field_name == "previous":
+        return f"{figure.previous_written}{figure.unit}" if figure.previous_written else None
+    if field_name == "target":
+        return f"{figure.target_written}{figure.unit}" if figure.target_written else None
+    if field_name == "change":
+        change = figure_set.change(figure.id)
+        if change is None:
+            return None
+        if change.direction == "持平":
+            return "持平"
+        return f"{change.direction}{format_decimal(change.magnitude, change.decimals)}{change.unit}"
+    check = figure_set.target(figure.id)
+    if check is None or check.completion is None:
+        return None
+    return f"{format_decimal(check.completion, check.decimals)}%"
+
+
+def expected_number(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> Decimal | None:
+    """The number a citation of this field must show (a change as its magnitude)."""
+    if field_name == "value":
+        return figure.value
+    if field_name == "previous":
+        return figure.previous
+    if field_name == "target":
+        return figure.target
+    if field_name == "change":
+        change = figure_set.change(figure.id)
+        return None if change is None else change.magnitude
+    check = figure_set.target(figure.id)
+    return None if check is None else check.completion
+
+
+def missing_mark(figure: Figure, field_name: FigureField) -> str:
+    label = "" if field_name == "value" else FIELD_LABELS[field_name]
+    return f"〔待补：{figure.name}{label}〕"
+
+
+def render(text: str, figure_set: FigureSet, block: int = 0) -> Rendered:
+    """Replace every reference; a missing number becomes 〔待补：…〕, an unknown id 〔待核：…〕."""
+    out: list[str] = []
+    result = Rendered(text="")
+    length = 0
+    last = 0
+    for match in REFERENCE.finditer(text):
+        out.append(text[last : match.start()])
+        length += match.start() - last
+        last = match.end()
+        figure_id, field_name = match.group(1), match.group(2) or "value"
+        figure = figure_set.get(figure_id)
+        if figure is None:
+            result.unknown.append(figure_id)
+            piece = f"〔待核：未知数据{figure_id}〕"
+        else:
+            written = reference_text(figure, figure_set, field_name)
+            if written is None:
+                piece = missing_mark(figure, field_name)
+            else:
+                piece = written
+                result.citations.append(
+                    Citation(
+                        block=block,
+                        start=length,
+                        end=length + len(piece),
+                        text=piece,
+                        figure_id=figure_id,
+                        field=field_name,
+                        source=figure.provenance.describe(),
+                    )
+                )
+        out.append(piece)
+        length += len(piece)
+    out.append(text[last:])
+    result.text = "".join(out)
+    result.placeholders = find_placeholders(result.text, block)
+    return result
+
+
+def find_placeholders(text: str, block: int = 0) -> list[Placeholder]:
+    return [
+        Placeholder(block=block, start=m.start(), end=m.end(), text=m.group())
+        for m in PLACEHOLDER.finditer(text)
+    ]
+
+
+def comment_text(citation: Citation, figure: Figure) -> str:
+    """The Word comment on a cited number: what it is, as recorded, and where it came from."""
+    suffix = "" if citation.field == "value" else f".{citation.field}"
+    label = "" if citation.field == "value" else FIELD_LABELS[citation.field]
+    return (
+        f"数据：{figure.name}{label}（{figure.id}{suffix}）\n"
+        f"数值：{citation.text}\n"
+        f"来源：{figure.provenance.describe()}"
+    )
+
+
+def parse_comment(text: str) -> tuple[str, FigureField] | None:
+    """The figure id and field a comment written by comment_text names, else None."""
+    match = _COMMENT_HEAD.search(text)
+    if match is None:
+        return None
+    field_name = match.group(2) or "value"
+    if field_name not in get_args(FigureField):
+        return None
+    return match.group(1), field_name
