@@ -61,7 +61,9 @@ def reference_text(figure: Figure, figure_set: FigureSet, field_name: FigureFiel
     return f"{format_decimal(check.completion, check.decimals)}%"
 
 
-def expected_number(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> Decimal | None:
+def expected_number(
+    figure: Figure, figure_set: FigureSet, field_name: FigureField
+) -> Decimal | None:
     """The number a citation of this field must show (a change as its magnitude)."""
     if field_name == "value":
         return figure.value
