@@ -1,5 +1,6 @@
-"""Every test runs isolated: its own home, data folder and working directory, no OPENAI_* or
-ASSISTANT_* from the developer's shell, and no way to reach any address but loopback."""
+"""Every test runs isolated: its own home, data folder and working directory, no OPENAI_*,
+ASSISTANT_*, LANGSMITH_* or LANGCHAIN_* from the developer's shell (LangChain tracing would try
+the network), and no way to reach any address but loopback."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Fresh home, data folder and cwd; environment cleared; network limited to loopback."""
     for name in list(os.environ):
-        if name.startswith(("OPENAI_", "ASSISTANT_")):
+        if name.startswith(("OPENAI_", "ASSISTANT_", "LANGSMITH_", "LANGCHAIN_")):
             monkeypatch.delenv(name)
     home = tmp_path / "home"
     home.mkdir()
