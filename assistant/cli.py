@@ -272,6 +272,65 @@ def figures_validate_command(path: FiguresFileArgument, as_json: JsonOption = Fa
         err.print(f"[yellow]提示[/]: {warning}", highlight=False)
 
 
+_DIFF_KINDS = {"changed": "[yellow]修改[/]", "added": "[green]新增[/]", "removed": "[red]删除[/]"}
+
+
+@app.command("diff")
+def diff_command(
+    a: Annotated[Path, typer.Argument(help="旧版 .docx")],
+    b: Annotated[Path, typer.Argument(help="新版 .docx")],
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """逐段比较两版草稿，列出改动的段落和变化的数字及其来源。"""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from .diff import diff_files
+
+    result = diff_files(a, b)
+    if as_json:
+        emit_json({**asdict(result), "summary": result.summary})
+        return
+    counts = result.summary
+    if result.identical:
+        out.print(f"两版相同（{counts['unchanged']} 段）")
+        return
+    table = Table(title=f"段落变化: {a.name} → {b.name}", show_lines=True, expand=True)
+    for column, ratio in (("", None), ("旧段", None), ("新段", None), ("旧文", 4), ("新文", 4)):
+        table.add_column(column, ratio=ratio, overflow="fold")
+    for change in result.paragraphs:
+        if change.kind == "unchanged":
+            continue
+        table.add_row(
+            _DIFF_KINDS[change.kind],
+            "" if change.a_index is None else str(change.a_index),
+            "" if change.b_index is None else str(change.b_index),
+            change.a_text or "",
+            change.b_text or "",
+        )
+    out.print(table)
+    if result.numbers:
+        numbers = Table(title="变化的数字", expand=True)
+        for column in ("", "指标", "旧值", "旧来源", "新值", "新来源"):
+            numbers.add_column(column, overflow="fold")
+        for n in result.numbers:
+            numbers.add_row(
+                _DIFF_KINDS[n.kind],
+                n.metric or "",
+                n.old or "",
+                n.old_source or ("[red]无来源[/]" if n.old else ""),
+                n.new or "",
+                n.new_source or ("[red]无来源[/]" if n.new else ""),
+            )
+        out.print(numbers)
+    out.print(
+        f"未变 {counts['unchanged']} 段, 修改 {counts['changed']}, 新增 {counts['added']}, "
+        f"删除 {counts['removed']}; 数字变化 {counts['numbers']} 处"
+    )
+
+
 def main() -> None:
     """Entry point: AssistantError becomes one clear message and a non-zero exit, no traceback."""
     try:

@@ -1,0 +1,285 @@
+"""What changed between two versions of a draft: paragraphs, and above all the numbers.
+
+An editor mostly needs two answers: which paragraphs moved, and which figures now read differently
+and where each side's figure came from. Sources come from our Word comments (render.comment_text)
+or from the provenance sidecar next to the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Literal
+
+from .errors import InputError
+from .numbers import extract_numbers
+from .render import parse_comment
+from .types import Citation, Quantity
+
+ParagraphKind = Literal["unchanged", "changed", "added", "removed"]
+PAIR_RATIO = 0.4  # below this similarity two paragraphs are a removal plus an addition
+
+
+@dataclass(frozen=True)
+class SourcedNumber:
+    """A span of a block known to carry a figure: from a comment, a sidecar or a citation."""
+
+    block: int
+    start: int
+    end: int
+    text: str
+    figure_id: str | None = None
+    field: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class ParagraphChange:
+    kind: ParagraphKind
+    a_index: int | None
+    b_index: int | None
+    a_text: str | None
+    b_text: str | None
+
+
+@dataclass(frozen=True)
+class NumberChange:
+    """One number that reads differently (or appears/disappears) between the two versions."""
+
+    kind: Literal["changed", "added", "removed"]
+    a_index: int | None
+    b_index: int | None
+    old: str | None
+    new: str | None
+    metric: str | None = None
+    old_source: str | None = None
+    new_source: str | None = None
+    old_figure: str | None = None
+    new_figure: str | None = None
+
+
+@dataclass
+class DocumentDiff:
+    a: str
+    b: str
+    paragraphs: list[ParagraphChange] = field(default_factory=list)
+    numbers: list[NumberChange] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {kind: 0 for kind in ("unchanged", "changed", "added", "removed")}
+        for change in self.paragraphs:
+            counts[change.kind] += 1
+        counts["numbers"] = len(self.numbers)
+        return counts
+
+    @property
+    def identical(self) -> bool:
+        return all(change.kind == "unchanged" for change in self.paragraphs)
+
+
+def from_citations(citations: Sequence[Citation]) -> list[SourcedNumber]:
+    return [
+        SourcedNumber(c.block, c.start, c.end, c.text, c.figure_id, c.field, c.source)
+        for c in citations
+    ]
+
+
+def sourced_numbers(path: Path, *, sidecar: Path | None = None) -> list[SourcedNumber]:
+    """Numbers of a .docx tied to figures: our Word comments first, else the JSON sidecar.
+
+    A sidecar is trusted only where the paragraph still reads as recorded, so an editor's later
+    change to a paragraph is not passed off with the old source.
+    """
+    from .word import read_blocks, read_comments
+
+    path = Path(path)
+    found: list[SourcedNumber] = []
+    for ref in read_comments(path):
+        parsed = parse_comment(ref.text)
+        if parsed is None:
+            continue
+        found.append(
+            SourcedNumber(
+                ref.block_index,
+                ref.start,
+                ref.end,
+                ref.anchored_text,
+                parsed[0],
+                parsed[1],
+                _source_line(ref.text),
+            )
+        )
+    sidecar = sidecar or path.with_suffix(".json")
+    if found or not sidecar.is_file():
+        return found
+    texts = [block.text for block in read_blocks(path)]
+    return [n for n in _sidecar_numbers(sidecar) if _still_reads(texts, n)]
+
+
+def _source_line(comment: str) -> str | None:
+    for line in comment.splitlines():
+        if line.startswith("来源："):
+            return line.removeprefix("来源：").strip() or None
+    return None
+
+
+def _sidecar_numbers(path: Path) -> list[SourcedNumber]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [
+            SourcedNumber(
+                int(item["paragraph"]),
+                int(item["start"]),
+                int(item["end"]),
+                str(item.get("text", "")),
+                item.get("figure_id"),
+                item.get("field"),
+                item.get("source"),
+            )
+            for item in data.get("numbers", [])
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(
+            f"溯源文件无法读取: {exc}", path=str(path), hint="删除或重新生成该 .json"
+        ) from exc
+
+
+def _still_reads(texts: list[str], number: SourcedNumber) -> bool:
+    if not 0 <= number.block < len(texts):
+        return False
+    return texts[number.block][number.start : number.end] == number.text
+
+
+def diff_files(a: Path, b: Path) -> DocumentDiff:
+    """Diff two .docx drafts paragraph by paragraph, with the numbers that changed."""
+    from .uploads import check_zip
+    from .word import read_blocks
+
+    for path in (a, b):
+        if not Path(path).is_file():
+            raise InputError("文件不存在", path=str(path))
+        if Path(path).suffix.lower() != ".docx":
+            raise InputError("只能比较 .docx 文件", path=str(path), hint="先把草稿另存为 .docx")
+        check_zip(Path(path))
+    return diff_texts(
+        [block.text for block in read_blocks(Path(a))],
+        [block.text for block in read_blocks(Path(b))],
+        sourced_numbers(Path(a)),
+        sourced_numbers(Path(b)),
+        a_name=str(a),
+        b_name=str(b),
+    )
+
+
+def diff_texts(
+    a_texts: Sequence[str],
+    b_texts: Sequence[str],
+    a_numbers: Sequence[SourcedNumber] = (),
+    b_numbers: Sequence[SourcedNumber] = (),
+    *,
+    a_name: str = "A",
+    b_name: str = "B",
+) -> DocumentDiff:
+    """Align paragraphs (difflib), pair similar ones inside replaced runs, then diff numbers."""
+    result = DocumentDiff(a=a_name, b=b_name)
+    matcher = SequenceMatcher(None, list(a_texts), list(b_texts), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=True):
+                result.paragraphs.append(ParagraphChange("unchanged", i, j, a_texts[i], b_texts[j]))
+            continue
+        for i, j in _pair(a_texts, b_texts, range(i1, i2), range(j1, j2)):
+            a_text = None if i is None else a_texts[i]
+            b_text = None if j is None else b_texts[j]
+            kind: ParagraphKind = (
+                "changed"
+                if i is not None and j is not None
+                else ("removed" if j is None else "added")
+            )
+            result.paragraphs.append(ParagraphChange(kind, i, j, a_text, b_text))
+    for change in result.paragraphs:
+        if change.kind != "unchanged":
+            result.numbers.extend(_number_changes(change, a_numbers, b_numbers))
+    return result
+
+
+def _pair(
+    a_texts: Sequence[str], b_texts: Sequence[str], a_range: range, b_range: range
+) -> list[tuple[int | None, int | None]]:
+    """Pairs in order: each old paragraph goes with the first later new one that resembles it."""
+    pairs: list[tuple[int | None, int | None]] = []
+    next_b = b_range.start
+    for i in a_range:
+        match = None
+        for j in range(next_b, b_range.stop):
+            if SequenceMatcher(None, a_texts[i], b_texts[j], autojunk=False).ratio() >= PAIR_RATIO:
+                match = j
+                break
+        if match is None:
+            pairs.append((i, None))
+            continue
+        pairs.extend((None, j) for j in range(next_b, match))
+        pairs.append((i, match))
+        next_b = match + 1
+    pairs.extend((None, j) for j in range(next_b, b_range.stop))
+    return pairs
+
+
+def _source_of(
+    numbers: Sequence[SourcedNumber], block: int | None, quantity: Quantity
+) -> SourcedNumber | None:
+    return next(
+        (
+            n
+            for n in numbers
+            if n.block == block and n.start < quantity.end and quantity.start < n.end
+        ),
+        None,
+    )
+
+
+def _number_changes(
+    change: ParagraphChange,
+    a_numbers: Sequence[SourcedNumber],
+    b_numbers: Sequence[SourcedNumber],
+) -> list[NumberChange]:
+    old = extract_numbers(change.a_text or "")
+    new = extract_numbers(change.b_text or "")
+    # Compare a number together with its metric, so "38.4" of PM2.5 ≠ "38.4" of another metric.
+    keys_a = [(q.text, q.metric) for q in old]
+    keys_b = [(q.text, q.metric) for q in new]
+    found: list[NumberChange] = []
+
+    def record(kind: str, qa: Quantity | None, qb: Quantity | None) -> None:
+        sa = _source_of(a_numbers, change.a_index, qa) if qa else None
+        sb = _source_of(b_numbers, change.b_index, qb) if qb else None
+        found.append(
+            NumberChange(
+                kind=kind,  # type: ignore[arg-type]
+                a_index=change.a_index,
+                b_index=change.b_index,
+                old=qa.text if qa else None,
+                new=qb.text if qb else None,
+                metric=(qb.metric if qb else None) or (qa.metric if qa else None),
+                old_source=sa.source if sa else None,
+                new_source=sb.source if sb else None,
+                old_figure=sa.figure_id if sa else None,
+                new_figure=sb.figure_id if sb else None,
+            )
+        )
+
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        olds, news = old[i1:i2], new[j1:j2]
+        for qa, qb in zip(olds, news, strict=False):
+            record("changed", qa, qb)
+        for qa in olds[len(news) :]:
+            record("removed", qa, None)
+        for qb in news[len(olds) :]:
+            record("added", None, qb)
+    return found

@@ -1,0 +1,106 @@
+"""Files that come from outside (web uploads, editors' .docx) are checked before any parser sees
+them: empty, too big, the wrong kind behind a familiar extension, or a zip that would expand into
+gigabytes. Each refusal is an InputError a person can act on.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .errors import InputError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # a figures file or a draft is a few hundred kB at most
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a real .docx/.xlsx expands to tens of MB at most
+MAX_RATIO = 200  # XML compresses ~10×; a bomb compresses thousands of times
+MAX_MEMBERS = 5000
+FIGURES_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".yaml", ".yml")
+DRAFT_SUFFIXES = (".docx",)
+# The part every real file of that kind holds, so a renamed zip is told apart from the real thing.
+_REQUIRED_PART = {
+    ".docx": "word/document.xml",
+    ".xlsx": "xl/workbook.xml",
+    ".xlsm": "xl/workbook.xml",
+}
+_KIND_NAMES = {".docx": "Word 文档", ".xlsx": "Excel 表格", ".xlsm": "Excel 表格"}
+
+
+def check_zip(path: Path, *, kind: str | None = None) -> None:
+    """Refuse a zip-based file that is not a zip, lacks its main part, or would expand too far.
+
+    The sizes come from the zip's central directory (nothing is decompressed), and each member is
+    then read in bounded pieces, so a directory that lies about sizes is caught too.
+    """
+    path = Path(path)
+    suffix = kind or path.suffix.lower()
+    name = _KIND_NAMES.get(suffix, "压缩文件")
+    hint = f"用 Office/WPS 打开后另存为 {suffix} 再上传"
+    if not zipfile.is_zipfile(path):
+        raise InputError(
+            f"不是有效的{name}（可能是改了扩展名的其他文件，或文件已损坏）",
+            path=str(path),
+            hint=hint,
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise InputError(
+                    f"压缩包内文件过多（{len(members)} 个）", path=str(path), hint=hint
+                )
+            names = {member.filename for member in members}
+            required = _REQUIRED_PART.get(suffix)
+            if required and required not in names:
+                raise InputError(f"不是有效的{name}（缺少 {required}）", path=str(path), hint=hint)
+            _check_expansion(archive, members, path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise InputError(f"{name}已损坏，无法解压: {exc}", path=str(path), hint=hint) from exc
+
+
+def _check_expansion(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], path: Path) -> None:
+    bomb = InputError(
+        "文件解压后异常巨大（疑似压缩炸弹），已拒绝",
+        path=str(path),
+        hint="上传正常保存的 Office 文件",
+    )
+    declared = sum(member.file_size for member in members)
+    packed = sum(member.compress_size for member in members) or 1
+    if declared > MAX_UNZIPPED_BYTES or (declared / packed > MAX_RATIO and declared > 1_000_000):
+        raise bomb
+    total = 0
+    for member in members:
+        with archive.open(member) as handle:
+            while piece := handle.read(1 << 20):
+                total += len(piece)
+                if total > MAX_UNZIPPED_BYTES:
+                    raise bomb
+
+
+def check_upload(path: Path, *, allowed: tuple[str, ...], max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """Check a file someone handed us; return its lower-case suffix when it may be parsed."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise InputError(
+            f"不支持的文件类型“{suffix or '无扩展名'}”",
+            path=path.name,
+            hint=f"可上传: {'、'.join(allowed)}",
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("文件是空的（0 字节）", path=path.name, hint="检查是否选错了文件")
+    if size > max_bytes:
+        raise InputError(
+            f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {max_bytes / 1024 / 1024:.0f} MB）",
+            path=path.name,
+            hint="数据文件只需包含本期指标；草稿请去掉嵌入的图片后再上传",
+        )
+    if suffix in _REQUIRED_PART:
+        check_zip(path)
+    elif b"\x00" in path.read_bytes()[:4096]:
+        raise InputError(
+            f"不是文本格式的 {suffix} 文件（含二进制内容）",
+            path=path.name,
+            hint="CSV/YAML 须为 UTF-8 或 GBK 文本；Excel 文件请用 .xlsx 扩展名",
+        )
+    return suffix
