@@ -5,6 +5,7 @@ The library API lives here; the CLI (assistant.cli) is a thin shell over it.
 
 from __future__ import annotations
 
+from .check import check_blocks, check_file
 from .errors import AssistantError, BackendError, ConfigError, InputError, PromptError
 from .figures import format_change, format_value, load_figures
 from .metrics import Metric, Unit, find_metric, normalise_unit
@@ -17,11 +18,13 @@ from .types import (
     Block,
     Change,
     ChatResult,
+    CheckReport,
     Chunk,
     CommentRef,
     Document,
     Figure,
     FigureSet,
+    Finding,
     IngestReport,
     Mark,
     Provenance,
@@ -58,12 +61,14 @@ __all__ = [
     "Block",
     "Change",
     "ChatResult",
+    "CheckReport",
     "Chunk",
     "CommentRef",
     "ConfigError",
     "Document",
     "Figure",
     "FigureSet",
+    "Finding",
     "IngestReport",
     "InputError",
     "Mark",
@@ -80,6 +85,8 @@ __all__ = [
     "TargetCheck",
     "Unit",
     "__version__",
+    "check_blocks",
+    "check_file",
     "chunks_from_file",
     "extract_numbers",
     "find_metric",

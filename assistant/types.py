@@ -444,3 +444,23 @@ class Finding:
     expected: str | None = None  # the figure's value as it should be written
     source: str | None = None
     matched_by: Literal["provenance", "comment", "context"] | None = None
+
+
+@dataclass
+class CheckReport:
+    """Every finding of one check, in document order, with counts by kind (produced by
+    assistant.check). ``ok`` only when every number matched and no placeholder is left."""
+
+    findings: list[Finding] = field(default_factory=list)
+    summary: dict[str, int] = field(default_factory=dict)
+    path: Path | None = None  # the checked draft, when read from a file
+    figures_file: str = ""
+    figures_sha256: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(f.kind == "ok" for f in self.findings)
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.kind != "ok"]

@@ -1,0 +1,916 @@
+"""Check every number of a draft against the period's figures: the promise that none is invented.
+
+For each quantity assistant.numbers finds, the checker decides which figure and which of its
+numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks of, then compares. How:
+
+- Provenance first. A citation (from the drafter's sidecar, or our Word comment on the span)
+  names the figure and field exactly; the number there must still equal what the figure says.
+- Otherwise context. The field comes from the words around the number: a direction word or
+  个百分点 → change; 完成率 / 完成…计划的 → completion; 目标/控制在/以内… → target; 较上年同期的,
+  or a year before the file's → 上年同期; else the value. The figure is the one the clause names
+  (metric dictionary plus the figure's own name, distinctive characters weighted), with the unit
+  as a tie-breaker; a change or completion with no name of its own belongs to the figure the
+  sentence spoke of just before. Only the best-named figures count: "35件信访" is never
+  confirmed by an unrelated figure that happens to be 35.
+- A value matches within its written precision (the figure rounded half-up to the places the
+  text shows, after unit conversion: 29770万元 = 2.977亿元); 约/余/近 widen that to the written
+  step. Units must measure the same thing (% is not 个百分点, 元 is not 万元).
+- Direction words must agree with the change (上升 vs 下降, 改善 vs 恶化), and 完成/达到…目标 must
+  agree with whether the target was met (未完成/未达到 too).
+- A value equal to the figure's 上年同期 where the text speaks of the current period is stale.
+- Numbers with no figure context are unsourced, except a number written (with its unit) in a
+  figure's 范围/备注, or a value and unit that exactly one figure has. "一个/一名/一套" in prose
+  is an article, not a figure, and gives no finding; other Chinese-numeral counts (三家企业) do.
+- 〔待补…〕/〔待核…〕 (and an unrendered {{id}}) are placeholders.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import InputError
+from .figures import format_decimal, round_half_up
+from .metrics import convert, find_metric, normalise_unit, same_measure
+from .numbers import direction_sign, extract_numbers
+from .render import REFERENCE, expected_number, parse_comment, reference_text
+from .types import (
+    CheckReport,
+    Citation,
+    Figure,
+    FigureField,
+    FigureSet,
+    Finding,
+    Mark,
+    Quantity,
+)
+
+MatchedBy = Literal["provenance", "comment", "context"]
+SIDECAR_FORMAT = "assistant-draft/1"
+ANNOTATION_AUTHOR = "起草助手·数据核对"
+
+_PLACEHOLDER = re.compile(r"〔待[补核](?:[:：][^〔〕\n]{0,60})?〕")
+_SENTENCE_STOPS = "。！？!?；;\n"
+_CLAUSE_STOPS = _SENTENCE_STOPS + "，,：:"
+_COMPLETION_BEFORE = re.compile(
+    r"(?:完成率|完成(?:了)?(?:年度|全年|年|本年度)?(?:目标|计划|任务)(?:任务)?的|"
+    r"占(?:年度|全年|年)?(?:目标|计划|任务)(?:任务)?的|完成比例)\s*(?:为|达|达到|是)?\s*$"
+)
+_PREVIOUS_WORDS = ("上年同期", "去年同期", "上年", "去年")
+_AT_WORDS = ("降至", "升至", "增至", "减至", "降为", "减为")
+_CLAIM = re.compile(
+    r"(?P<neg>未能|未|没有|尚未|不能|难以)?(?:顺利|全面|超额|提前|已经|已|均)?"
+    r"(?P<verb>完成|达到|实现|优于|好于|达成|超过)(?:了)?"
+    r"(?P<mid>[^，。；,;！？\n]{0,24}?)(?:年度|全年|年|阶段性|考核|约束性)?(?:目标|任务)"
+)
+_PLAN_BEFORE = re.compile(r"(?:确保|力争|争取|努力|推动|全力|必须|要|将|保障|以)\s*$")
+_MULTIPLIER = {"亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6}
+_MULTIPLIER["万"] = Decimal(10) ** 4
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff\u2160-\u217fA-Za-z0-9.]")
+_ARTICLE_ONE = Decimal(1)
+
+CANDIDATE_THRESHOLD = 0.45  # least context score for a figure to be "what the text speaks of"
+TIE_MARGIN = 0.1  # figures within this of the best score are equally likely
+
+
+# --- the figure index: which figure does a piece of text name? --------------------------------
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _grams(text: str) -> set[str]:
+    chars = [c for c in _fold(text) if _CJK_OR_WORD.match(c)]
+    return {a + b for a, b in itertools.pairwise(chars)}
+
+
+@dataclass
+class _Index:
+    figures: tuple[Figure, ...]
+    grams: dict[str, dict[str, float]]  # figure id → bigram → weight
+    totals: dict[str, float]
+    year: int | None
+    side_numbers: dict[str, list[Figure]]  # "32项" written in a figure's 范围/备注 → figures
+
+    @classmethod
+    def build(cls, figure_set: FigureSet) -> _Index:
+        names = {f.id: _grams(_strip_brackets(f.name)) | _grams(f.name) for f in figure_set}
+        frequency = Counter(g for grams in names.values() for g in grams)
+        count = max(len(names), 1)
+        grams = {
+            fid: {g: math.log(1 + count / frequency[g]) for g in fg} for fid, fg in names.items()
+        }
+        totals = {fid: sum(weights.values()) or 1.0 for fid, weights in grams.items()}
+        year = _YEAR.search(figure_set.period or "")
+        side: dict[str, list[Figure]] = {}
+        for figure in figure_set:
+            for text in (figure.scope, figure.note):
+                for quantity in extract_numbers(text or ""):
+                    if quantity.value is not None and quantity.unit:
+                        side.setdefault(_key(quantity), []).append(figure)
+        return cls(figure_set.figures, grams, totals, int(year.group()) if year else None, side)
+
+    def overlap(self, figure: Figure, context: set[str]) -> float:
+        weights = self.grams[figure.id]
+        return sum(w for g, w in weights.items() if g in context) / self.totals[figure.id]
+
+
+def _strip_brackets(name: str) -> str:
+    return re.sub(r"[（(][^）)]*[）)]", "", name)
+
+
+def _key(quantity: Quantity) -> str:
+    return f"{format_decimal(quantity.value or Decimal(0))}{quantity.unit or ''}"
+
+
+# --- comparing one written number with one expected number ------------------------------------
+
+
+def _multiplier(quantity: Quantity) -> Decimal:
+    for word, factor in _MULTIPLIER.items():
+        if quantity.number_text.endswith(word):
+            return factor
+    return Decimal(1)
+
+
+def _close(written: Quantity, expected: Decimal) -> bool:
+    """Is ``expected`` what ``written`` says, at the precision and hedging it was written with?"""
+    assert written.value is not None
+    scale = _multiplier(written)
+    value, target = written.value / scale, expected / scale
+    if written.approx is None:
+        return round_half_up(target, written.places) == value
+    if written.places:
+        step = Decimal(1).scaleb(-written.places)
+    else:
+        digits = format(abs(value).to_integral_value(), "f")
+        zeros = len(digits) - len(digits.rstrip("0")) if digits != "0" else 0
+        step = Decimal(10) ** zeros
+    if written.approx in ("余", "多", "超过", "超", "逾"):
+        return value <= target < value + step
+    if written.approx in ("近", "将近", "接近", "不足", "不到"):
+        return value - step < target <= value
+    return abs(target - value) <= step / 2
+
+
+Fit = Literal["yes", "unit", "no"]
+
+
+def _fit(written: Quantity, expected: Decimal | None, unit: str | None) -> Fit:
+    """yes: same number, compatible unit; unit: the number is right but its unit is not."""
+    if written.value is None or expected is None:
+        return "no"
+    if not written.unit or not unit or written.unit == unit:
+        return "yes" if _close(written, expected) else "no"
+    if same_measure(written.unit, unit):
+        converted = convert(expected, unit, written.unit)
+        if converted is not None and _close(written, converted):
+            return "yes"
+    plain = written.value / _multiplier(written)
+    if round_half_up(expected, written.places) == plain or expected == written.value:
+        return "unit"
+    return "no"
+
+
+def _unit_of(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> str:
+    if field_name == "change":
+        change = figure_set.change(figure.id)
+        return change.unit if change else ""
+    if field_name == "completion":
+        return "%"
+    return normalise_unit(figure.unit).canonical if normalise_unit(figure.unit) else figure.unit
+
+
+def _raw(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> Decimal | None:
+    """The unrounded number behind a field, so a text may round it to any precision."""
+    if field_name == "change":
+        change = figure_set.change(figure.id)
+        if change is None:
+            return None
+        if change.mode == "points" or not change.previous:
+            return abs(change.current - change.previous) if change.mode == "points" else 0
+        return abs((change.current - change.previous) / change.previous * 100)
+    if field_name == "completion":
+        check = figure_set.target(figure.id)
+        if check is None or check.completion is None or not check.target:
+            return None
+        return check.actual / check.target * 100
+    return expected_number(figure, figure_set, field_name)
+
+
+def _fits_field(q: Quantity, figure: Figure, fs: FigureSet, field_name: FigureField) -> Fit:
+    expected = _raw(figure, fs, field_name)
+    unit = _unit_of(figure, fs, field_name)
+    result = _fit(q, expected, unit)
+    if result == "no" and field_name in ("change", "completion"):
+        shown = expected_number(figure, fs, field_name)  # the rounded figure as rendered
+        result = _fit(q, shown, unit)
+    return result
+
+
+# --- reading the text around a number --------------------------------------------------------
+
+
+@dataclass
+class _Spot:
+    """A quantity with the pieces of its block the matcher looks at."""
+
+    q: Quantity
+    block: int
+    text: str
+    clause: set[str]
+    sentence: set[str]
+    after: set[str]
+    sentence_start: int
+    own_metric: bool  # the metric words stand before the number in its own clause
+
+
+def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
+    left = max((text.rfind(ch, 0, start) for ch in stops), default=-1) + 1
+    rights = [i for ch in stops if (i := text.find(ch, end)) >= 0]
+    return left, min(rights, default=len(text))
+
+
+def _spot(q: Quantity, block: int, text: str, previous_end: int = 0) -> _Spot:
+    """``previous_end``: where the quantity before this one ends ("大气类14件、水类9件": the
+    second number's own words start after the first)."""
+    sentence_start, _ = _bounds(text, q.start, q.end, _SENTENCE_STOPS)
+    clause_start, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS + "\t")
+    cell_start = text.rfind("\t", 0, q.start) + 1
+    clause_text = text[max(clause_start, cell_start, previous_end) : q.start]
+    if "\t" in text:  # a table row: the row's first cell names what the row is about
+        clause_text = text.split("\t", 1)[0] + " " + clause_text
+    return _Spot(
+        q=q,
+        block=block,
+        text=text,
+        clause=_grams(clause_text),
+        own_metric=find_metric(clause_text) is not None,
+        sentence=_grams(text[sentence_start : q.start]),
+        after=_grams(text[q.end : clause_end]),
+        sentence_start=sentence_start,
+    )
+
+
+def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
+    """Which number of a figure the words around the quantity speak of (None: another period)."""
+    q = spot.q
+    before = spot.text[max(0, q.start - 16) : q.start]
+    if q.unit == "个百分点" or q.is_change:
+        return "change"
+    if _COMPLETION_BEFORE.search(before) or re.search(r"完成率\s*(?:为|达|达到)?\s*$", before):
+        return "completion"
+    years = {int(y) for p in q.period for y in _YEAR.findall(p)}
+    if index.year is not None and years and index.year not in years:
+        return "previous" if index.year - 1 in years else None
+    if q.target is not None:
+        return "target"
+    if q.comparison and any(word in q.comparison for word in _PREVIOUS_WORDS):
+        return "previous"
+    return "value"
+
+
+# --- the matcher -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Checker:
+    figure_set: FigureSet
+    index: _Index
+    findings: list[Finding] = field(default_factory=list)
+
+    def score(
+        self, spot: _Spot, figure: Figure, inherited: Figure | None, field_name: str
+    ) -> float:
+        q = spot.q
+        score = self.index.overlap(figure, spot.clause)
+        score += 0.5 * self.index.overlap(figure, spot.sentence)
+        score += 0.4 * self.index.overlap(figure, spot.after)
+        if q.metric is not None and q.metric == figure.metric:
+            score += 0.8 if spot.own_metric else 0.3
+        if inherited is not None and inherited.id == figure.id and field_name != "value":
+            score += 0.9
+        unit = _unit_of(figure, self.figure_set, field_name)  # type: ignore[arg-type]
+        if q.unit and unit:
+            if q.unit == unit or same_measure(q.unit, unit):
+                score += 0.3
+            elif {q.unit, unit} != {"%", "个百分点"}:
+                score -= 0.6
+        return score
+
+    def candidates(
+        self, spot: _Spot, field_name: FigureField, inherited: Figure | None
+    ) -> list[Figure]:
+        """The figures the context names best, having a number for ``field_name``."""
+        scored = []
+        for figure in self.index.figures:
+            if _raw(figure, self.figure_set, field_name) is None and not (
+                field_name == "value" and figure.missing
+            ):
+                continue
+            scored.append((self.score(spot, figure, inherited, field_name), figure))
+        if not scored:
+            return []
+        best = max(s for s, _ in scored)
+        if best < CANDIDATE_THRESHOLD:
+            return []
+        return [f for s, f in sorted(scored, key=lambda x: -x[0]) if s >= best - TIE_MARGIN]
+
+    def finding(
+        self,
+        spot: _Spot,
+        kind: str,
+        message: str,
+        figure: Figure | None = None,
+        field_name: FigureField | None = None,
+        matched_by: MatchedBy | None = None,
+    ) -> Finding:
+        q = spot.q
+        expected = None
+        if figure is not None and field_name is not None:
+            expected = reference_text(figure, self.figure_set, field_name)
+        return Finding(
+            kind=kind,  # type: ignore[arg-type]
+            value=q.text,
+            block=spot.block,
+            start=q.start,
+            end=q.end,
+            context=_context(spot.text, q.start, q.end),
+            message=message,
+            unit=q.unit,
+            figure_id=figure.id if figure else None,
+            field=field_name,
+            expected=expected,
+            source=figure.provenance.describe() if figure else None,
+            matched_by=matched_by if figure is not None else None,
+        )
+
+    def judge(
+        self,
+        spot: _Spot,
+        figure: Figure,
+        field_name: FigureField,
+        matched_by: MatchedBy,
+        also: Sequence[Figure] = (),
+    ) -> Finding:
+        """The verdict for a quantity known to speak of ``figure``'s ``field_name``."""
+        q, fs = spot.q, self.figure_set
+        label = f"{figure.name}{'' if field_name == 'value' else _FIELD_WORDS[field_name]}"
+        fit = _fits_field(q, figure, fs, field_name)
+        if fit == "yes":
+            wrong = self.wrong_direction(spot, figure, field_name)
+            if wrong:
+                return self.finding(spot, "direction", wrong, figure, field_name, matched_by)
+            return self.finding(spot, "ok", f"与{label}一致", figure, field_name, matched_by)
+        if fit == "unit":
+            written = q.unit_written or "无单位"
+            should = _unit_of(figure, fs, field_name) or "无单位"
+            message = f"数值与{label}一致，但单位应为“{should}”而不是“{written}”"
+            if field_name == "change" and should == "个百分点":
+                message = f"{figure.name}是比率，同比变化应写“个百分点”，不是“%”"
+            elif field_name == "change" and q.unit == "个百分点":
+                message = f"{figure.name}同比变化是相对增幅，应写“%”，不是“个百分点”"
+            return self.finding(spot, "unit", message, figure, field_name, matched_by)
+        if field_name == "value" and _fits_field(q, figure, fs, "previous") == "yes":
+            previous = reference_text(figure, fs, "previous")
+            current = reference_text(figure, fs, "value")
+            message = f"这是{figure.name}的上年同期数（{previous}），本期应为{current}"
+            return self.finding(spot, "stale", message, figure, field_name, matched_by)
+        for other in also:
+            if other is not figure and _fits_field(q, other, fs, field_name) == "yes":
+                message = f"与{other.name}（{other.id}）的数相同，但上下文说的是{figure.name}"
+                return self.finding(spot, "mismatch", message, figure, field_name, matched_by)
+        expected = reference_text(figure, fs, field_name) or "（数据文件中缺）"
+        message = f"{label}应为{expected}，文中写的是{q.text}"
+        return self.finding(spot, "mismatch", message, figure, field_name, matched_by)
+
+    def wrong_direction(self, spot: _Spot, figure: Figure, field_name: FigureField) -> str | None:
+        """A direction word that contradicts the figure's change, else None."""
+        q = spot.q
+        change = self.figure_set.change(figure.id)
+        if change is None or q.direction is None:
+            return None
+        if field_name == "change" or (field_name == "value" and q.direction in _AT_WORDS):
+            sign = direction_sign(q.direction)
+            actual = {"上升": 1, "下降": -1, "持平": 0}[change.direction]
+            if sign is not None and sign != actual:
+                return f"{figure.name}同比{change.direction}，文中写“{q.direction}”"
+            if q.direction in ("改善", "好转", "恶化") and change.improved is not None:
+                says_better = q.direction != "恶化"
+                if says_better != change.improved:
+                    return f"{figure.name}同比{change.assessment}，文中写“{q.direction}”"
+        return None
+
+    def by_context(self, spot: _Spot, inherited: Figure | None) -> Finding | None:
+        q = spot.q
+        field_name = _field_for(spot, self.index)
+        if field_name is None:
+            return self.finding(spot, "unsourced", "说的是数据文件以外的期间，无从核对")
+        found = self.candidates(spot, field_name, inherited)
+        if not found and field_name == "target":  # 力争…以上 may describe the value itself
+            field_name = "value"
+            found = self.candidates(spot, field_name, inherited)
+        if found:
+            fitting = [f for f in found if _fits_field(q, f, self.figure_set, field_name) == "yes"]
+            figure = fitting[0] if fitting else found[0]
+            if figure.missing and field_name == "value":
+                return self.finding(
+                    spot, "unsourced", f"{figure.name}在数据文件中待补，文中的数无出处", figure
+                )
+            return self.judge(spot, figure, field_name, "context", also=found)
+        return self.unsourced(spot)
+
+    def unsourced(self, spot: _Spot) -> Finding | None:
+        q = spot.q
+        if q.value is None:
+            return None
+        if q.unit:
+            side = self.index.side_numbers.get(_key(q))
+            if side:
+                figure = side[0]
+                return Finding(
+                    kind="ok",
+                    value=q.text,
+                    block=spot.block,
+                    start=q.start,
+                    end=q.end,
+                    context=_context(spot.text, q.start, q.end),
+                    message=f"见{figure.name}（{figure.id}）的范围/备注",
+                    unit=q.unit,
+                    figure_id=figure.id,
+                    source=figure.provenance.describe(),
+                    matched_by="context",
+                )
+            exact = [
+                f
+                for f in self.index.figures
+                if f.value is not None
+                and _unit_of(f, self.figure_set, "value") == q.unit
+                and q.approx is None
+                and f.value == q.value
+                and f.places == q.places
+            ]
+            if len(exact) == 1:
+                return self.judge(spot, exact[0], "value", "context")
+        if q.number_text in ("一", "壹") and q.value == _ARTICLE_ONE:
+            return None  # 一个项目、一名领导: an article, not a figure
+        return self.finding(spot, "unsourced", "数据文件中没有与之对应的数据，请核实出处")
+
+
+_FIELD_WORDS = {
+    "value": "",
+    "change": "同比变化",
+    "previous": "上年同期",
+    "target": "目标",
+    "completion": "完成率",
+}
+
+
+def _context(text: str, start: int, end: int) -> str:
+    """The clause around a number, for display (≤ 40 characters either side)."""
+    left, right = _bounds(text, start, end, _SENTENCE_STOPS)
+    left = max(left, start - 40)
+    right = min(right, end + 40)
+    return text[left:right].strip()
+
+
+# --- target claims: 完成/达到…目标 ---------------------------------------------------------
+
+
+def _claims(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, met?) of each statement that a target was (or was not) reached."""
+    found = []
+    for match in _CLAIM.finditer(text):
+        tail = text[match.end() : match.end() + 6]
+        if re.match(r"\s*的\s*(?:\d|百分之)", tail) or re.match(r"\s*(?:完成率|任务的)", tail):
+            continue  # 完成年度目标的52.4%: a completion rate, not a claim
+        if not match.group("neg") and _PLAN_BEFORE.search(
+            text[max(0, match.start() - 4) : match.start()]
+        ):
+            continue  # 确保完成目标: a plan, not a result
+        if re.search(r"[，,]", match.group("mid")):
+            continue
+        found.append((match.start(), match.end(), not match.group("neg")))
+    return found
+
+
+# --- the public API --------------------------------------------------------------------------
+
+
+def check_blocks(
+    texts: Sequence[str], figure_set: FigureSet, citations: Sequence[Citation] = ()
+) -> CheckReport:
+    """Check every number and placeholder of a draft's blocks (block index = position in texts).
+
+    ``citations`` (from the drafter) tie spans to figures exactly; the rest match by context.
+    """
+    return _check(texts, figure_set, [(c, "provenance") for c in citations])
+
+
+def _check(
+    texts: Sequence[str],
+    figure_set: FigureSet,
+    cited: Sequence[tuple[Citation, MatchedBy]],
+) -> CheckReport:
+    checker = _Checker(figure_set, _Index.build(figure_set))
+    by_block: dict[int, list[tuple[Citation, MatchedBy]]] = {}
+    for citation, how in cited:
+        by_block.setdefault(citation.block, []).append((citation, how))
+    findings: list[Finding] = []
+    for block, text in enumerate(texts):
+        findings.extend(_check_block(checker, block, text, by_block.get(block, [])))
+    return CheckReport(findings=findings, summary=summarise(findings))
+
+
+def _check_block(
+    checker: _Checker, block: int, text: str, cited: list[tuple[Citation, MatchedBy]]
+) -> list[Finding]:
+    fs = checker.figure_set
+    holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
+    holes += [(m.start(), m.end()) for m in REFERENCE.finditer(text)]
+    findings: list[tuple[int, Finding]] = []
+    for start, end in holes:
+        piece = text[start:end]
+        message = "未渲染的数据引用" if piece.startswith("{{") else "占位符未补齐"
+        findings.append(
+            (
+                start,
+                Finding(
+                    kind="placeholder",
+                    value=piece,
+                    block=block,
+                    start=start,
+                    end=end,
+                    context=_context(text, start, end),
+                    message=f"{message}：{piece}",
+                ),
+            )
+        )
+    quantities = [
+        q
+        for q in extract_numbers(text)
+        if q.form not in ("masked", "category") and not any(s <= q.start < e for s, e in holes)
+    ]
+    matched: dict[int, tuple[Figure, FigureField]] = {}  # quantity position → figure, field
+    verdicts: dict[int, Finding] = {}
+    sentence_figure: tuple[int, Figure] | None = None  # (sentence start, figure)
+    for position, q in enumerate(quantities):
+        previous_end = quantities[position - 1].end if position else 0
+        spot = _spot(q, block, text, previous_end)
+        citation = next(
+            (
+                (c, how)
+                for c, how in cited
+                if c.start <= q.start < c.end or (q.start <= c.start < q.end)
+            ),
+            None,
+        )
+        inherited = None
+        if sentence_figure is not None and sentence_figure[0] == spot.sentence_start:
+            inherited = sentence_figure[1]
+        if citation is not None:
+            verdict = _by_citation(checker, spot, *citation)
+        else:
+            verdict = checker.by_context(spot, inherited)
+        if verdict is None:
+            continue
+        verdicts[position] = verdict
+        figure = fs.get(verdict.figure_id) if verdict.figure_id else None
+        if figure is not None and verdict.field is not None:
+            matched[position] = (figure, verdict.field)
+            sentence_figure = (spot.sentence_start, figure)
+    _apply_claims(checker, text, quantities, matched, verdicts)
+    findings.extend((quantities[p].start, v) for p, v in verdicts.items())
+    findings.sort(key=lambda item: item[0])
+    return [f for _, f in findings]
+
+
+def _by_citation(checker: _Checker, spot: _Spot, citation: Citation, how: MatchedBy) -> Finding:
+    figure = checker.figure_set.get(citation.figure_id)
+    if figure is None:
+        return checker.finding(
+            spot, "unsourced", f"标注的数据 {citation.figure_id} 不在数据文件中，请核实出处"
+        )
+    field_name: FigureField = citation.field
+    if _raw(figure, checker.figure_set, field_name) is None:
+        return checker.finding(
+            spot,
+            "unsourced",
+            f"标注的{figure.name}{_FIELD_WORDS[field_name]}在数据文件中缺，文中的数无出处",
+            figure,
+            field_name,
+            how,
+        )
+    return checker.judge(spot, figure, field_name, how)
+
+
+def _apply_claims(
+    checker: _Checker,
+    text: str,
+    quantities: list[Quantity],
+    matched: Mapping[int, tuple[Figure, FigureField]],
+    verdicts: dict[int, Finding],
+) -> None:
+    """完成/达到…目标 must agree with the target check of the figure it is said of."""
+    for start, end, says_met in _claims(text):
+        sentence_start, _ = _bounds(text, start, end, _SENTENCE_STOPS)
+        before = [
+            p
+            for p in matched
+            if sentence_start <= quantities[p].start < end
+            and checker.figure_set.target(matched[p][0].id) is not None
+        ]
+        if not before:
+            continue
+        position = max(before, key=lambda p: quantities[p].start)
+        figure = matched[position][0]
+        check = checker.figure_set.target(figure.id)
+        assert check is not None
+        verdict = verdicts[position]
+        if check.met == says_met or verdict.kind != "ok":
+            continue
+        state = "已完成" if check.met else "未完成"
+        actual = reference_text(figure, checker.figure_set, "value")
+        goal = reference_text(figure, checker.figure_set, "target") or check.target
+        message = f"{figure.name}{actual}，目标{goal}，{state}目标，文中写“{text[start:end]}”"
+        verdicts[position] = replace(verdict, kind="direction", message=message)
+
+
+def summarise(findings: Sequence[Finding]) -> dict[str, int]:
+    """Counts by kind (every kind present), plus the total."""
+    counts = Counter(f.kind for f in findings)
+    kinds = ("ok", "mismatch", "unit", "direction", "unsourced", "stale", "placeholder")
+    summary = {kind: counts.get(kind, 0) for kind in kinds}
+    summary["total"] = len(findings)
+    return summary
+
+
+# --- files: .docx (with our comments), .md, .txt, and the provenance sidecar -----------------
+
+CHECKED_SUFFIXES = (".docx", ".md", ".txt")
+
+
+def check_file(
+    path: str | Path, figure_set: FigureSet, *, sidecar: Path | None = None
+) -> CheckReport:
+    """Check a draft file; our Word comments and the ``<stem>.json`` sidecar give provenance.
+
+    Block indices are read_blocks' for .docx (title = 0, empty paragraphs counted) and
+    assistant.reading's for .md/.txt. A sidecar is used where its paragraph still reads as
+    recorded, or where only the cited number changed (then the edit is reported).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in CHECKED_SUFFIXES:
+        raise InputError(
+            f"不支持的文件类型“{path.suffix or '(无扩展名)'}”",
+            path=str(path),
+            hint="检查 .docx、.md 或 .txt（UTF-8 或 GBK）文件",
+        )
+    if not path.is_file():
+        raise InputError("文件不存在", path=str(path), hint="检查路径")
+    cited: list[tuple[Citation, MatchedBy]] = []
+    if suffix == ".docx":
+        from .word import read_blocks, read_comments
+
+        texts = [block.text for block in read_blocks(path)]
+        cited.extend((c, "comment") for c in _comment_citations(read_comments(path)))
+    else:
+        from .reading import read_document
+
+        texts = [block.text for block in read_document(path).blocks]
+    explicit = sidecar is not None
+    sidecar = sidecar if explicit else path.with_suffix(".json")
+    if sidecar is not None and (explicit or sidecar.is_file()):
+        recorded = _sidecar_citations(sidecar, texts, required=explicit)
+        taken = [(c.block, c.start, c.end) for c, _ in cited]
+        cited.extend(
+            (c, "provenance")
+            for c in recorded
+            if not any(b == c.block and s < c.end and c.start < e for b, s, e in taken)
+        )
+    report = _check(texts, figure_set, cited)
+    report.path = path
+    report.figures_file = str(figure_set.path)
+    report.figures_sha256 = figure_set.sha256
+    return report
+
+
+def _comment_citations(refs: Sequence[Any]) -> list[Citation]:
+    citations = []
+    for ref in refs:
+        parsed = parse_comment(ref.text)
+        if parsed is None:
+            continue
+        figure_id, field_name = parsed
+        citations.append(
+            Citation(
+                block=ref.block_index,
+                start=ref.start,
+                end=ref.end,
+                text=ref.anchored_text,
+                figure_id=figure_id,
+                field=field_name,
+                source=next(
+                    (line[3:] for line in ref.text.splitlines() if line.startswith("来源：")), ""
+                ),
+            )
+        )
+    return citations
+
+
+def _sidecar_citations(path: Path, texts: Sequence[str], *, required: bool) -> list[Citation]:
+    """The sidecar's numbers placed on the current blocks; [] for a file that is not ours."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise InputError("溯源文件不存在", path=str(path), hint="检查 --sidecar 路径") from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"溯源文件无法读取（{exc}）", path=str(path), hint="删除或重新生成该 .json"
+        ) from exc
+    if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
+        if required:
+            raise InputError(
+                f"不是起草助手的溯源文件（format 应为 {SIDECAR_FORMAT}）",
+                path=str(path),
+                hint="用 assistant draft 生成的 .json，或不加 --sidecar",
+            )
+        return []
+    try:
+        paragraphs = {int(p["index"]): str(p["text"]) for p in data.get("paragraphs", [])}
+        numbers = [
+            (
+                int(n["paragraph"]),
+                int(n["start"]),
+                int(n["end"]),
+                str(n["figure_id"]),
+                str(n.get("field") or "value"),
+                str(n.get("source") or ""),
+            )
+            for n in data.get("numbers", [])
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"溯源文件格式不对（{exc}）", path=str(path), hint="删除或重新生成该 .json"
+        ) from exc
+    citations = []
+    for paragraph, start, end, figure_id, field_name, source in numbers:
+        recorded = paragraphs.get(paragraph)
+        if recorded is None or field_name not in _FIELD_WORDS:
+            continue
+        placed = _place(recorded, start, end, texts, paragraph)
+        if placed is None:
+            continue
+        block, new_start, new_end = placed
+        citations.append(
+            Citation(
+                block=block,
+                start=new_start,
+                end=new_end,
+                text=texts[block][new_start:new_end],
+                figure_id=figure_id,
+                field=field_name,  # type: ignore[arg-type]
+                source=source,
+            )
+        )
+    return citations
+
+
+def _place(
+    recorded: str, start: int, end: int, texts: Sequence[str], index: int
+) -> tuple[int, int, int] | None:
+    """Where a recorded span is now: the same paragraph unchanged (here or moved), or the
+    paragraph at its index with the text before or after the span unchanged (the number edited)."""
+    if 0 <= index < len(texts) and texts[index] == recorded:
+        return index, start, end
+    moved = [i for i, text in enumerate(texts) if text == recorded]
+    if moved:
+        return min(moved, key=lambda i: abs(i - index)), start, end
+    if not 0 <= index < len(texts):
+        return None
+    current = texts[index]
+    head, tail = recorded[:start], recorded[end:]
+    if head and current.startswith(head) and len(current) > len(head):
+        stop = next((q.end for q in extract_numbers(current) if q.start >= start), None)
+        if stop is not None and current[start:stop].strip():
+            return index, start, stop
+    if tail and current.endswith(tail) and len(current) > len(tail):
+        stop = len(current) - len(tail)
+        begin = next((q.start for q in extract_numbers(current) if q.end == stop), None)
+        if begin is not None:
+            return index, min(begin, stop), stop
+    return None
+
+
+# --- output: JSON, annotated .docx ----------------------------------------------------------
+
+KIND_LABELS = {
+    "ok": "一致",
+    "mismatch": "数值不符",
+    "unit": "单位错误",
+    "direction": "方向错误",
+    "unsourced": "无出处",
+    "stale": "沿用上年数",
+    "placeholder": "待补",
+}
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "kind": finding.kind,
+        "value": finding.value,
+        "unit": finding.unit,
+        "figure_id": finding.figure_id,
+        "field": finding.field,
+        "expected": finding.expected,
+        "paragraph": finding.block,
+        "start": finding.start,
+        "end": finding.end,
+        "context": finding.context,
+        "message": finding.message,
+        "source": finding.source,
+        "matched_by": finding.matched_by,
+    }
+
+
+def report_to_dict(report: CheckReport) -> dict[str, Any]:
+    """{"findings": [...], "summary": {counts by kind, total, all_ok, draft, figures}} for --json."""
+    summary: dict[str, Any] = dict(report.summary)
+    summary["all_ok"] = report.ok
+    summary["draft"] = str(report.path) if report.path else None
+    summary["figures"] = report.figures_file or None
+    summary["figures_sha256"] = report.figures_sha256 or None
+    return {"findings": [finding_to_dict(f) for f in report.findings], "summary": summary}
+
+
+def annotation_text(finding: Finding) -> str:
+    """The Word comment for one finding: verdict, figure, expected value, source, message."""
+    lines = [f"核对：{KIND_LABELS[finding.kind]}"]
+    if finding.figure_id:
+        suffix = "" if finding.field in (None, "value") else f".{finding.field}"
+        lines.append(f"数据：{finding.figure_id}{suffix}")
+    if finding.expected:
+        lines.append(f"应为：{finding.expected}")
+    if finding.source:
+        lines.append(f"来源：{finding.source}")
+    lines.append(finding.message)
+    return "\n".join(lines)
+
+
+def annotate_report(src: Path, dst: Path, report: CheckReport, *, include_ok: bool = False) -> int:
+    """Write a copy of ``src`` with a comment on every finding (ok ones too with include_ok).
+
+    Returns how many comments were added.
+    """
+    from .word import annotate
+
+    if Path(src).suffix.lower() != ".docx":
+        raise InputError(
+            "只能给 .docx 文件加批注", path=str(src), hint="去掉 --annotate，或检查 .docx 文件"
+        )
+    if Path(dst).suffix.lower() != ".docx":
+        raise InputError("批注输出文件应以 .docx 结尾", path=str(dst))
+    marks: dict[int, list[Mark]] = {}
+    count = 0
+    for finding in report.findings:
+        if finding.kind == "ok" and not include_ok:
+            continue
+        if finding.end <= finding.start:
+            continue
+        marks.setdefault(finding.block, []).append(
+            Mark(finding.start, finding.end, comment=annotation_text(finding), highlight=False)
+        )
+        count += 1
+    annotate(Path(src), Path(dst), marks, author=ANNOTATION_AUTHOR)
+    return count
+
+
+def check_draft(
+    draft: str | Path,
+    figures: str | Path,
+    *,
+    sidecar: Path | None = None,
+    annotate: Path | None = None,
+    include_ok: bool = False,
+) -> CheckReport:
+    """Load the figures, check the draft and, when asked, write the annotated copy (the CLI)."""
+    from .figures import load_figures
+
+    if annotate is not None and Path(draft).suffix.lower() != ".docx":
+        raise InputError("--annotate 只适用于 .docx 草稿", path=str(draft), hint="去掉 --annotate")
+    report = check_file(draft, load_figures(figures), sidecar=sidecar)
+    if annotate is not None:
+        annotate_report(Path(draft), Path(annotate), report, include_ok=include_ok)
+    return report
