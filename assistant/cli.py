@@ -416,6 +416,66 @@ _CHECK_LABELS = {
 }
 
 
+@app.command("revise")
+def revise_command(
+    draft: Annotated[Path, typer.Argument(help="要修改的草稿 .docx")],
+    instruction: Annotated[
+        str, typer.Option("--instruction", "-i", help="修改意见，如 “再精简一些”")
+    ],
+    figures: Annotated[Path, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")],
+    out: Annotated[Path, typer.Option("--out", help="输出的 .docx (修订模式)")],
+    section: Annotated[
+        str | None, typer.Option("--section", help="只改这一节 (标题中的文字)")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="单位名称 (默认从标题识别)")] = None,
+    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="模型名称")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="模型服务地址")] = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """按修改意见改写草稿，以 Word 修订 (插入/删除) 写出，数字重新渲染并核对，批注保留。"""
+    from rich.table import Table
+
+    from .check import finding_to_dict
+    from .revise import revise_file
+
+    settings = settings_for(data_dir, writer=writer, model=model, base_url=base_url)
+    report = revise_file(draft, instruction, figures, out, settings, section=section, unit=unit)
+    revision = report.revision
+    if as_json:
+        emit_json(
+            {
+                "source": str(report.source),
+                "output": str(report.output),
+                "changed": [{"paragraph": i, "text": revision.texts[i]} for i in revision.changed],
+                "flagged": revision.flagged,
+                "notes": revision.notes,
+                "added_comments": report.added_comments,
+                "writer": revision.writer,
+                "model": revision.model,
+                "prompts": revision.prompts,
+                "findings": [finding_to_dict(f) for f in revision.findings],
+            }
+        )
+        return
+    table = Table(title=f"修订: {draft.name} → {out.name}", show_lines=True, expand=True)
+    table.add_column("段", no_wrap=True)
+    table.add_column("修改后", overflow="fold")
+    for index in revision.changed:
+        table.add_row(str(index), revision.texts[index])
+    out.print(table)
+    for note in revision.notes:
+        err.print(f"[yellow]提示[/]: {note}", highlight=False)
+    if revision.flagged:
+        err.print(f"[red]未能对应数据、已标〔待核〕的数字[/]: {'、'.join(revision.flagged)}")
+    problems = [f for f in revision.findings if f.kind != "ok"]
+    out.print(
+        f"修改 {len(revision.changed)} 段，新增批注 {report.added_comments} 条；"
+        f"核对: 问题 {len(problems)} 处 → {out}"
+    )
+
+
 def main() -> None:
     """Entry point: AssistantError becomes one clear message and a non-zero exit, no traceback."""
     try:

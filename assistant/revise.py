@@ -1,0 +1,563 @@
+"""Revise a draft by instruction, through the same render-and-verify path as drafting.
+
+The writer never sees numbers: cited numbers are turned back into ``{{id}}`` references first,
+the writer (template or model) rewrites the reference text, the renderer writes the numbers again
+from the figures file, and the checker looks at whatever the writer typed itself. A number the
+revision introduces that no figure backs becomes 〔待核：…〕; it is never kept.
+
+For a .docx the result is written as Word tracked changes (w:ins/w:del): untouched paragraphs
+keep their XML byte for byte, and the comments on numbers survive where the number survives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError
+from .metrics import find_metric
+from .render import REFERENCE, comment_text, find_placeholders, parse_comment, render
+from .settings import Settings
+from .splitting import classify_topic, detect_unit
+from .types import Block, Citation, FigureSet, Finding, Mark, Placeholder
+
+HEADINGS = ("h1", "h2", "h3", "h4")
+_SENTENCE = re.compile(r"[^。！？；]*[。！？；]|[^。！？；]+$")
+_CLAUSE = re.compile(r"[^，、]*[，、]|[^，、]+$")
+_CONDENSE = re.compile(r"精简|压缩|简练|简洁|缩短|删减|精炼|短一些|短一点|简短")
+_FORMAL = re.compile(r"正式|规范|书面|公文")
+_ADD = re.compile(
+    r"(?:加上|加入|增加|补充|添加|写上|补上|写入)(?:一下|一些|关于)?(.{1,20}?)(?:的)?(?:内容|情况|数据|指标|$|[，。,.；;])"
+)
+# What makes a number worth a 〔待核〕: the checker's verdicts that no figure backs it as written.
+_UNBACKED = {"unsourced", "mismatch", "unit", "direction", "stale"}
+
+
+@dataclass
+class Revision:
+    """A revised document: every block's new text, its numbers' citations, what changed."""
+
+    texts: list[str]
+    styles: list[str]
+    citations: list[Citation]
+    placeholders: list[Placeholder]
+    changed: list[int]
+    findings: list[Finding] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # numbers turned into 〔待核〕
+    notes: list[str] = field(default_factory=list)  # what the writer did or could not do
+    writer: str = "template"
+    model: str | None = None
+    prompts: dict[str, int] = field(default_factory=dict)
+    instruction: str = ""
+    section: str | None = None
+
+
+@dataclass
+class RevisionReport:
+    """What `assistant revise` did to a file."""
+
+    source: Path
+    output: Path
+    revision: Revision
+    added_comments: int = 0
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def section_scope(blocks: Sequence[Block], section: str | None) -> list[int]:
+    """Indices of the body blocks a revision may touch: the named section's, else all bodies."""
+    if section is None:
+        return [i for i, b in enumerate(blocks) if b.style in ("body", "table") and b.text.strip()]
+    wanted = re.sub(r"\s", "", section)
+    for index, block in enumerate(blocks):
+        if block.style in HEADINGS and wanted in re.sub(r"\s", "", block.text):
+            level = HEADINGS.index(block.style)
+            scope = []
+            for later in range(index + 1, len(blocks)):
+                style = blocks[later].style
+                if (style in HEADINGS and HEADINGS.index(style) <= level) or style == "title":
+                    break
+                if style in ("body", "table") and blocks[later].text.strip():
+                    scope.append(later)
+            return scope
+    headings = "、".join(b.text for b in blocks if b.style in HEADINGS) or "（无标题）"
+    raise InputError(f"找不到标题含“{section}”的一节", hint=f"文中的标题有: {headings}")
+
+
+def heading_of(blocks: Sequence[Block], index: int) -> str:
+    return next((blocks[i].text for i in range(index, -1, -1) if blocks[i].style in HEADINGS), "")
+
+
+# --- references: numbers back into {{id}} --------------------------------------------------
+
+
+def to_references(text: str, citations: Sequence[Citation]) -> str:
+    """The block's text with each cited number replaced by the reference it was rendered from."""
+    out, last = [], 0
+    for c in sorted(citations, key=lambda c: c.start):
+        if c.start < last or text[c.start : c.end] != c.text:
+            continue  # an edited or overlapping span is literal text now: the checker will judge it
+        suffix = "" if c.field == "value" else f".{c.field}"
+        out += [text[last : c.start], f"{{{{{c.figure_id}{suffix}}}}}"]
+        last = c.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# --- the template writer's revisions ------------------------------------------------------
+
+
+@cache
+def phrases() -> dict[str, object]:
+    data = resources.files("assistant").joinpath("data/revise_phrases.yaml").read_text("utf-8")
+    return yaml.safe_load(data)
+
+
+def _essential(piece: str) -> bool:
+    return bool(REFERENCE.search(piece) or "〔" in piece or re.search(r"\d", piece))
+
+
+def condense(text: str) -> str:
+    """Drop the sentences without figures after a paragraph's first; failing that, one clause
+    per long sentence; failing that, filler adverbs. Each call shortens a little more."""
+    sentences = _SENTENCE.findall(text)
+    kept = [s for i, s in enumerate(sentences) if i == 0 or _essential(s)]
+    if len(kept) < len(sentences):
+        return "".join(kept)
+    shorter = []
+    for sentence in sentences:
+        clauses = _CLAUSE.findall(sentence)
+        droppable = [i for i, c in enumerate(clauses) if i > 0 and not _essential(c)]
+        if len(clauses) >= 3 and droppable and droppable[-1] != len(clauses) - 1:
+            drop = max(droppable, key=lambda i: len(clauses[i]))
+            clauses.pop(drop)
+        elif len(clauses) >= 3 and droppable:
+            drop = max(droppable[:-1] or droppable, key=lambda i: len(clauses[i]))
+            if drop == len(clauses) - 1:  # the last clause carries the full stop
+                clauses[drop - 1] = clauses[drop - 1][:-1] + clauses[drop][-1]
+            clauses.pop(drop)
+        shorter.append("".join(clauses))
+    if "".join(shorter) != text:
+        return "".join(shorter)
+    for filler in phrases()["fillers"]:  # type: ignore[union-attr]
+        text = text.replace(str(filler), "")
+    return text
+
+
+def formalise(text: str) -> str:
+    table: dict[str, str] = phrases()["formal"]  # type: ignore[assignment]
+    for plain in sorted(table, key=len, reverse=True):
+        text = text.replace(plain, table[plain])
+    return text
+
+
+def _addition_terms(instruction: str) -> list[str]:
+    return [m.group(1).strip() for m in _ADD.finditer(instruction) if m.group(1).strip()]
+
+
+def figures_for(term: str, figure_set: FigureSet) -> list[str]:
+    """Ids of the figures a term like 臭氧 or 优良天数 names (by name, metric or id)."""
+    metric = find_metric(term)
+    folded = term.lower()
+    return [
+        f.id
+        for f in figure_set
+        if term in f.name
+        or folded in f.id
+        or (metric is not None and f.metric == metric.name)
+        or (metric is not None and metric.name in f.name)
+    ]
+
+
+def figure_sentence(figure_id: str, figure_set: FigureSet) -> str:
+    """One sentence about a figure in reference form: value, 同比, target."""
+    figure = figure_set[figure_id]
+    sentence = f"{figure.name}为{{{{{figure_id}}}}}"
+    if figure_set.change(figure_id) is not None:
+        sentence += f"，同比{{{{{figure_id}.change}}}}"
+    check = figure_set.target(figure_id)
+    if check is not None:
+        verb = "达到" if check.met else "尚未达到"
+        sentence += f"，{verb}{{{{{figure_id}.target}}}}的目标要求"
+    return sentence + "。"
+
+
+def template_revise(
+    paragraphs: dict[int, str],
+    instruction: str,
+    figure_set: FigureSet,
+    blocks: Sequence[Block],
+    notes: list[str],
+) -> dict[int, str]:
+    """Deterministic revisions for the common asks: 精简, 语气更正式, 加上…的内容."""
+    condensing = bool(_CONDENSE.search(instruction))
+    formal = bool(_FORMAL.search(instruction))
+    terms = _addition_terms(instruction)
+    if not (condensing or formal or terms):
+        raise InputError(
+            f"模板写作无法执行这条修改意见：“{instruction[:40]}”",
+            hint="模板写作支持：精简/压缩、语气更正式、加上某指标的内容；"
+            "其他修改请用 --writer openai",
+        )
+    new = dict(paragraphs)
+    if condensing:
+        new = {i: condense(text) for i, text in new.items()}
+    if formal:
+        new = {i: formalise(text) for i, text in new.items()}
+    for term in terms:
+        _add_term(term, new, figure_set, blocks, notes)
+    return new
+
+
+def _add_term(
+    term: str,
+    paragraphs: dict[int, str],
+    figure_set: FigureSet,
+    blocks: Sequence[Block],
+    notes: list[str],
+) -> None:
+    if not paragraphs:
+        notes.append(f"没有可加入“{term}”内容的段落")
+        return
+    cited = {m.group(1) for text in paragraphs.values() for m in REFERENCE.finditer(text)}
+    ids = figures_for(term, figure_set)
+    fresh = [i for i in ids if i not in cited]
+    if ids and not fresh:
+        notes.append(f"“{term}”的数据（{'、'.join(ids)}）已在文中，未重复加入")
+        return
+    if fresh:
+        sentence = "".join(figure_sentence(i, figure_set) for i in fresh)
+        topic = figure_set[fresh[0]].topic
+    else:
+        sentence = f"{term}方面，〔待补：{term}相关数据〕。"
+        topic = classify_topic((), term)
+        notes.append(f"数据文件中没有“{term}”的指标，已加〔待补〕标记")
+    target = _paragraph_for(topic, paragraphs, figure_set, blocks)
+    paragraphs[target] = paragraphs[target] + sentence
+
+
+def _paragraph_for(
+    topic: str | None,
+    paragraphs: dict[int, str],
+    figure_set: FigureSet,
+    blocks: Sequence[Block],
+) -> int:
+    """The last paragraph citing a figure of the same topic, else under a heading on the topic,
+    else the last one in scope."""
+    same_topic = [
+        i
+        for i, text in paragraphs.items()
+        if any(
+            (f := figure_set.get(m.group(1))) and f.topic == topic for m in REFERENCE.finditer(text)
+        )
+    ]
+    if same_topic:
+        return same_topic[-1]
+    under = [
+        i for i in paragraphs if topic and classify_topic((heading_of(blocks, i),), "") == topic
+    ]
+    return (under or sorted(paragraphs))[-1]
+
+
+# --- the model writer ----------------------------------------------------------------------
+
+
+def figures_table(figure_set: FigureSet) -> str:
+    """The figures as the model sees them: id, name, value, 同比, target — never to be retyped."""
+    from .render import reference_text
+
+    lines = ["id | 指标 | 数值 | 同比 | 目标"]
+    for figure in figure_set:
+        value = reference_text(figure, figure_set, "value") or "〔待补〕"
+        change = reference_text(figure, figure_set, "change") or ""
+        target = ""
+        check = figure_set.target(figure.id)
+        if check is not None:
+            target = ("已达到" if check.met else "未达到") + (figure.target_written or "")
+        lines.append(f"{figure.id} | {figure.name} | {value} | {change} | {target}")
+    return "\n".join(lines)
+
+
+def model_revise(
+    paragraphs: dict[int, str],
+    instruction: str,
+    figure_set: FigureSet,
+    blocks: Sequence[Block],
+    settings: Settings,
+    unit: str,
+    on_token: Callable[[str], None] | None,
+    revision: Revision,
+) -> dict[int, str]:
+    """One model call per section in scope; the reply's paragraphs replace the section's."""
+    from .backends import run_chat
+    from .prompts import load_prompt
+
+    system_prompt = load_prompt("system", settings)
+    revise_prompt = load_prompt("revise", settings)
+    revision.prompts = {
+        system_prompt.id: system_prompt.version,
+        revise_prompt.id: revise_prompt.version,
+    }
+    system = system_prompt.render(unit=unit)
+    groups: dict[str, list[int]] = {}
+    for index in sorted(paragraphs):
+        groups.setdefault(heading_of(blocks, index), []).append(index)
+    new: dict[int, str] = {}
+    for heading, indices in groups.items():
+        user = revise_prompt.render(
+            heading=heading or "全文",
+            section="\n\n".join(paragraphs[i] for i in indices),
+            instruction=instruction,
+            figures_table=figures_table(figure_set),
+        )
+        result = run_chat(settings, system, user, on_token=on_token)
+        revision.model = result.model
+        replies = [p.strip() for p in re.split(r"\n\s*\n|\n", result.text) if p.strip()]
+        # A revision rewrites paragraphs; it does not add or remove them (Word's tracked changes
+        # work per paragraph): extra paragraphs join the last, missing ones become empty.
+        if len(replies) > len(indices):
+            replies[len(indices) - 1 :] = ["".join(replies[len(indices) - 1 :])]
+        replies += [""] * (len(indices) - len(replies))
+        new.update(zip(indices, replies, strict=True))
+    return new
+
+
+# --- verify --------------------------------------------------------------------------------
+
+
+def _introduced(old: str, quantity_text: str) -> bool:
+    return quantity_text not in old
+
+
+def verify(
+    texts: list[str],
+    citations: list[Citation],
+    changed: Sequence[int],
+    old_texts: Sequence[str],
+    figure_set: FigureSet,
+) -> tuple[list[str], list[Citation], list[str], list[Finding]]:
+    """Check the revised text; a number the revision introduced that no figure backs becomes
+    〔待核：…〕, one the checker ties to a figure gets that figure's citation."""
+    from .check import check_blocks
+
+    report = check_blocks(texts, figure_set, citations)
+    cited = {(c.block, c.start, c.end) for c in citations}
+    flagged: list[str] = []
+    by_block: dict[int, list[Finding]] = {}
+    for finding in report.findings:
+        if finding.block not in changed or (finding.block, finding.start, finding.end) in cited:
+            continue
+        if any(
+            c.block == finding.block and c.start < finding.end and finding.start < c.end
+            for c in citations
+        ):
+            continue
+        if not _introduced(old_texts[finding.block], finding.value):
+            continue
+        by_block.setdefault(finding.block, []).append(finding)
+
+    texts = list(texts)
+    citations = list(citations)
+    for block, findings in by_block.items():
+        for finding in sorted(findings, key=lambda f: f.start, reverse=True):
+            if finding.kind == "ok" and finding.figure_id:
+                citations.append(
+                    Citation(
+                        block,
+                        finding.start,
+                        finding.end,
+                        texts[block][finding.start : finding.end],
+                        finding.figure_id,
+                        finding.field or "value",
+                        finding.source or "",
+                    )
+                )
+                continue
+            if finding.kind not in _UNBACKED:
+                continue
+            mark = f"〔待核：{finding.value}〕"
+            text = texts[block]
+            texts[block] = text[: finding.start] + mark + text[finding.end :]
+            shift = len(mark) - (finding.end - finding.start)
+            citations = [
+                c
+                if c.block != block or c.start < finding.start
+                else Citation(
+                    c.block, c.start + shift, c.end + shift, c.text, c.figure_id, c.field, c.source
+                )
+                for c in citations
+            ]
+            flagged.append(finding.value)
+    final = check_blocks(texts, figure_set, citations)
+    return texts, citations, flagged, list(final.findings)
+
+
+# --- the whole revision --------------------------------------------------------------------
+
+
+def revise_blocks(
+    blocks: Sequence[Block],
+    citations: Sequence[Citation],
+    instruction: str,
+    figure_set: FigureSet,
+    settings: Settings,
+    *,
+    section: str | None = None,
+    unit: str | None = None,
+    on_token: Callable[[str], None] | None = None,
+) -> Revision:
+    """Revise ``blocks`` by ``instruction``; blocks outside the scope keep their exact text."""
+    instruction = instruction.strip()
+    if not instruction:
+        raise InputError("修改意见是空的", hint="例如：再精简一些；语气更正式；加上臭氧的内容")
+    scope = section_scope(blocks, section)
+    texts = [b.text for b in blocks]
+    references = {i: to_references(texts[i], [c for c in citations if c.block == i]) for i in scope}
+    revision = Revision(
+        texts=texts,
+        styles=[b.style for b in blocks],
+        citations=[],
+        placeholders=[],
+        changed=[],
+        instruction=instruction,
+        section=section,
+        writer=settings.writer,
+    )
+    if settings.writer == "openai":
+        unit = unit or detect_unit(texts[0] if texts else "") or "本单位"
+        new_refs = model_revise(
+            references, instruction, figure_set, blocks, settings, unit, on_token, revision
+        )
+    else:
+        new_refs = template_revise(references, instruction, figure_set, blocks, revision.notes)
+
+    new_texts = list(texts)
+    changed = [i for i, text in new_refs.items() if text != references[i]]
+    # untouched blocks keep their exact old text and citations
+    new_citations = [c for c in citations if c.block not in changed]
+    for index in changed:
+        rendered = render(new_refs[index], figure_set, index)
+        for unknown in rendered.unknown:
+            revision.notes.append(f"未知数据 id“{unknown}”已标为〔待核〕")
+        new_texts[index] = rendered.text
+        new_citations += rendered.citations
+    if not changed:
+        revision.notes.append("没有需要修改的内容")
+    if changed:
+        new_texts, new_citations, flagged, findings = verify(
+            new_texts, new_citations, changed, texts, figure_set
+        )
+        revision.flagged = flagged
+        revision.findings = findings
+    revision.texts = new_texts
+    revision.citations = sorted(new_citations, key=lambda c: (c.block, c.start))
+    revision.placeholders = [p for i, t in enumerate(new_texts) for p in find_placeholders(t, i)]
+    revision.changed = sorted(changed)
+    return revision
+
+
+def revise_file(
+    src: Path,
+    instruction: str,
+    figures: Path,
+    out: Path,
+    settings: Settings,
+    *,
+    section: str | None = None,
+    unit: str | None = None,
+    on_token: Callable[[str], None] | None = None,
+) -> RevisionReport:
+    """Revise a .docx draft into ``out`` as tracked changes, comments on numbers kept."""
+    from .figures import load_figures
+    from .uploads import check_zip
+    from .word import read_blocks, read_comments, write_revision
+
+    src, out = Path(src), Path(out)
+    if not src.is_file():
+        raise InputError("文件不存在", path=str(src))
+    if src.suffix.lower() != ".docx":
+        raise InputError("只能修改 .docx 草稿", path=str(src), hint="先在 Word 中另存为 .docx")
+    check_zip(src)
+    if out.resolve() == src.resolve():
+        raise InputError("输出文件不能覆盖原稿", path=str(out), hint="用 --out 指定新文件名")
+    figure_set = load_figures(figures)
+    blocks = read_blocks(src)
+    comments = read_comments(src)
+    old_citations = []
+    for ref in comments:
+        parsed = parse_comment(ref.text)
+        if parsed and ref.end > ref.start:
+            old_citations.append(
+                Citation(
+                    ref.block_index, ref.start, ref.end, ref.anchored_text, parsed[0], parsed[1]
+                )
+            )
+    revision = revise_blocks(
+        blocks,
+        old_citations,
+        instruction,
+        figure_set,
+        settings,
+        section=section,
+        unit=unit,
+        on_token=on_token,
+    )
+    marks = _new_marks(revision, blocks, old_citations, figure_set)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_revision(
+        src,
+        out,
+        {i: revision.texts[i] for i in revision.changed},
+        author=settings.author,
+        comments=marks,
+    )
+    return RevisionReport(
+        source=src,
+        output=out,
+        revision=revision,
+        added_comments=sum(len(m) for m in marks.values()),
+    )
+
+
+def _new_marks(
+    revision: Revision,
+    blocks: Sequence[Block],
+    old: Sequence[Citation],
+    figure_set: FigureSet,
+) -> dict[int, list[Mark]]:
+    """Comments for the numbers a revision wrote anew (a kept number keeps its old comment),
+    and highlights on new 〔待补〕/〔待核〕 marks."""
+    marks: dict[int, list[Mark]] = {}
+    for index in revision.changed:
+        before, after = blocks[index].text, revision.texts[index]
+        equal = [
+            (i1, j1, i2 - i1)
+            for op, i1, i2, j1, _ in SequenceMatcher(
+                None, before, after, autojunk=False
+            ).get_opcodes()
+            if op == "equal"
+        ]
+        kept = set()
+        for c in (c for c in old if c.block == index):
+            for i1, j1, size in equal:
+                if i1 <= c.start and c.end <= i1 + size:
+                    kept.add((c.start - i1 + j1, c.end - i1 + j1, c.figure_id, c.field))
+        for c in revision.citations:
+            if c.block == index and (c.start, c.end, c.figure_id, c.field) not in kept:
+                figure = figure_set[c.figure_id]
+                marks.setdefault(index, []).append(
+                    Mark(c.start, c.end, comment=comment_text(c, figure))
+                )
+        old_marks = {m.group() for m in re.finditer(r"〔待[补核][^〕]*〕", before)}
+        for p in find_placeholders(after):
+            if p.text not in old_marks:
+                marks.setdefault(index, []).append(Mark(p.start, p.end, highlight=True))
+    return marks
