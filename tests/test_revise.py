@@ -213,7 +213,7 @@ def test_revise_blocks_keeps_citations_of_unchanged_blocks(figure_set: FigureSet
     assert revision.texts[2] == second.text
     assert [c for c in revision.citations if c.block == 2] == second.citations
     assert revision.citations[0] == Citation(
-        1, 9, 20, "38.4微克/立方米", "pm25_avg", "value", first.citations[0].source
+        1, 10, 20, "38.4微克/立方米", "pm25_avg", "value", first.citations[0].source
     )
 
 
