@@ -52,6 +52,7 @@ from .types import (
     Finding,
     Mark,
     Quantity,
+    places_of,
 )
 
 MatchedBy = Literal["provenance", "comment", "context"]
@@ -79,6 +80,7 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff\u2160-\u217fA-Za-z0-9.]")
 _ARTICLE_ONE = Decimal(1)
 
+_WEAK_TARGET = ("计划", "任务", "以上")  # target words that also name actual amounts (计划投资)
 CANDIDATE_THRESHOLD = 0.45  # least context score for a figure to be "what the text speaks of"
 TIE_MARGIN = 0.1  # figures within this of the best score are equally likely
 
@@ -156,7 +158,8 @@ def _close(written: Quantity, expected: Decimal) -> bool:
     else:
         digits = format(abs(value).to_integral_value(), "f")
         zeros = len(digits) - len(digits.rstrip("0")) if digits != "0" else 0
-        step = Decimal(10) ** zeros
+        more = written.approx in ("余", "多", "超过", "超", "逾")
+        step = Decimal(10) ** (zeros if more or zeros >= 2 else 0)  # 约30 is 30, 约1300 is ±50
     if written.approx in ("余", "多", "超过", "超", "逾"):
         return value <= target < value + step
     if written.approx in ("近", "将近", "接近", "不足", "不到"):
@@ -168,19 +171,28 @@ Fit = Literal["yes", "unit", "no"]
 
 
 def _fit(written: Quantity, expected: Decimal | None, unit: str | None) -> Fit:
-    """yes: same number, compatible unit; unit: the number is right but its unit is not."""
+    """yes: same number, compatible unit; unit: the number is right but its unit is not (a
+    different measure, or a 万/亿 dropped or added)."""
     if written.value is None or expected is None:
         return "no"
-    if not written.unit or not unit or written.unit == unit:
-        return "yes" if _close(written, expected) else "no"
-    if same_measure(written.unit, unit):
-        converted = convert(expected, unit, written.unit)
-        if converted is not None and _close(written, converted):
-            return "yes"
+    converted: Decimal | None = expected
+    if written.unit and unit and written.unit != unit:
+        converted = (
+            convert(expected, unit, written.unit) if same_measure(written.unit, unit) else None
+        )
+    if converted is not None and _close(written, converted):
+        return "yes"
     plain = written.value / _multiplier(written)
     if round_half_up(expected, written.places) == plain or expected == written.value:
         return "unit"
+    if converted is not None and converted and written.value:
+        for factor in _SCALES:
+            if _close(written, converted / factor) or _close(written, converted * factor):
+                return "unit"
     return "no"
+
+
+_SCALES = (Decimal(10) ** 4, Decimal(10) ** 8)
 
 
 def _unit_of(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> str:
@@ -368,6 +380,15 @@ class _Checker:
         q, fs = spot.q, self.figure_set
         label = f"{figure.name}{'' if field_name == 'value' else _FIELD_WORDS[field_name]}"
         fit = _fits_field(q, figure, fs, field_name)
+        if (
+            fit == "yes"
+            and field_name == "value"
+            and q.places < figure.places
+            and figure.previous_written
+            and q.places >= places_of(figure.previous_written)
+            and _fits_field(q, figure, fs, "previous") == "yes"
+        ):
+            fit = "no"  # 100% for 99.5% when last year was exactly 100%: last year's number
         if fit == "yes":
             wrong = self.wrong_direction(spot, figure, field_name)
             if wrong:
@@ -418,9 +439,21 @@ class _Checker:
         if field_name is None:
             return self.finding(spot, "unsourced", "说的是数据文件以外的期间，无从核对")
         found = self.candidates(spot, field_name, inherited)
-        if not found and field_name == "target":  # 力争…以上 may describe the value itself
-            field_name = "value"
-            found = self.candidates(spot, field_name, inherited)
+        if field_name == "target" and q.target in _WEAK_TARGET:  # 计划投资: maybe the value
+            values = self.candidates(spot, "value", inherited)
+            fits = [f for f in values if _fits_field(q, f, self.figure_set, "value") == "yes"]
+            target_fits = [
+                f for f in found if _fits_field(q, f, self.figure_set, "target") == "yes"
+            ]
+            closer = bool(values) and (
+                not found
+                or self.score(spot, values[0], inherited, "value")
+                > self.score(spot, found[0], inherited, "target")
+            )
+            if (fits and not target_fits) or (closer and not target_fits):
+                field_name, found = "value", values
+        elif field_name == "target" and not found:
+            field_name, found = "value", self.candidates(spot, "value", inherited)
         if found:
             fitting = [f for f in found if _fits_field(q, f, self.figure_set, field_name) == "yes"]
             figure = fitting[0] if fitting else found[0]
@@ -635,6 +668,8 @@ def _apply_claims(
             continue
         position = max(before, key=lambda p: quantities[p].start)
         figure = matched[position][0]
+        values = [p for p in before if matched[p] == (figure, "value")]
+        position = values[-1] if values else position  # the claim is about the actual value
         check = checker.figure_set.target(figure.id)
         assert check is not None
         verdict = verdicts[position]
@@ -846,7 +881,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 
 def report_to_dict(report: CheckReport) -> dict[str, Any]:
-    """{"findings": [...], "summary": {counts by kind, total, all_ok, draft, figures}} for --json."""
+    """{"findings": [...], "summary": {counts by kind, total, all_ok, draft, figures}}."""
     summary: dict[str, Any] = dict(report.summary)
     summary["all_ok"] = report.ok
     summary["draft"] = str(report.path) if report.path else None
