@@ -1,0 +1,105 @@
+"""Chat: plain-Chinese requests into intents (ask back when unclear); sessions in SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.chat import ChatStore, SessionNotFound, find_topics, parse_intent, period_problem
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "part", "period"),
+    [
+        ("帮我起草上半年大气污染防治部分", "大气污染防治", "总结", "上半年"),
+        ("写下半年水环境的工作计划", "水污染防治", "计划", "下半年"),
+        ("起草执法监管这一节", "环境执法监管", "全部", None),
+        ("写一下土壤方面存在的问题", "土壤污染防治", "问题", None),
+        ("帮我写信访工作的总结", "环境信访", "总结", None),
+        ("写一段固废的内容", "固体废物污染防治", "全部", None),
+    ],
+)
+def test_section_requests(text: str, section: str, part: str, period: str | None) -> None:
+    intent = parse_intent(text, has_draft=False)
+    assert (intent.action, intent.section, intent.part, intent.period_word) == (
+        "draft",
+        section,
+        part,
+        period,
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["写整篇", "帮我起草全文", "起草完整的总结", "写整篇，单位是示例区生态环境局"]
+)
+def test_whole_document(text: str) -> None:
+    intent = parse_intent(text, has_draft=True)
+    assert intent.action == "draft" and intent.section is None and intent.part == "全部"
+
+
+def test_unit_in_a_request_is_picked_up() -> None:
+    assert (
+        parse_intent("写整篇，单位是示例区生态环境局", has_draft=False).unit == "示例区生态环境局"
+    )
+    assert parse_intent("单位：示例区生态环境局", has_draft=False).action == "unit"
+
+
+@pytest.mark.parametrize(
+    "text", ["再精简一些", "加上臭氧的内容", "语气更正式", "把第二段改成更简洁的说法"]
+)
+def test_revisions_of_the_current_draft(text: str) -> None:
+    intent = parse_intent(text, has_draft=True)
+    assert intent.action == "revise" and intent.instruction == text
+
+
+def test_revision_without_a_draft_asks_first() -> None:
+    intent = parse_intent("再精简一些", has_draft=False)
+    assert intent.action == "ask" and "还没有草稿" in (intent.question or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("帮我起草一下", "哪一部分"),
+        ("写大气和水环境的部分", "一次说一个部分"),
+        ("今天天气不错", "没听明白"),
+        ("", "起草什么"),
+    ],
+)
+def test_ambiguous_requests_ask_back(text: str, asks: str) -> None:
+    intent = parse_intent(text, has_draft=False)
+    assert intent.action == "ask" and asks in (intent.question or "")
+
+
+def test_topics_vocab() -> None:
+    assert find_topics("臭氧和PM2.5") == ["大气"]
+    assert find_topics("断面水质")[0] == "水"
+    assert find_topics("你好") == []
+
+
+def test_period_that_does_not_fit_the_figures_is_asked_about() -> None:
+    assert period_problem("上半年", "2025年上半年") is None
+    assert period_problem("下半年", "2025年上半年") is None
+    assert "2025年前三季度" in (period_problem("上半年", "2025年前三季度") or "")
+    assert period_problem(None, "2025年上半年") is None
+
+
+def test_store_isolation_and_persistence(tmp_path: Path) -> None:
+    path = tmp_path / "chat.sqlite3"
+    store = ChatStore(path)
+    mine = store.create("client-a", unit="示例区生态环境局")
+    theirs = store.create("client-b")
+    store.add_message(mine, "user", "写整篇")
+    store.add_message(mine, "assistant", "<b>草稿</b>", version=1, kind="draft")
+    again = ChatStore(path)  # a restarted server
+    assert [m.text for m in again.messages("client-a", mine)] == ["写整篇", "<b>草稿</b>"]
+    assert [s.id for s in again.sessions("client-a")] == [mine]
+    assert [s.id for s in again.sessions("client-b")] == [theirs]
+    with pytest.raises(SessionNotFound):
+        again.messages("client-b", mine)
+    with pytest.raises(SessionNotFound):
+        again.update("client-b", mine, title="偷看")
+    version = again.add_version(mine, "全文", tmp_path / "v1", "draft")
+    assert version.number == 1 and again.add_version(mine, "修改", tmp_path, "d").number == 2
+    assert [v.number for v in again.versions("client-a", mine)] == [1, 2]
