@@ -1,0 +1,618 @@
+"""Write a draft: outline → per section exemplars, figures, writer → render → verify → Draft.
+
+Every section goes the same way whatever the writer: its paragraphs (with ``{{id}}``
+references) are rendered into numbers with citations, then checked by assistant.check. A
+number the checker cannot tie to a figure gets one repair request (model writers only); what is
+still unsourced becomes a highlighted 〔待核：…〕 — never kept. Output files (.docx in 公文
+layout with a comment on every number, .md, and the provenance sidecar .json) are written only
+after the whole draft succeeded, each atomically, so a failed model call leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .figures import load_figures
+from .numbers import extract_numbers
+from .outline import (
+    PARTS,
+    Outline,
+    PastDocument,
+    Period,
+    Section,
+    derive_outline,
+    outline_from_file,
+    parse_period,
+    past_document,
+)
+from .render import comment_text, find_placeholders, render
+from .settings import Settings
+from .types import (
+    Block,
+    BlockStyle,
+    CheckReport,
+    Chunk,
+    Citation,
+    Draft,
+    FigureSet,
+    Mark,
+    Placeholder,
+)
+from .writers import Context, OnToken, Writer, Written, make_writer
+
+SIDECAR_FORMAT = "assistant-draft/1"
+BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale"})
+EXEMPLARS_PER_SECTION = 6
+Progress = Callable[[int, int, str], None]  # (sections done, sections in all, next heading)
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """What to draft. ``kind`` is inferred from the period when None; ``writer`` from settings."""
+
+    figures: Path
+    unit: str
+    period: str
+    kind: str | None = None
+    section: str | None = None
+    part: str = "全部"
+    outline: Path | None = None
+    writer: str | None = None
+
+
+@dataclass
+class DraftResult:
+    """A draft with its final check, the files written, and what verification had to do."""
+
+    draft: Draft
+    report: CheckReport
+    files: dict[str, Path] = field(default_factory=dict)
+    repairs: int = 0  # repair requests sent to the model
+    unverified: int = 0  # numbers replaced by 〔待核〕
+
+
+# --- exemplars and the past document ----------------------------------------------------------
+
+
+def _open_retriever(settings: Settings) -> Any | None:
+    """The retriever over the store, or None when the store holds nothing yet."""
+    from .retrieve import Retriever
+
+    retriever = Retriever.open(settings)
+    return retriever if retriever.index.ids else None
+
+
+def find_past(retriever: Any | None, period: Period) -> PastDocument | None:
+    """The most recent past document of the same period kind (before the drafted year)."""
+    if retriever is None:
+        return None
+    ids: list[str] = list(retriever.index.ids)
+    periods = retriever.index.labels["period"].tolist()
+    years = [int(y) for y in retriever.index.labels["year"].tolist()]
+    parts = retriever.index.labels["part"].tolist()
+    candidates = [i for i, p in enumerate(periods) if p == period.period_kind] or list(
+        range(len(ids))
+    )
+    earlier = [i for i in candidates if years[i] and (not period.year or years[i] < period.year)]
+    pool = earlier or candidates
+    best_year = max(years[i] for i in pool)
+    chosen = [ids[i] for i in pool if years[i] == best_year and parts[i] != "其他"]
+    chosen += [ids[i] for i in pool if years[i] == best_year and parts[i] == "其他"]
+    chunks = retriever.store.get(chosen)
+    by_document: dict[str, list[Chunk]] = {}
+    for chunk in chunks:
+        by_document.setdefault(chunk.document, []).append(chunk)
+    if not by_document:
+        return None
+    document = min(by_document, key=lambda d: (-len(by_document[d]), d))
+    return past_document(by_document[document])
+
+
+def gather_exemplars(
+    retriever: Any | None, section: Section, period: Period, figure_set: FigureSet
+) -> list[Chunk]:
+    """Past chunks for a section: same part and topic, the same period kind and recent years
+    first, near-copies already removed by the retriever."""
+    if retriever is None or section.role in ("opening", "plan-intro", "heading"):
+        return []
+    names = " ".join(figure_set[i].name for i in section.figure_ids[:8])
+    query = f"{section.title} {names}".strip()
+    found: dict[str, tuple[Chunk, float]] = {}
+    topics: Sequence[str | None] = section.topics or (None,)
+    if section.role == "problems":
+        topics = (None,)
+    k = EXEMPLARS_PER_SECTION * (2 if section.role == "problems" else 1)
+    for topic in topics:
+        results = retriever.search(
+            query, k=k, part=section.part, topic=topic, period=period.period_kind
+        )
+        if len(results) < 3:
+            results += retriever.search(query, k=k, part=section.part, topic=topic)
+        for result in results:
+            if result.chunk.id not in found or found[result.chunk.id][1] < result.score:
+                found[result.chunk.id] = (result.chunk, result.score)
+
+    def rank(item: tuple[Chunk, float]) -> tuple[int, int, int, float, str]:
+        chunk, score = item
+        future = 1 if period.year and chunk.year and chunk.year >= period.year else 0
+        return (future, chunk.period != period.period_kind, -(chunk.year or 0), -score, chunk.id)
+
+    return [chunk for chunk, _ in sorted(found.values(), key=rank)]
+
+
+# --- verification -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Block:
+    text: str
+    style: BlockStyle
+    citations: list[Citation] = field(default_factory=list)
+    exemplars: list[str] = field(default_factory=list)
+
+
+def _render_all(paragraphs: Sequence[str], figure_set: FigureSet) -> list[_Block]:
+    blocks = []
+    for index, paragraph in enumerate(paragraphs):
+        rendered = render(paragraph, figure_set, index)
+        blocks.append(_Block(rendered.text, "body", rendered.citations))
+    return blocks
+
+
+def _bad(blocks: Sequence[_Block], figure_set: FigureSet) -> list[Any]:
+    from .check import check_blocks
+
+    citations = [c for b in blocks for c in b.citations]
+    report = check_blocks([b.text for b in blocks], figure_set, citations)
+    return [f for f in report.findings if f.kind in BAD_KINDS]
+
+
+def _label(text: str, start: int, end: int) -> str:
+    """What an unsourced number was about, without the number: its metric or its words."""
+    for quantity in extract_numbers(text):
+        if quantity.start <= start < quantity.end or start <= quantity.start < end:
+            if quantity.metric:
+                return quantity.metric
+            words = re.sub(r"[\d.,%％]+", "", quantity.context)[-10:].strip("，；：、 ")
+            return words or "数据"
+    return "数据"
+
+
+def _mark_unverified(block: _Block, findings: Sequence[Any]) -> int:
+    """Replace each finding's span by 〔待核：…〕, moving the citations after it."""
+    spans = sorted({(f.start, f.end) for f in findings}, reverse=True)
+    for start, end in spans:
+        mark = f"〔待核：{_label(block.text, start, end)}〕"
+        block.text = block.text[:start] + mark + block.text[end:]
+        delta = len(mark) - (end - start)
+        kept = []
+        for citation in block.citations:
+            if citation.end <= start:
+                kept.append(citation)
+            elif citation.start >= end:
+                kept.append(
+                    Citation(
+                        citation.block,
+                        citation.start + delta,
+                        citation.end + delta,
+                        citation.text,
+                        citation.figure_id,
+                        citation.field,
+                        citation.source,
+                    )
+                )
+        block.citations = kept
+    return len(spans)
+
+
+def _unsourced_list(blocks: Sequence[_Block], findings: Sequence[Any]) -> list[str]:
+    return [
+        f"“{f.value}”（{blocks[f.block].text[max(0, f.start - 20) : f.end + 10]}）：{f.message}"
+        for f in findings
+    ]
+
+
+def verify_section(
+    writer: Writer, context: Context, written: Written
+) -> tuple[list[_Block], Written, int, int]:
+    """Render, check, repair once, and mark what is still unsourced: (blocks, written used,
+    repairs, unverified)."""
+    figure_set = context.figure_set
+    blocks = _render_all(written.paragraphs, figure_set)
+    bad = _bad(blocks, figure_set)
+    repairs = 0
+    if bad:
+        repaired = writer.repair(context, written, _unsourced_list(blocks, bad))
+        if repaired is not None:
+            repairs = 1
+            written = repaired
+            blocks = _render_all(written.paragraphs, figure_set)
+            bad = _bad(blocks, figure_set)
+    unverified = 0
+    for index, block in enumerate(blocks):
+        unverified += _mark_unverified(block, [f for f in bad if f.block == index])
+    return blocks, written, repairs, unverified
+
+
+# --- the draft --------------------------------------------------------------------------------
+
+
+def _validate(request: DraftRequest) -> None:
+    if request.part not in PARTS:
+        raise InputError(f"--part 不能是 “{request.part}”", hint=f"可选: {'、'.join(PARTS)}")
+    if request.section is not None and not request.section.strip():
+        raise InputError("--section 为空", hint="例如 --section 大气污染防治")
+    if request.outline is not None and request.section is not None:
+        raise InputError("--outline 与 --section 不能同时使用")
+    if request.outline is not None and not Path(request.outline).is_file():
+        raise InputError("提纲文件不存在", path=str(request.outline))
+
+
+def resolve_unit(request_unit: str | None, figure_set: FigureSet, retriever: Any | None) -> str:
+    """The unit as given, else the figures file's, else the one the corpus names most often."""
+    if request_unit and request_unit.strip():
+        return request_unit.strip()
+    if figure_set.organisation:
+        return figure_set.organisation
+    if retriever is not None:
+        units = [u for u in retriever.index.labels["unit"].tolist() if u]
+        if units:
+            return max(sorted(set(units)), key=units.count)
+    raise InputError("没有指定单位名称", hint="用 --unit 指定，例如 --unit 示例区生态环境局")
+
+
+def compose(
+    request: DraftRequest,
+    settings: Settings,
+    *,
+    on_token: OnToken | None = None,
+    progress: Progress | None = None,
+) -> DraftResult:
+    """Write and verify the whole draft in memory; nothing is written to disk here."""
+    from .check import check_blocks
+
+    _validate(request)
+    figure_set = load_figures(request.figures)
+    period = parse_period(request.period, request.kind)
+    writer = make_writer(request.writer or settings.writer, settings)
+    retriever = _open_retriever(settings)
+    unit = resolve_unit(request.unit, figure_set, retriever)
+    past = find_past(retriever, period)
+    if request.outline is not None:
+        outline = outline_from_file(Path(request.outline), figure_set, period, unit, request.part)
+    else:
+        outline = derive_outline(
+            figure_set, period, unit, past, part=request.part, section=request.section
+        )
+
+    blocks: list[_Block] = [_Block(outline.title, "title")]
+    prompts: dict[str, int] = {}
+    model: str | None = None
+    repairs = unverified = 0
+    bodies = [s for s in outline.sections if s.role != "heading"]
+    done = 0
+    for section in outline.sections:
+        if section.heading:
+            blocks.append(_Block(section.heading, "h1" if section.level == 1 else "h2"))
+        if section.role == "heading":
+            continue
+        if progress:
+            progress(done, len(bodies), section.title)
+        context = Context(
+            section,
+            period,
+            unit,
+            figure_set,
+            gather_exemplars(retriever, section, period, figure_set),
+            outline,
+            past,
+        )
+        written = writer.write(context, on_token if writer.name != "template" else None)
+        section_blocks, used, fixed, marked = verify_section(writer, context, written)
+        repairs += fixed
+        unverified += marked
+        prompts.update(used.prompts)
+        model = used.model or model
+        for block in section_blocks:
+            block.exemplars = list(used.exemplar_ids)
+        if on_token and writer.name == "template":
+            on_token("\n".join(b.text for b in section_blocks) + "\n")
+        elif on_token:
+            on_token("\n")
+        blocks.extend(section_blocks)
+        done += 1
+    if progress:
+        progress(done, len(bodies), "")
+
+    draft = _assemble(blocks, outline, request, unit, period, figure_set, writer.name)
+    draft.prompts = dict(sorted(prompts.items()))
+    draft.model = model
+    report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
+    return DraftResult(draft, report, repairs=repairs, unverified=unverified)
+
+
+def _assemble(
+    blocks: Sequence[_Block],
+    outline: Outline,
+    request: DraftRequest,
+    unit: str,
+    period: Period,
+    figure_set: FigureSet,
+    writer: str,
+) -> Draft:
+    """Global block indices for citations and placeholders; marks for the .docx."""
+    final: list[Block] = []
+    citations: list[Citation] = []
+    placeholders: list[Placeholder] = []
+    exemplars: dict[int, list[str]] = {}
+    for index, block in enumerate(blocks):
+        marks: list[Mark] = []
+        for citation in block.citations:
+            placed = Citation(
+                index,
+                citation.start,
+                citation.end,
+                citation.text,
+                citation.figure_id,
+                citation.field,
+                citation.source,
+            )
+            citations.append(placed)
+            marks.append(
+                Mark(placed.start, placed.end, comment_text(placed, figure_set[placed.figure_id]))
+            )
+        for placeholder in find_placeholders(block.text, index):
+            placeholders.append(placeholder)
+            marks.append(Mark(placeholder.start, placeholder.end, highlight=True))
+        if block.exemplars:
+            exemplars[index] = list(block.exemplars)
+        final.append(Block(block.text, block.style, sorted(marks, key=lambda m: m.start)))
+    return Draft(
+        title=outline.title,
+        unit=unit,
+        period=period.text,
+        kind="section" if request.section else period.kind,
+        blocks=final,
+        citations=citations,
+        placeholders=placeholders,
+        exemplars=exemplars,
+        writer=writer,
+        figures_file=str(figure_set.path),
+        figures_sha256=figure_set.sha256,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+def write_draft(
+    request: DraftRequest,
+    settings: Settings,
+    *,
+    on_token: OnToken | None = None,
+    progress: Progress | None = None,
+) -> Draft:
+    """The verified, rendered draft (nothing written to disk)."""
+    return compose(request, settings, on_token=on_token, progress=progress).draft
+
+
+def make_draft(
+    request: DraftRequest,
+    settings: Settings,
+    out_dir: Path,
+    *,
+    stem: str | None = None,
+    on_token: OnToken | None = None,
+    progress: Progress | None = None,
+) -> DraftResult:
+    """Write the draft and save its three files: what `assistant draft` does."""
+    result = compose(request, settings, on_token=on_token, progress=progress)
+    result.files = save_draft(result.draft, out_dir, stem, author=settings.author)
+    return result
+
+
+# --- files ------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def default_stem(draft: Draft) -> str:
+    """示例区生态环境局-2025年上半年-工作总结, or the section's name for a section draft."""
+    tail = "工作总结"
+    if draft.kind == "section":
+        tail = draft.title.removeprefix(draft.unit).removeprefix(draft.period) or tail
+    return _UNSAFE.sub("_", f"{draft.unit}-{draft.period}-{tail}")
+
+
+_MD_PREFIX = {"title": "# ", "h1": "## ", "h2": "### ", "h3": "#### ", "h4": "##### "}
+
+
+def markdown(draft: Draft) -> str:
+    """The same text as the .docx, one block a paragraph (headings as #, tables as rows)."""
+    lines = []
+    for block in draft.blocks:
+        lines.append(_MD_PREFIX.get(block.style, "") + block.text)
+    return "\n\n".join(lines) + "\n"
+
+
+def sidecar(draft: Draft) -> dict[str, Any]:
+    """The provenance record, in the format the brief fixes (assistant-draft/1)."""
+    return {
+        "format": SIDECAR_FORMAT,
+        "title": draft.title,
+        "unit": draft.unit,
+        "period": draft.period,
+        "kind": draft.kind,
+        "writer": draft.writer,
+        "model": draft.model,
+        "created": draft.created,
+        "prompts": draft.prompts,
+        "figures": {"file": draft.figures_file, "sha256": draft.figures_sha256},
+        "paragraphs": [
+            {
+                "index": index,
+                "style": block.style,
+                "text": block.text,
+                "exemplars": draft.exemplars.get(index, []),
+            }
+            for index, block in enumerate(draft.blocks)
+        ],
+        "numbers": [
+            {
+                "paragraph": c.block,
+                "start": c.start,
+                "end": c.end,
+                "text": c.text,
+                "figure_id": c.figure_id,
+                "field": c.field,
+                "source": c.source,
+            }
+            for c in draft.citations
+        ],
+        "placeholders": [
+            {"paragraph": p.block, "start": p.start, "end": p.end, "text": p.text}
+            for p in draft.placeholders
+        ],
+    }
+
+
+def _write_text(path: Path, text: str) -> Path:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    return Path(temporary)
+
+
+def save_draft(
+    draft: Draft, out_dir: Path, stem: str | None = None, *, author: str = "起草助手"
+) -> dict[str, Path]:
+    """Write ``<stem>.docx``, ``.md`` and ``.json`` into ``out_dir``; each file appears whole
+    (written to a temporary name, then renamed), the .docx last of all only if all succeeded."""
+    from .word import write_document
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = stem or default_stem(draft)
+    paths = {suffix: out_dir / f"{stem}.{suffix}" for suffix in ("docx", "md", "json")}
+    staged: dict[str, Path] = {}
+    try:
+        staged["md"] = _write_text(paths["md"], markdown(draft))
+        staged["json"] = _write_text(
+            paths["json"], json.dumps(sidecar(draft), ensure_ascii=False, indent=2) + "\n"
+        )
+        handle, docx_tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
+        os.close(handle)
+        staged["docx"] = Path(docx_tmp)
+        write_document(
+            staged["docx"],
+            draft.blocks,
+            author=author,
+            properties={"title": draft.title, "subject": f"{draft.unit}{draft.period}"},
+        )
+    except BaseException:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+        raise
+    for suffix in ("md", "json", "docx"):
+        os.chmod(staged[suffix], 0o644)
+        os.replace(staged[suffix], paths[suffix])
+    return paths
+
+
+def load_sidecar(path: Path) -> Draft:
+    """A Draft back from its ``.json`` sidecar (blocks, citations, placeholders, provenance)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"溯源文件无法读取（{exc}）", path=str(path)) from exc
+    if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
+        raise InputError(
+            f"不是起草助手的溯源文件（format 应为 {SIDECAR_FORMAT}）",
+            path=str(path),
+            hint="用 assistant draft 生成的 .json",
+        )
+    try:
+        paragraphs = sorted(data["paragraphs"], key=lambda p: int(p["index"]))
+        placeholders = [
+            Placeholder(int(p["paragraph"]), int(p["start"]), int(p["end"]), str(p["text"]))
+            for p in data.get("placeholders", [])
+        ]
+        blocks = []
+        for paragraph in paragraphs:
+            index = int(paragraph["index"])
+            marks = [Mark(p.start, p.end, highlight=True) for p in placeholders if p.block == index]
+            blocks.append(Block(str(paragraph["text"]), paragraph.get("style", "body"), marks))
+        citations = [
+            Citation(
+                int(n["paragraph"]),
+                int(n["start"]),
+                int(n["end"]),
+                str(n["text"]),
+                str(n["figure_id"]),
+                n.get("field") or "value",
+                str(n.get("source") or ""),
+            )
+            for n in data.get("numbers", [])
+        ]
+        figures = data.get("figures") or {}
+        return Draft(
+            title=str(data["title"]),
+            unit=str(data["unit"]),
+            period=str(data["period"]),
+            kind=str(data["kind"]),
+            blocks=blocks,
+            citations=citations,
+            placeholders=placeholders,
+            exemplars={
+                int(p["index"]): list(p.get("exemplars") or [])
+                for p in paragraphs
+                if p.get("exemplars")
+            },
+            prompts={str(k): int(v) for k, v in (data.get("prompts") or {}).items()},
+            writer=str(data.get("writer") or ""),
+            model=data.get("model"),
+            figures_file=str(figures.get("file") or ""),
+            figures_sha256=str(figures.get("sha256") or ""),
+            created=str(data.get("created") or ""),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"溯源文件格式不对（{exc}）", path=str(path)) from exc
+
+
+def summary(result: DraftResult) -> dict[str, Any]:
+    """What the CLI shows: per section the numbers cited and placeholders, the check, files."""
+    draft = result.draft
+    sections: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for index, block in enumerate(draft.blocks):
+        if block.style in ("h1", "h2") or current is None:
+            current = {"heading": block.text, "numbers": 0, "placeholders": 0, "paragraphs": 0}
+            sections.append(current)
+        if block.style == "body":
+            current["paragraphs"] += 1
+        current["numbers"] += sum(1 for c in draft.citations if c.block == index)
+        current["placeholders"] += sum(1 for p in draft.placeholders if p.block == index)
+    sections = [s for s in sections if s["paragraphs"]]
+    return {
+        "title": draft.title,
+        "unit": draft.unit,
+        "period": draft.period,
+        "kind": draft.kind,
+        "writer": draft.writer,
+        "model": draft.model,
+        "sections": sections,
+        "numbers": len(draft.citations),
+        "placeholders": [p.text for p in draft.placeholders],
+        "check": {"ok": result.report.ok, **result.report.summary},
+        "repairs": result.repairs,
+        "unverified": result.unverified,
+        "files": {suffix: str(path) for suffix, path in result.files.items()},
+    }

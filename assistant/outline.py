@@ -1,0 +1,455 @@
+"""What a draft is made of: its period, its kind, and the sections in order, each with its figures.
+
+The outline either comes from a file of headings the user gives (``--outline``) or from the
+structure of the bureau's most recent past document of the same period kind, adjusted to the
+topics the figures cover: a past section is kept when some figure's topic belongs to it, and a
+topic no past section covers gets a section of its own (heading from assistant/patterns.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal, get_args
+
+import yaml
+
+from .errors import InputError
+from .figures import TOPICS
+from .reading import numbering
+from .splitting import classify_part, classify_topic, detect_period, topic_scores
+from .types import Chunk, FigureSet, PeriodKind
+
+Kind = Literal["half-year", "annual", "quarter"]
+KINDS: tuple[str, ...] = get_args(Kind)
+PartChoice = Literal["总结", "计划", "问题", "全部"]
+PARTS: tuple[str, ...] = get_args(PartChoice)
+# heading: a level-1 heading with no body; the others carry a body written by a writer.
+Role = Literal["heading", "opening", "summary", "problems", "plan-intro", "plan"]
+
+CN_NUMBERS = "一二三四五六七八九十"
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_QUARTER = re.compile(r"([一二三四1-4])季度|第[一二三四]季度")
+_ANNUAL = re.compile(r"^\s*(20\d\d)\s*年度?\s*(全年)?\s*$")
+
+
+@cache
+def patterns() -> dict:
+    """The phrase patterns file (loaded once)."""
+    text = resources.files("assistant").joinpath("data/patterns.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period a draft reports on, and how its body names it and the plan period."""
+
+    text: str  # as the user wrote it: 2025年上半年
+    year: int | None
+    kind: Kind
+    period_kind: PeriodKind  # for retrieval filters
+    label: str  # how the body names it: 上半年, 一季度, 前三季度, 2025年
+    next_label: str  # the plan period: 下半年, 下一步, 2026年
+
+
+def parse_period(text: str, kind: str | None = None) -> Period:
+    """Kind and labels from the period text (2025年上半年, 2025年一季度, 2025年, 2025年前三季度)."""
+    text = text.strip()
+    if not text:
+        raise InputError("期间为空", hint="例如 --period 2025年上半年")
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"文稿类型不能是 “{kind}”", hint=f"可选: {'、'.join(KINDS)}")
+    found_year = _YEAR.search(text)
+    year = int(found_year.group(1)) if found_year else None
+    period_kind = detect_period(text)
+    if period_kind is None and _QUARTER.search(text):
+        period_kind = "一季度"  # 二/三/四季度: the nearest kind the corpus labels
+    if period_kind is None and _ANNUAL.match(text):
+        period_kind = "全年"
+    if period_kind is None:
+        if kind is None:
+            raise InputError(
+                f"无法从期间 “{text}” 判断文稿类型",
+                hint="写成 2025年上半年 / 2025年一季度 / 2025年前三季度 / 2025年，或用 --kind 指定",
+            )
+        period_kind = {"half-year": "上半年", "annual": "全年", "quarter": "一季度"}[kind]
+    inferred: Kind = {"上半年": "half-year", "全年": "annual"}.get(period_kind, "quarter")  # type: ignore[assignment]
+    kind = kind or inferred
+    label = text[found_year.end() :].strip() if found_year else text
+    if period_kind == "全年" or not label:
+        label = f"{year}年" if year else "全年"
+    if kind == "annual":
+        next_label = f"{year + 1}年" if year else "明年"
+    elif kind == "half-year":
+        next_label = "下半年"
+    else:
+        next_label = "下一步"
+    return Period(text, year, kind, period_kind, label, next_label)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One piece of the outline; every role but "heading" gets a body from a writer."""
+
+    role: Role
+    heading: str | None = None  # numbered, as it will appear ("（一）…", "二、存在的问题")
+    level: int = 2
+    topics: tuple[str, ...] = ()
+    figure_ids: tuple[str, ...] = ()
+
+    @property
+    def part(self) -> str:
+        return {"summary": "总结", "problems": "问题", "plan": "计划", "plan-intro": "计划"}.get(
+            self.role, "总结"
+        )
+
+    @property
+    def title(self) -> str:
+        """The heading without its number, for prompts and progress."""
+        if not self.heading:
+            return {"opening": "开头", "problems": "存在的问题", "plan-intro": "计划引言"}.get(
+                self.role, "正文"
+            )
+        found = numbering(self.heading)
+        return self.heading[len(found[1]) :].strip() if found else self.heading
+
+
+@dataclass
+class Outline:
+    title: str
+    sections: list[Section] = field(default_factory=list)
+    exemplars: list[str] = field(default_factory=list)  # chunk ids the structure came from
+
+
+def figure_topic(figure_set: FigureSet, figure_id: str) -> str:
+    figure = figure_set[figure_id]
+    return figure.topic if figure.topic in TOPICS else "综合"
+
+
+def topics_covered(figure_set: FigureSet) -> list[str]:
+    """The topics the figures cover, in the genre's usual order."""
+    present = {figure_topic(figure_set, f.id) for f in figure_set}
+    return [topic for topic in TOPICS if topic in present]
+
+
+def numbered(level: int, index: int, text: str) -> str:
+    number = CN_NUMBERS[index] if index < len(CN_NUMBERS) else str(index + 1)
+    if level == 1:
+        return f"{number}、{text}"
+    if level == 2:
+        return f"（{number}）{text}"
+    return f"{index + 1}.{text}"
+
+
+def strip_number(heading: str) -> str:
+    found = numbering(heading)
+    text = heading[len(found[1]) :] if found else heading
+    return text.strip().rstrip("。")
+
+
+def title_for(unit: str, period: Period, section: str | None, part: str) -> str:
+    if section:
+        tail = {"总结": "工作总结", "计划": "工作计划", "问题": "存在的问题"}.get(
+            part, "工作情况和下一步打算"
+        )
+        return f"{unit}{period.text}{section}{tail}"
+    if period.kind == "annual":
+        year = period.year
+        return f"{unit}{period.text}工作总结及{year + 1 if year else '明'}年工作计划"
+    if period.kind == "half-year":
+        return f"{unit}{period.text}工作总结和下半年工作计划"
+    return f"{unit}{period.text}工作总结"
+
+
+# --- the past document's structure ------------------------------------------------------------
+
+
+@dataclass
+class PastSection:
+    heading: str  # without number
+    chunks: list[Chunk]
+
+    def scores(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for chunk in self.chunks:
+            for topic, score in topic_scores((self.heading,), chunk.text).items():
+                total[topic] = total.get(topic, 0) + score
+            total[chunk.topic] = total.get(chunk.topic, 0) + 3
+        return total
+
+
+@dataclass
+class PastDocument:
+    """The part headings and level-2 sections of one past document, by part."""
+
+    document: str
+    year: int | None
+    part_headings: dict[str, str] = field(default_factory=dict)  # part → heading, no number
+    sections: dict[str, list[PastSection]] = field(default_factory=dict)  # part → sections
+    opening: Chunk | None = None
+    plan_intro: Chunk | None = None
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        ids = [c.id for part in self.sections.values() for s in part for c in s.chunks]
+        return ids + [c.id for c in (self.opening, self.plan_intro) if c is not None]
+
+
+def past_document(chunks: Sequence[Chunk]) -> PastDocument | None:
+    """The structure of one document's chunks (all from the same document)."""
+    if not chunks:
+        return None
+    ordered = sorted(chunks, key=lambda c: c.position)
+    past = PastDocument(ordered[0].document, ordered[0].year)
+    for chunk in ordered:
+        if not chunk.heading_path:
+            if past.opening is None:
+                past.opening = chunk
+            continue
+        top = chunk.heading_path[0]
+        part = classify_part((top,), "")
+        if part == "其他":
+            continue
+        past.part_headings.setdefault(part, strip_number(top))
+        if len(chunk.heading_path) == 1:
+            if part == "计划" and past.plan_intro is None:
+                past.plan_intro = chunk
+            continue
+        heading = strip_number(chunk.heading_path[-1])
+        sections = past.sections.setdefault(part, [])
+        if sections and sections[-1].heading == heading:
+            sections[-1].chunks.append(chunk)
+        else:
+            sections.append(PastSection(heading, [chunk]))
+    return past
+
+
+def shift_years(text: str, shift: int) -> str:
+    """Move every year in a past text by ``shift`` (2024年 → 2025年, “利剑2024” → “利剑2025”)."""
+    if not shift:
+        return text
+    return re.sub(r"(?<!\d)(20\d\d)(?!\d)", lambda m: str(int(m.group(1)) + shift), text)
+
+
+# --- building the outline ---------------------------------------------------------------------
+
+
+def _assign(
+    topics: Sequence[str], past_sections: Sequence[PastSection]
+) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """Past sections (heading, topics) that some topic belongs to, in past order, and the
+    topics no past section covers."""
+    claimed: dict[int, list[str]] = {}
+    left: list[str] = []
+    scores = [section.scores() for section in past_sections]
+    for topic in topics:
+        best = max(range(len(scores)), key=lambda i: scores[i].get(topic, 0), default=None)
+        if best is None or scores[best].get(topic, 0) < 4:
+            left.append(topic)
+        else:
+            claimed.setdefault(best, []).append(topic)
+    kept = [(past_sections[i].heading, claimed[i]) for i in sorted(claimed)]
+    return kept, left
+
+
+def _heading_ok(heading: str) -> bool:
+    """Past headings with figures or dated names in them are not reused."""
+    return not re.search(r"\d", heading) and 2 <= len(heading) <= 30
+
+
+def topic_heading(topic: str, kind: str) -> str:
+    table = patterns()["topics"].get(topic)
+    if table:
+        return table[kind]
+    return patterns()["generic"][kind].format(topic=topic)
+
+
+def _groups(
+    topics: Sequence[str], past: PastDocument | None, part: str, kind: str
+) -> list[tuple[str, list[str]]]:
+    past_sections = past.sections.get(part, []) if past else []
+    kept, left = _assign(topics, past_sections)
+    groups = [
+        (heading if _heading_ok(heading) else topic_heading(group[0], kind), group)
+        for heading, group in kept
+    ]
+    groups += [(topic_heading(topic, kind), [topic]) for topic in left]
+    order = {topic: index for index, topic in enumerate(TOPICS)}
+    # keep past order, but a new topic goes where the genre's order puts it
+    groups.sort(key=lambda g: min(order.get(t, len(order)) for t in g[1]))
+    return groups
+
+
+def derive_outline(
+    figure_set: FigureSet,
+    period: Period,
+    unit: str,
+    past: PastDocument | None,
+    *,
+    part: str = "全部",
+    section: str | None = None,
+) -> Outline:
+    """The outline from a past document's structure (or our patterns), adjusted to the figures."""
+    by_topic: dict[str, list[str]] = {}
+    for figure in figure_set:
+        by_topic.setdefault(figure_topic(figure_set, figure.id), []).append(figure.id)
+    topics = topics_covered(figure_set)
+    shift = (period.year - past.year) if past and past.year and period.year else 0
+    outline = Outline(title_for(unit, period, section, part))
+    if past is not None:
+        outline.exemplars = [c.id for c in (past.opening, past.plan_intro) if c is not None]
+
+    if section is not None:
+        return _section_outline(outline, section, figure_set, by_topic, period, part)
+
+    def ids(group: Sequence[str]) -> tuple[str, ...]:
+        return tuple(i for topic in group for i in by_topic.get(topic, ()))
+
+    def part_heading(name: str) -> str:
+        fallback_key = "quarter_plan" if name == "计划" and period.kind == "quarter" else None
+        past_heading = past.part_headings.get(name) if past else None
+        if past_heading and (shift or not re.search(r"20\d\d", past_heading)):
+            return shift_years(past_heading, shift)
+        key = fallback_key or {"总结": "summary", "问题": "problems", "计划": "plan"}[name]
+        return patterns()["parts"][key].format(label=period.label, next=period.next_label)
+
+    sections: list[Section] = []
+    h1 = 0
+    if part in ("全部", "总结"):
+        sections.append(Section("opening"))
+        sections.append(Section("heading", numbered(1, h1, part_heading("总结")), 1))
+        h1 += 1
+        for index, (heading, group) in enumerate(_groups(topics, past, "总结", "summary")):
+            sections.append(
+                Section("summary", numbered(2, index, heading), 2, tuple(group), ids(group))
+            )
+    if part in ("全部", "问题"):
+        sections.append(Section("heading", numbered(1, h1, part_heading("问题")), 1))
+        h1 += 1
+        sections.append(Section("problems", None, 2, tuple(topics), figure_set.ids))
+    if part in ("全部", "计划"):
+        sections.append(Section("heading", numbered(1, h1, part_heading("计划")), 1))
+        sections.append(Section("plan-intro", None, 2, tuple(topics)))
+        plan_groups = _groups(topics, past, "计划", "plan")
+        if period.kind == "quarter":  # a brief 下一步: only the topics with targets
+            with_targets = {t for t in topics if any(figure_set.target(i) for i in by_topic[t])}
+            plan_groups = [g for g in plan_groups if with_targets & set(g[1])] or plan_groups[:3]
+        for index, (heading, group) in enumerate(plan_groups):
+            sections.append(
+                Section("plan", numbered(2, index, heading), 2, tuple(group), ids(group))
+            )
+    outline.sections = sections
+    return outline
+
+
+def section_topics(name: str) -> tuple[str, ...]:
+    """The topics a section name is about (大气污染防治 → 大气; 土壤和固废 → 土壤, 固废)."""
+    scores = topic_scores((name,), "")
+    found = tuple(t for t in TOPICS if scores.get(t, 0) >= 3)
+    if found:
+        return found
+    topic = classify_topic((name,), name)
+    return (topic,) if topic in TOPICS else ()
+
+
+def _section_outline(
+    outline: Outline,
+    name: str,
+    figure_set: FigureSet,
+    by_topic: dict[str, list[str]],
+    period: Period,
+    part: str,
+) -> Outline:
+    topics = section_topics(name) or ("综合",)
+    ids = tuple(i for t in topics for i in by_topic.get(t, ()))
+    summary = Section("summary", None, 2, topics, ids)
+    plan = Section("plan", None, 2, topics, ids)
+    if part == "总结":
+        outline.sections = [summary]
+    elif part == "计划":
+        outline.sections = [plan]
+    elif part == "问题":
+        outline.sections = [Section("problems", None, 2, topics, ids)]
+    else:
+        outline.sections = [
+            Section("heading", numbered(1, 0, f"{period.label}工作情况"), 1),
+            summary,
+            Section("heading", numbered(1, 1, f"{period.next_label}工作打算"), 1),
+            plan,
+        ]
+    return outline
+
+
+def outline_from_file(
+    path: Path, figure_set: FigureSet, period: Period, unit: str, part: str = "全部"
+) -> Outline:
+    """An outline imposed by a file of headings (one a line; #, 一、, （一）, 1. set the level).
+
+    A level-1 heading's words say which part it opens (总结/问题/计划); a level-2 heading under
+    it gets the figures of the topics its words name. A part heading with no sub-headings gets
+    one body covering every topic not claimed elsewhere.
+    """
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取提纲文件: {exc}", path=str(path)) from exc
+    entries: list[tuple[int, str]] = []
+    for line in lines:
+        if not line:
+            continue
+        hashes = len(line) - len(line.lstrip("#"))
+        text = line.lstrip("#").strip()
+        if not text:
+            continue
+        found = numbering(text)
+        level = found[0] if found else (min(hashes, 3) if hashes else 2)
+        entries.append((level, text))
+    if not entries or all(level != 1 for level, _ in entries):
+        raise InputError(
+            "提纲文件中没有一级标题",
+            path=str(path),
+            hint="每行一个标题，一级标题写成“一、上半年工作总结”或“# 上半年工作总结”",
+        )
+    by_topic: dict[str, list[str]] = {}
+    for figure in figure_set:
+        by_topic.setdefault(figure_topic(figure_set, figure.id), []).append(figure.id)
+    claimed = {t for level, text in entries if level >= 2 for t in section_topics(text)}
+    unclaimed = tuple(t for t in topics_covered(figure_set) if t not in claimed)
+    outline = Outline(title_for(unit, period, None, part))
+    sections: list[Section] = [Section("opening")] if part in ("全部", "总结") else []
+    for index, (level, text) in enumerate(entries):
+        if level != 1:
+            continue
+        current = classify_part((text,), "")
+        current = current if current != "其他" else "总结"
+        if part != "全部" and current != part:
+            continue
+        children = []
+        for child_level, child in entries[index + 1 :]:
+            if child_level == 1:
+                break
+            if child_level == 2:
+                children.append(child)
+        sections.append(Section("heading", text, 1))
+        role: Role = {"总结": "summary", "问题": "problems", "计划": "plan"}[current]  # type: ignore[assignment]
+        if current == "问题":
+            sections.append(
+                Section("problems", None, 2, topics_covered(figure_set), figure_set.ids)
+            )  # type: ignore[arg-type]
+            continue
+        if current == "计划" and children:
+            sections.append(Section("plan-intro", None, 2))
+        if not children:
+            topics = unclaimed if claimed else tuple(topics_covered(figure_set))
+            ids = tuple(i for t in topics for i in by_topic.get(t, ()))
+            sections.append(Section(role, None, 2, topics, ids))
+        for child in children:
+            topics = section_topics(child)
+            ids = tuple(i for t in topics for i in by_topic.get(t, ()))
+            sections.append(Section(role, child, 2, topics, ids))
+    outline.sections = [replace(s) for s in sections]
+    return outline

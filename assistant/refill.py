@@ -1,0 +1,323 @@
+"""Re-fill the bureau's past sentences with the current figures: the template writer's engine.
+
+A past sentence is cut into clauses (at ，；：。). Each number in it (found by
+assistant.numbers.extract_numbers) is matched to a current figure of the same metric and unit —
+names decide between figures sharing a metric (大气类/水类 cases) — and replaced by a reference:
+``{{id}}`` for a value, ``{{id.change}}`` for a 同比 change (the old direction word goes with
+the old number: the renderer writes the right one), ``{{id.completion}}`` for 完成率, and a
+target clause is rewritten from the figure's target check (met or not). A clause keeping any
+old number that has no current figure is dropped, and so is a number-free clause that claims
+something about the past period (首次, 最好, 下降…) or names a past year's event. Nothing of the
+old numbers survives: past numbers are phrasing, not facts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .metrics import normalise_unit, same_measure
+from .numbers import extract_numbers
+from .outline import patterns, shift_years
+from .types import Chunk, Figure, FigureSet, PeriodKind, Quantity
+
+CLAUSE = re.compile(r"(?:[^，；：,;:。！？]|(?<=\d)[,:](?=\d))*(?:[，；：,;:。！？]|$)")
+SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
+ITEM_PREFIX = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])"
+)
+_DIRECTION_WORDS = (
+    "上升|下降|提高|降低|增长|增加|减少|改善|恶化|持平|升高|回升|下滑|好转|上涨|提升|增幅|降幅|涨幅"
+)
+DIRECTION_BEFORE = re.compile(rf"(?:{_DIRECTION_WORDS})(?:了|为|达|幅度为?)?\s*$")
+COMPLETION_CONTEXT = re.compile(
+    r"完成率\s*(?:为|达到?)?\s*$|完成(?:年度|全年)?(?:目标|任务|计划)*的\s*$"
+)
+YEAR = re.compile(r"(?<!\d)20\d\d(?!\d)")
+PERIOD_WORDS: dict[str, tuple[str, ...]] = {
+    "一季度": ("一季度", "1-3月"),
+    "上半年": ("上半年", "1-6月"),
+    "前三季度": ("前三季度", "1-9月"),
+    "全年": ("全年", "全年"),
+}
+
+
+def _word_pattern(key: str) -> re.Pattern[str]:
+    words = patterns()[key]
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+def claim_pattern() -> re.Pattern[str]:
+    return _word_pattern("claims")
+
+
+def time_bound_pattern() -> re.Pattern[str]:
+    return _word_pattern("time_bound")
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+
+
+def clauses(sentence: str) -> list[str]:
+    return [c for c in CLAUSE.findall(sentence) if c]
+
+
+def adapt(text: str, chunk: Chunk, year: int | None, period_kind: PeriodKind) -> str:
+    """A past chunk's text moved to the current period: years shifted, period words swapped.
+
+    A chunk whose own year is unknown keeps its years; clauses naming them are dropped later.
+    """
+    if chunk.year and year:
+        text = shift_years(text, year - chunk.year)
+    if chunk.period and chunk.period != period_kind and chunk.period in PERIOD_WORDS:
+        for old, new in zip(PERIOD_WORDS[chunk.period], PERIOD_WORDS[period_kind], strict=True):
+            if old != "全年":
+                text = text.replace(old, new)
+    return text
+
+
+@dataclass
+class Refilled:
+    text: str
+    figure_ids: list[str] = field(default_factory=list)  # figures whose value it cites
+
+
+def _chars(text: str) -> set[str]:
+    return {ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isalnum()}
+
+
+def _unit_fits(quantity: Quantity, figure: Figure) -> bool:
+    if quantity.unit is None:
+        return not figure.unit
+    canonical = figure.unit_canonical or figure.unit
+    if same_measure(quantity.unit, canonical):
+        return True
+    unit = normalise_unit(figure.unit)
+    return unit is not None and unit.canonical == quantity.unit
+
+
+def match_figure(
+    quantity: Quantity, local: str, clause_context: str, candidates: Iterable[Figure]
+) -> Figure | None:
+    """The current figure a past number stands for: same unit, and the same metric or a name
+    whose characters the words around the number carry; the nearest words weigh most."""
+    near = _chars(local)
+    wide = _chars(clause_context) | near
+    best: tuple[float, Figure] | None = None
+    for figure in candidates:
+        if figure.category is not None or not _unit_fits(quantity, figure):
+            continue
+        name = _chars(figure.name)
+        overlap = 2 * len(name & near) + len(name & wide) - 0.5 * len(name - wide)
+        same_metric = quantity.metric is not None and quantity.metric == figure.metric
+        if not same_metric and len(name & wide) < max(3, 0.7 * len(name)):
+            continue
+        score = overlap + (20 if same_metric else 0)
+        if best is None or score > best[0]:
+            best = (score, figure)
+    return best[1] if best else None
+
+
+def target_phrase(figure: Figure, figure_set: FigureSet) -> str | None:
+    """How a summary states the figure against its target, or None without a target."""
+    check = figure_set.target(figure.id)
+    if check is None or figure.missing:
+        return None
+    table = patterns()["target"]
+    if check.completion is not None and not check.met:
+        return table["completion"].format(completion=f"{{{{{figure.id}.completion}}}}")
+    key = f"{check.better}_{'met' if check.met else 'missed'}"
+    return table[key].format(target=f"{{{{{figure.id}.target}}}}")
+
+
+class Refiller:
+    """Re-fills sentences for one section; a figure is cited by value at most once."""
+
+    def __init__(
+        self, figure_set: FigureSet, figure_ids: Sequence[str], mode: str, year: int | None = None
+    ) -> None:
+        self.figure_set = figure_set
+        self.year = year  # the drafted year: a clause naming any other year is dropped
+        self.figures = [figure_set[i] for i in figure_ids]
+        self.mode = mode  # "summary" | "plan" | "text" (no figures at all)
+        self.used: set[str] = set()
+        self.claims = claim_pattern()
+        self.time_bound = time_bound_pattern()
+
+    def _other_year(self, text: str) -> bool:
+        allowed = {self.year - 1, self.year, self.year + 1} if self.year else set()
+        return any(int(y) not in allowed for y in YEAR.findall(text))
+
+    def free(self) -> list[Figure]:
+        return [f for f in self.figures if f.id not in self.used]
+
+    def sentence(self, sentence: str, *, claims_allowed: bool = False) -> Refilled | None:
+        """The sentence re-filled, or None when nothing of it survives."""
+        quantities = extract_numbers(sentence)
+        pieces = clauses(sentence)
+        kept: list[str] = []
+        cited: list[str] = []
+        offset = 0
+        last_figure: Figure | None = None
+        for piece in pieces:
+            start, end = offset, offset + len(piece)
+            offset = end
+            inside = [q for q in quantities if start <= q.start < end]
+            body, stop = (piece[:-1], piece[-1]) if piece[-1] in "，；：,;:。！？" else (piece, "")
+            if self._other_year(body) or self.time_bound.search(body):
+                continue
+            if not inside:
+                refs_before = bool(cited)
+                if self.claims.search(body) and (refs_before or not claims_allowed):
+                    continue
+                kept.append(piece)
+                continue
+            result = self._clause(piece, start, inside, quantities, last_figure)
+            if result is None:
+                continue
+            text, figures = result
+            if figures:
+                last_figure = self.figure_set[figures[-1]]
+            cited.extend(f for f in figures if f not in cited)
+            kept.append(text + stop if not text.endswith(stop) else text)
+        return self._join(kept, cited)
+
+    def _join(self, kept: list[str], cited: list[str]) -> Refilled | None:
+        if self.mode == "plan":  # a plan sentence keeps only its target segments
+            segments = re.split(r"(?<=[；;])", "".join(kept))
+            kept = [ITEM_PREFIX.sub("", seg) for seg in segments if "{{" in seg]
+        while kept and (not REFERENCE_OR_TEXT.search(kept[0]) or _connective_only(kept[0])):
+            kept.pop(0)
+        if not kept:
+            return None
+        text = "".join(kept).strip()
+        text = re.sub(r"[，；：,;:]+$", "", text)
+        if not text:
+            return None
+        if text[-1] not in "。！？":
+            text += "。"
+        if len(re.sub(r"\{\{[^}]*\}\}", "", text)) < 6 and not cited:
+            return None
+        return Refilled(text, cited)
+
+    def _clause(
+        self,
+        piece: str,
+        start: int,
+        inside: list[Quantity],
+        quantities: list[Quantity],
+        last_figure: Figure | None,
+    ) -> tuple[str, list[str]] | None:
+        """One clause with its numbers replaced by references, or None to drop it."""
+        if self.mode == "text":
+            return None
+        edits: list[tuple[int, int, str]] = []  # spans of the clause to replace
+        figures: list[str] = []
+        current = last_figure
+        previous_end = start
+        for quantity in inside:
+            q_start, q_end = quantity.start - start, quantity.end - start
+            if quantity.form != "number":
+                return None
+            local = piece[max(0, previous_end - start) : q_start]
+            if quantity.is_change:
+                if current is None or self.mode != "summary" or current.missing:
+                    return None
+                if self.figure_set.change(current.id) is None:
+                    return None
+                found = DIRECTION_BEFORE.search(piece[:q_start])
+                begin = found.start() if found else q_start
+                edits.append((begin, q_end, f"{{{{{current.id}.change}}}}"))
+            elif COMPLETION_CONTEXT.search(piece[:q_start]) and quantity.unit == "%":
+                check = current and self.figure_set.target(current.id)
+                if self.mode != "summary" or not check or check.completion is None:
+                    return None
+                found = re.search(r"完成(?:年度|全年)?(?:目标|任务|计划)*的\s*$", piece[:q_start])
+                if found and not check.met:
+                    edits.append((found.start(), q_end, target_phrase(current, self.figure_set)))  # type: ignore[arg-type]
+                else:
+                    edits.append((q_start, q_end, f"{{{{{current.id}.completion}}}}"))  # type: ignore[union-attr]
+            elif quantity.target and self.mode == "summary" and not figures:
+                # 完成/未达到“40微克/立方米”的年度目标: restate from the current target check
+                figure = current if current and quantity.metric in (None, current.metric) else None
+                phrase = figure and target_phrase(figure, self.figure_set)
+                if not phrase:
+                    return None
+                body = piece.rstrip("，；：,;:。！？")
+                lead = re.match(r"^\s*(?:但|均|并|且)?", body)
+                return (lead.group(0) if lead else "") + phrase, []
+            else:
+                following = [q.start - start for q in inside if q.start > quantity.start]
+                after = piece[q_end : min(following or [len(piece)])]
+                if len(_chars(local)) >= 2:
+                    after = ""
+                pool = [f for f in self.free() if f.id not in figures]
+                if self.mode == "plan":
+                    pool = [f for f in pool if f.target is not None]
+                figure = match_figure(quantity, local + " " + after, quantity.context, pool)
+                if figure is None:
+                    return None
+                field_name = "target" if self.mode == "plan" else "value"
+                reference = (
+                    f"{{{{{figure.id}}}}}"
+                    if field_name == "value"
+                    else f"{{{{{figure.id}.target}}}}"
+                )
+                edits.append((q_start, q_end, reference))
+                figures.append(figure.id)
+                current = figure
+            previous_end = quantity.end
+        text = piece
+        self.used.update(figures)
+        for begin, end, replacement in sorted(edits, reverse=True):
+            text = text[:begin] + replacement + text[end:]
+        body = text.rstrip("，；：,;:。！？")
+        if self.claims.search(re.sub(r"\{\{[^}]*\}\}", "", body)) and self.mode == "summary":
+            # a clause such as "同比下降" whose number was a change is fine (the change is ours);
+            # a claim next to our numbers ("为历史最好水平") is not
+            stripped = re.sub(r"同比|较上年同期|较去年同期|较上年|比上年", "", body)
+            if self.claims.search(re.sub(r"\{\{[^}]*\}\}", "", stripped)):
+                return None
+        return text, figures
+
+
+_CONCESSION = re.compile(r"^(?:但|虽|虽然|然而|而|尽管|不过|同时)")
+_ACTION = re.compile(
+    r"推进|开展|加强|落实|实施|推行|建立|深化|强化|组织|督促|启动|印发|制定|加快|持续|严格|做好|"
+    r"抓好|坚持|健全|完善|优化|提升|打击|排查|整治|治理|创建|服务|保障|推动|实行|开辟|建设|确保|"
+    r"力争|防治|管控|监管|巡查|检查|核发|修订|编制|补齐|巩固|统筹|聚焦|紧盯|压实|扎实|全面"
+)
+_LEAD_IN = re.compile(r"见下表|如下|坚强领导|为指导")
+REFERENCE_OR_TEXT = re.compile(r"[\u4e00-\u9fff]|\{\{")
+_CONNECTIVES = re.compile(r"^\s*(?:其中|同时|此外|另外|但|但是|并|且|均|分别)?[，；：,;:。]?\s*$")
+
+
+def _connective_only(piece: str) -> bool:
+    return bool(_CONNECTIVES.match(piece))
+
+
+def narrative(
+    text: str, *, claims: bool = False, limit: int = 2, min_chars: int = 8, actions: bool = False
+) -> list[str]:
+    """Number-free clauses of a past text (measures, causes), item numbers stripped; with
+    ``actions`` only clauses that say what was done (推进, 开展, 加强…)."""
+    claim = claim_pattern()
+    bound = time_bound_pattern()
+    found: list[str] = []
+    for sentence in sentences(text):
+        for piece in clauses(sentence):
+            body = ITEM_PREFIX.sub("", piece.rstrip("，；：,;:。！？").strip())
+            if len(body) < min_chars or extract_numbers(body) or YEAR.search(body):
+                continue
+            if bound.search(body) or (not claims and claim.search(body)) or _LEAD_IN.search(body):
+                continue
+            if re.search(r"[《“”》]", body) and len(body) > 40:
+                continue
+            if _CONCESSION.match(body) or (actions and not _ACTION.search(body)):
+                continue
+            found.append(body)
+            if len(found) >= limit:
+                return found
+    return found

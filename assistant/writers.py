@@ -1,0 +1,540 @@
+"""The writers: each turns one outline section into paragraphs that cite figures by reference.
+
+A writer never types a figure: its paragraphs carry ``{{id}}`` references that
+assistant.render turns into numbers. The ``template`` writer (default, offline, deterministic)
+re-fills the bureau's own past sentences (assistant.refill) and falls back to our phrase
+patterns (assistant/patterns.yaml) only where the past gives nothing. The ``openai`` writer asks
+an OpenAI-compatible model through assistant.backends with the prompts under prompts/, showing
+it exemplars with their numbers masked and the figures as a table of ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .figures import format_change, format_value
+from .numbers import extract_numbers
+from .outline import Outline, PastDocument, Period, Section, patterns, topic_heading
+from .prompts import Prompt, load_prompt
+from .refill import Refiller, adapt, narrative, sentences
+from .render import REFERENCE
+from .settings import Settings
+from .types import Chunk, Figure, FigureSet
+
+OnToken = Callable[[str], None]
+ORDINALS = "一二三四五六七八九十"
+MAX_ITEMS = 3
+MASK = "××"
+
+
+@dataclass
+class Context:
+    """Everything a writer may use for one section."""
+
+    section: Section
+    period: Period
+    unit: str
+    figure_set: FigureSet
+    exemplars: list[Chunk]  # best first
+    outline: Outline
+    past: PastDocument | None = None
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [self.figure_set[i] for i in self.section.figure_ids]
+
+
+@dataclass
+class Written:
+    """A section's paragraphs (with references), and what they drew on."""
+
+    paragraphs: list[str]
+    exemplar_ids: list[str] = field(default_factory=list)
+    prompts: dict[str, int] = field(default_factory=dict)
+    model: str | None = None
+
+
+class Writer(Protocol):
+    name: str
+
+    def write(self, context: Context, on_token: OnToken | None = None) -> Written: ...
+
+    def repair(
+        self, context: Context, written: Written, unsourced: Sequence[str]
+    ) -> Written | None: ...
+
+
+def ref(figure_id: str, field_name: str = "value") -> str:
+    return f"{{{{{figure_id}}}}}" if field_name == "value" else f"{{{{{figure_id}.{field_name}}}}}"
+
+
+def items(parts: Sequence[str], end: str = "。") -> str:
+    """一是…。二是…。 from clauses."""
+    return "".join(
+        f"{ORDINALS[i]}是{part.rstrip('，；。')}{end}" for i, part in enumerate(parts[:10])
+    )
+
+
+def _dedupe(texts: Sequence[str]) -> list[str]:
+    seen: list[set[str]] = []
+    kept = []
+    for text in texts:
+        grams = {text[i : i + 2] for i in range(len(text) - 1)}
+        if any(len(grams & other) > 0.6 * min(len(grams), len(other)) for other in seen):
+            continue
+        seen.append(grams)
+        kept.append(text)
+    return kept
+
+
+def headline_figures(figure_set: FigureSet, limit: int = 3) -> list[Figure]:
+    """The opening's figures: per quality topic, its first figure with a judgement."""
+    chosen: list[Figure] = []
+    topics_seen: set[str] = set()
+    for figure in figure_set:
+        if figure.missing or figure.better is None or figure.topic in topics_seen:
+            continue
+        if figure_set.change(figure.id) is None and figure_set.target(figure.id) is None:
+            continue
+        chosen.append(figure)
+        topics_seen.add(figure.topic or "")
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def figure_clause(figure: Figure, figure_set: FigureSet) -> str:
+    """One clause about one figure from our patterns: name, value and 同比 when there is one."""
+    table = patterns()
+    if figure.missing or figure_set.change(figure.id) is None:
+        return table["figure"].format(name=figure.name, value=ref(figure.id))
+    return table["figure_change"].format(
+        name=figure.name, value=ref(figure.id), change=ref(figure.id, "change")
+    )
+
+
+# --- the template writer ----------------------------------------------------------------------
+
+
+class TemplateWriter:
+    """Deterministic and offline: the bureau's own sentences, re-filled with the new figures."""
+
+    name = "template"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.version = int(patterns().get("version", 1))
+
+    def repair(self, context: Context, written: Written, unsourced: Sequence[str]) -> None:
+        return None  # it writes no number of its own; the checker's verdict stands
+
+    def write(self, context: Context, on_token: OnToken | None = None) -> Written:
+        role = context.section.role
+        method = {
+            "opening": self._opening,
+            "summary": self._summary,
+            "problems": self._problems,
+            "plan-intro": self._plan_intro,
+            "plan": self._plan,
+        }[role]
+        written = method(context)
+        written.prompts = {"patterns": self.version}
+        return written
+
+    # each role ---------------------------------------------------------------------------------
+
+    def _opening(self, context: Context) -> Written:
+        table = patterns()
+        label = context.period.label
+        opening = context.past.opening if context.past else None
+        kept: list[str] = []
+        if opening is not None:
+            text = adapt(opening.text, opening, context.period.year, context.period.period_kind)
+            paragraph = max(text.split("\n"), key=len)
+            refiller = Refiller(context.figure_set, (), "text", context.period.year)
+            for sentence in sentences(paragraph):
+                refilled = refiller.sentence(sentence)
+                if refilled:
+                    kept.append(refilled.text)
+        if not kept:
+            kept = [table["opening"].format(label=label).replace("\n", "")]
+        close = table["opening_close"]
+        if re.search(r"现将|如下", kept[-1]):
+            close = kept.pop()
+        headline = [
+            figure_clause(f, context.figure_set) for f in headline_figures(context.figure_set)
+        ]
+        if headline:
+            kept.append(table["figures_lead"].format(label=label) + "；".join(headline) + "。")
+        kept.append(close)
+        ids = [opening.id] if opening is not None else []
+        return Written(["".join(kept)], ids)
+
+    def _summary(self, context: Context) -> Written:
+        refiller = Refiller(
+            context.figure_set, context.section.figure_ids, "summary", context.period.year
+        )
+        lead: list[str] = []
+        used_chunks: list[str] = []
+        for chunk in context.exemplars:
+            if not refiller.free():
+                break
+            text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
+            took = False
+            for sentence in sentences(text):
+                if not refiller.free():
+                    break
+                refilled = refiller.sentence(sentence)
+                if refilled and refilled.figure_ids:
+                    lead.append(refilled.text)
+                    took = True
+            if took:
+                used_chunks.append(chunk.id)
+        left = refiller.free()
+        if left:
+            clauses = [figure_clause(f, context.figure_set) for f in left]
+            lead.append("；".join(clauses) + "。")
+        if lead and not lead[0].startswith(context.period.label):
+            lead[0] = _with_period(lead[0], context.period.label)
+        measures, measure_ids = self._measures(context, "总结")
+        paragraphs = ["".join(lead)] if lead else []
+        if measures:
+            paragraphs.append(items(measures))
+        return Written(paragraphs, _ordered(used_chunks + measure_ids))
+
+    def _measures(
+        self, context: Context, part: str, written: str = ""
+    ) -> tuple[list[str], list[str]]:
+        """一是/二是 items from the exemplars' number-free clauses (sub-heading first), none
+        repeating what the section already says."""
+        found: list[str] = []
+        ids: list[str] = []
+        allow_claims = part == "计划"
+        for chunk in context.exemplars:
+            if chunk.part != part or len(chunk.heading_path) < 2:
+                continue
+            text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
+            clauses = narrative(text, claims=allow_claims, limit=MAX_ITEMS, actions=True)
+            heading = chunk.heading_path[-1] if len(chunk.heading_path) >= 3 else ""
+            heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
+            if heading and not re.search(r"\d", heading) and clauses:
+                found.append(f"{heading.rstrip('。')}，{clauses[0]}")
+            else:
+                found.extend(clauses)
+            if clauses:
+                ids.append(chunk.id)
+            if len(_dedupe(found)) >= MAX_ITEMS:
+                break
+        found = [f for f in _dedupe(found) if f not in written][:MAX_ITEMS]
+        if not found:
+            key = "plans" if part == "计划" else "measures"
+            for topic in context.section.topics or ("综合",):
+                table = patterns()["topics"].get(topic, patterns()["generic"])
+                found.extend(table[key])
+            found = found[:MAX_ITEMS]
+            ids = []
+        return found, ids
+
+    def _problems(self, context: Context) -> Written:
+        table = patterns()
+        label = context.period.label
+        figure_set = context.figure_set
+        share = {"一季度": 25, "上半年": 50, "前三季度": 75, "全年": 100}[
+            context.period.period_kind
+        ]
+        by_topic: dict[str, list[str]] = {}
+        for figure in context.figures:
+            if figure.missing:
+                continue
+            check = figure_set.target(figure.id)
+            change = figure_set.change(figure.id)
+            clause = None
+            if check is not None and not check.met:
+                if check.completion is not None:
+                    if check.completion < share:
+                        clause = table["problem"]["behind"].format(
+                            label="" if by_topic.get(figure.topic or "综合") else label,
+                            name=figure.name,
+                            value=ref(figure.id),
+                            completion=ref(figure.id, "completion"),
+                        )
+                else:
+                    key = "target_lower" if check.better == "lower" else "target_higher"
+                    clause = table["problem"][key].format(
+                        label="" if by_topic.get(figure.topic or "综合") else label,
+                        name=figure.name,
+                        value=ref(figure.id),
+                        target=ref(figure.id, "target"),
+                    )
+            elif change is not None and change.improved is False:
+                clause = table["problem"]["worse"].format(
+                    name=figure.name, value=ref(figure.id), change=ref(figure.id, "change")
+                )
+            if clause:
+                by_topic.setdefault(figure.topic or "综合", []).append(clause)
+        paragraphs: list[str] = []
+        ids: list[str] = []
+        for topic in [t for t in context.section.topics if t in by_topic][:4]:
+            causes: list[str] = []
+            for chunk in context.exemplars:
+                if chunk.part == "问题" and chunk.topic == topic:
+                    causes = narrative(chunk.text, limit=1, min_chars=10)
+                    if causes:
+                        ids.append(chunk.id)
+                        break
+            title = topic_heading(topic, "problem")
+            body = "；".join(by_topic[topic][:4])
+            cause = f"，{causes[0]}" if causes else ""
+            paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{body}{cause}。")
+        if not paragraphs:
+            general = []
+            for chunk in context.exemplars:
+                if chunk.part == "问题":
+                    general.extend(narrative(chunk.text, limit=2, min_chars=10))
+                    ids.append(chunk.id)
+                if len(general) >= 2:
+                    break
+            general = _dedupe(general)[:2]
+            paragraphs = [items(general)] if general else [table["no_problems"]]
+        return Written(paragraphs, _ordered(ids))
+
+    def _plan_intro(self, context: Context) -> Written:
+        intro = context.past.plan_intro if context.past else None
+        if intro is not None:
+            text = adapt(intro.text, intro, context.period.year, context.period.period_kind)
+            refiller = Refiller(context.figure_set, (), "text", context.period.year)
+            kept = [
+                r.text for s in sentences(text) if (r := refiller.sentence(s, claims_allowed=True))
+            ]
+            if kept:
+                return Written(["".join(kept)], [intro.id])
+        return Written([patterns()["plan_intro"].format(next=context.period.next_label)])
+
+    def _plan(self, context: Context) -> Written:
+        figure_set = context.figure_set
+        with_targets = [f.id for f in context.figures if f.target is not None]
+        targets: list[str] = []
+        used_chunks: list[str] = []
+        if context.period.kind != "annual" and with_targets:
+            refiller = Refiller(figure_set, with_targets, "plan", context.period.year)
+            for chunk in context.exemplars:
+                if chunk.part != "计划" or not refiller.free():
+                    continue
+                text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
+                for sentence in sentences(text):
+                    refilled = refiller.sentence(sentence, claims_allowed=True)
+                    if refilled and refilled.figure_ids:
+                        targets.append(refilled.text)
+                        used_chunks.append(chunk.id)
+            left = refiller.free()
+            if left:
+                clauses = [self._target_clause(f) for f in left]
+                targets.append(patterns()["plan_target_lead"] + "，".join(clauses) + "。")
+        measures, ids = self._measures(context, "计划", "".join(targets))
+        paragraph = "".join(targets) + items(measures, "；")
+        paragraph = paragraph.rstrip("；") + "。"
+        return Written([paragraph], _ordered(used_chunks + ids))
+
+    @staticmethod
+    def _target_clause(figure: Figure) -> str:
+        table = patterns()["plan_target"]
+        check_value = figure.value is not None and figure.value == figure.target
+        if figure.target is not None and (
+            (figure.target == 100 and figure.unit == "%") or check_value
+        ):
+            key = "keep"
+        else:
+            key = "lower" if figure.better == "lower" else "higher"
+        return table[key].format(name=figure.name, target=ref(figure.id, "target"))
+
+
+def _with_period(sentence: str, label: str) -> str:
+    """Lead the section's first figure sentence with the period when it has no time word."""
+    if re.match(r"^(?:\d{1,2}-\d{1,2}月|上半年|一季度|前三季度|全年|今年以来|截至)", sentence):
+        return sentence
+    return f"{label}，{sentence}"
+
+
+def _ordered(ids: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
+
+
+# --- the OpenAI-compatible writer -------------------------------------------------------------
+
+
+def mask_numbers(text: str) -> str:
+    """An exemplar with every quantity replaced by ××: phrasing without past facts."""
+    quantities = extract_numbers(text)
+    for quantity in sorted(quantities, key=lambda q: q.start, reverse=True):
+        text = text[: quantity.start] + MASK + text[quantity.end :]
+    return text
+
+
+def figures_table(figure_set: FigureSet, figure_ids: Sequence[str]) -> str:
+    """The figures as rows of ids a model can cite, derived numbers as rows of their own."""
+    rows = ["id | 指标 | 数值 | 同比 | 目标 | 是否完成目标 | 备注"]
+    for figure_id in figure_ids:
+        figure = figure_set[figure_id]
+        change = figure_set.change(figure_id)
+        check = figure_set.target(figure_id)
+        value = "〔待补〕" if figure.missing else format_value(figure)
+        change_text = ""
+        if change is not None:
+            change_text = format_change(change) + (
+                f"（{change.assessment}）" if change.assessment else ""
+            )
+        target = f"{figure.target_written}{figure.unit}" if figure.target_written else ""
+        met = "" if check is None else ("已完成" if check.met else "未完成")
+        note = (figure.note or "").replace("|", "/")
+        rows.append(
+            f"{figure_id} | {figure.name} | {value} | {change_text} | {target} | {met} | {note}"
+        )
+        if change is not None:
+            rows.append(
+                f"{figure_id}.change | {figure.name}同比变化 | {format_change(change)} | | | |"
+            )
+        if figure.previous_written:
+            previous = f"{figure.previous_written}{figure.unit}"
+            rows.append(f"{figure_id}.previous | {figure.name}上年同期 | {previous} | | | |")
+        if target:
+            rows.append(f"{figure_id}.target | {figure.name}目标 | {target} | | | |")
+        if check is not None and check.completion is not None:
+            rows.append(
+                f"{figure_id}.completion | {figure.name}完成率 | {check.completion}% | | | |"
+            )
+    return "\n".join(rows)
+
+
+def exemplar_text(chunks: Sequence[Chunk], limit: int = 4) -> str:
+    parts = []
+    for index, chunk in enumerate(chunks[:limit], start=1):
+        where = " · ".join(
+            x for x in (f"{chunk.year or ''}年{chunk.period or ''}", chunk.topic) if x
+        )
+        heading = " > ".join(chunk.heading_path)
+        parts.append(f"〔范文{index}〕（{where}）{heading}\n{mask_numbers(chunk.text)}")
+    return "\n\n".join(parts) or "（无）"
+
+
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|[*\-•]\s+|>\s*)")
+_DOUBLED_DIRECTION = re.compile(
+    r"(?:上升|下降|提高|降低|增长|增加|减少|升高|持平)(?:了)?\s*(?=\{\{\s*[A-Za-z_][A-Za-z0-9_]*\.change\s*\}\})"
+)
+
+
+def clean_reply(text: str) -> list[str]:
+    """A model's reply as paragraphs: Markdown marks dropped, a direction word written before a
+    {{id.change}} dropped (the reference brings its own)."""
+    text = _DOUBLED_DIRECTION.sub("", text.replace("**", ""))
+    paragraphs = []
+    for line in text.splitlines():
+        line = _MARKUP.sub("", line).strip()
+        if line:
+            paragraphs.append(line)
+    return paragraphs
+
+
+class OpenAIWriter:
+    """An OpenAI-compatible chat model, streaming, behind the prompts under prompts/."""
+
+    name = "openai"
+    PROMPTS = ("system", "opening", "section-summary", "section-plan", "problems", "repair")
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.prompts: dict[str, Prompt] = {n: load_prompt(n, settings) for n in self.PROMPTS}
+        self.template = TemplateWriter(settings)
+
+    def _system(self, context: Context) -> str:
+        return self.prompts["system"].render(unit=context.unit)
+
+    def _user(self, context: Context) -> tuple[str, str]:
+        section = context.section
+        table = figures_table(context.figure_set, section.figure_ids)
+        exemplars = exemplar_text(context.exemplars)
+        topic = "、".join(section.topics) or "综合"
+        if section.role == "opening":
+            headline = [f.id for f in headline_figures(context.figure_set, 4)]
+            outline = "\n".join(s.heading for s in context.outline.sections if s.heading)
+            return "opening", self.prompts["opening"].render(
+                unit=context.unit,
+                period=context.period.text,
+                title=context.outline.title,
+                outline=outline,
+                figures_table=figures_table(context.figure_set, headline),
+                exemplars=exemplars,
+            )
+        if section.role == "problems":
+            return "problems", self.prompts["problems"].render(
+                unit=context.unit,
+                period=context.period.text,
+                figures_table=table,
+                exemplars=exemplars,
+            )
+        if section.role == "plan":
+            return "section-plan", self.prompts["section-plan"].render(
+                unit=context.unit,
+                period=context.period.text,
+                next_period=context.period.next_label,
+                topic=topic,
+                heading=section.title,
+                figures_table=table,
+                exemplars=exemplars,
+            )
+        return "section-summary", self.prompts["section-summary"].render(
+            unit=context.unit,
+            period=context.period.text,
+            topic=topic,
+            heading=section.title,
+            figures_table=table,
+            exemplars=exemplars,
+        )
+
+    def write(self, context: Context, on_token: OnToken | None = None) -> Written:
+        from .backends import run_chat  # LangChain loads only when a model is used
+
+        if context.section.role == "plan-intro":  # one sentence of past wording, no figures
+            return self.template.write(context)
+        name, user = self._user(context)
+        result = run_chat(self.settings, self._system(context), user, on_token=on_token)
+        return Written(
+            clean_reply(result.text),
+            [c.id for c in context.exemplars[:4]],
+            {"system": self.prompts["system"].version, name: self.prompts[name].version},
+            result.model,
+        )
+
+    def repair(
+        self, context: Context, written: Written, unsourced: Sequence[str]
+    ) -> Written | None:
+        """One request to replace the numbers nobody can source; None if there is nothing to do."""
+        from .backends import run_chat
+
+        if not unsourced or context.section.role == "plan-intro":
+            return None
+        user = self.prompts["repair"].render(
+            heading=context.section.title,
+            draft="\n\n".join(written.paragraphs),
+            unsourced="\n".join(unsourced),
+            figures_table=figures_table(context.figure_set, context.section.figure_ids),
+        )
+        result = run_chat(self.settings, self._system(context), user)
+        prompts = dict(written.prompts)
+        prompts["repair"] = self.prompts["repair"].version
+        return Written(clean_reply(result.text), written.exemplar_ids, prompts, result.model)
+
+
+def make_writer(name: str, settings: Settings) -> Writer:
+    from .errors import ConfigError
+
+    if name == "template":
+        return TemplateWriter(settings)
+    if name == "openai":
+        return OpenAIWriter(settings)
+    raise ConfigError(f"未知的起草方式 “{name}”", hint="可选: template、openai")
+
+
+def references_in(text: str) -> list[str]:
+    return [m.group(1) for m in REFERENCE.finditer(text)]
