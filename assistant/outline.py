@@ -248,7 +248,8 @@ def _assign(
     scores = [section.scores() for section in past_sections]
     for topic in topics:
         best = max(range(len(scores)), key=lambda i: scores[i].get(topic, 0), default=None)
-        if best is None or scores[best].get(topic, 0) < 4:
+        score = scores[best].get(topic, 0) if best is not None else 0
+        if best is None or score < 4 or 3 * score < max(scores[best].values()):
             left.append(topic)
         else:
             claimed.setdefault(best, []).append(topic)

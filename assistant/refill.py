@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .metrics import normalise_unit, same_measure
 from .numbers import extract_numbers
 from .outline import patterns, shift_years
+from .splitting import classify_topic
 from .types import Chunk, Figure, FigureSet, PeriodKind, Quantity
 
 CLAUSE = re.compile(r"(?:[^，；：,;:。！？]|(?<=\d)[,:](?=\d))*(?:[，；：,;:。！？]|$)")
@@ -188,6 +189,8 @@ class Refiller:
         if self.mode == "plan":  # a plan sentence keeps only its target segments
             segments = re.split(r"(?<=[；;])", "".join(kept))
             kept = [ITEM_PREFIX.sub("", seg) for seg in segments if "{{" in seg]
+            # "达到{{x.target}}的目标" reads to a checker as a claim that it was reached
+            kept = [_TARGET_TAIL.sub(r"\1", seg) for seg in kept]
         while kept and (not REFERENCE_OR_TEXT.search(kept[0]) or _connective_only(kept[0])):
             kept.pop(0)
         if not kept:
@@ -283,6 +286,7 @@ class Refiller:
         return text, figures
 
 
+_TARGET_TAIL = re.compile(r"(\.target\}\})(?:的)?(?:年度|全年)?(?:目标|任务)(?:任务)?")
 _CONCESSION = re.compile(r"^(?:但|虽|虽然|然而|而|尽管|不过|同时)")
 _ACTION = re.compile(
     r"推进|开展|加强|落实|实施|推行|建立|深化|强化|组织|督促|启动|印发|制定|加快|持续|严格|做好|"
@@ -299,10 +303,18 @@ def _connective_only(piece: str) -> bool:
 
 
 def narrative(
-    text: str, *, claims: bool = False, limit: int = 2, min_chars: int = 8, actions: bool = False
+    text: str,
+    *,
+    claims: bool = False,
+    limit: int = 2,
+    min_chars: int = 8,
+    actions: bool = False,
+    topics: Sequence[str] = (),
+    strict: bool = False,
 ) -> list[str]:
     """Number-free clauses of a past text (measures, causes), item numbers stripped; with
-    ``actions`` only clauses that say what was done (推进, 开展, 加强…)."""
+    ``actions`` only clauses that say what was done (推进, 开展, 加强…); with ``topics`` none that
+    is plainly about another topic (党建 in a 重点工程 section)."""
     claim = claim_pattern()
     bound = time_bound_pattern()
     found: list[str] = []
@@ -317,6 +329,12 @@ def narrative(
                 continue
             if _CONCESSION.match(body) or (actions and not _ACTION.search(body)):
                 continue
+            if topics:
+                topic = classify_topic((), body)
+                if topic not in (*topics, *(() if strict else ("综合",))):
+                    continue
+                if "党建" not in topics and "党" in body:
+                    continue
             found.append(body)
             if len(found) >= limit:
                 return found

@@ -83,7 +83,7 @@ def _dedupe(texts: Sequence[str]) -> list[str]:
     kept = []
     for text in texts:
         grams = {text[i : i + 2] for i in range(len(text) - 1)}
-        if any(len(grams & other) > 0.6 * min(len(grams), len(other)) for other in seen):
+        if any(len(grams & other) >= 0.45 * min(len(grams), len(other)) for other in seen):
             continue
         seen.append(grams)
         kept.append(text)
@@ -216,7 +216,13 @@ class TemplateWriter:
             if chunk.part != part or len(chunk.heading_path) < 2:
                 continue
             text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
-            clauses = narrative(text, claims=allow_claims, limit=MAX_ITEMS, actions=True)
+            clauses = narrative(
+                text,
+                claims=allow_claims,
+                limit=MAX_ITEMS,
+                actions=True,
+                topics=context.section.topics,
+            )
             heading = chunk.heading_path[-1] if len(chunk.heading_path) >= 3 else ""
             heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
             if heading and not re.search(r"\d", heading) and clauses:
@@ -280,7 +286,9 @@ class TemplateWriter:
             causes: list[str] = []
             for chunk in context.exemplars:
                 if chunk.part == "问题" and chunk.topic == topic:
-                    causes = narrative(chunk.text, limit=1, min_chars=10)
+                    causes = narrative(
+                        chunk.text, limit=1, min_chars=10, topics=(topic,), strict=True
+                    )
                     if causes:
                         ids.append(chunk.id)
                         break
