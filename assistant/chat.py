@@ -377,6 +377,13 @@ class Turn:
     notes: list[str] = field(default_factory=list)
 
 
+def terminal_client() -> str:
+    """The client id of the terminal chat: one per operating-system user."""
+    import getpass
+
+    return f"terminal:{getpass.getuser()}"
+
+
 def draft_text(draft: Draft) -> str:
     return "\n".join(block.text for block in draft.blocks)
 
@@ -480,6 +487,69 @@ class ChatEngine:
             raise InputError("这个会话还没有数据文件", hint="用 /figures 文件 或上传数据文件")
         return check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
 
+    def export(
+        self, client: str, session: str, folder: Path, number: int | None = None
+    ) -> dict[str, Path]:
+        """Copy a version's .docx/.md/.json into ``folder`` (default: the latest version)."""
+        version = self.version(client, session, number)
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = {}
+        for fmt in ("docx", "md", "json"):
+            target = folder / f"草稿-{session[:8]}-v{version.number}.{fmt}"
+            shutil.copyfile(version.file(fmt), target)
+            saved[fmt] = target
+        return saved
+
+    def import_docx(self, client: str, session: str, path: Path) -> Turn:
+        """An editor's .docx (e.g. the downloaded version, edited in Word) becomes the next
+        version; numbers keep their sources where our comments still sit on them."""
+        from .diff import sourced_numbers
+        from .render import find_placeholders
+        from .types import Citation
+        from .uploads import DRAFT_SUFFIXES, check_upload
+        from .word import read_blocks
+
+        info = self.store.info(client, session)
+        check_upload(Path(path), allowed=DRAFT_SUFFIXES)
+        blocks = read_blocks(Path(path))
+        if not any(block.text.strip() for block in blocks):
+            raise InputError("文档没有文字内容", path=Path(path).name)
+        citations = [
+            Citation(
+                n.block, n.start, n.end, n.text, n.figure_id, n.field or "value", n.source or ""
+            )
+            for n in sourced_numbers(Path(path))
+            if n.figure_id and n.end > n.start
+        ]
+        figure_set = self.figures(client, session)
+        draft = Draft(
+            title=blocks[0].text,
+            unit=info.unit or "",
+            period=(figure_set.period if figure_set else None) or "",
+            kind="section",
+            blocks=blocks,
+            citations=citations,
+            placeholders=[p for i, b in enumerate(blocks) for p in find_placeholders(b.text, i)],
+            writer="editor",
+            figures_file=str(figure_set.path) if figure_set else "",
+            figures_sha256=figure_set.sha256 if figure_set else "",
+            created=_now(),
+        )
+        user = Message(0, "user", Path(path).name, None, _now(), "upload")
+        with self._lock(session):
+            return self._keep(
+                client,
+                session,
+                user,
+                draft,
+                f"导入：{Path(path).name}"[:40],
+                figure_set,
+                None,
+                [],
+                False,
+            )
+
     # messages
 
     def history(self, client: str, session: str) -> list[Message]:
@@ -492,16 +562,21 @@ class ChatEngine:
         text: str,
         *,
         on_token: Callable[[str], None] | None = None,
+        replay: bool = True,
     ) -> Turn:
         """Handle one user message. Errors become an assistant message of kind "error" (the
-        conversation goes on); only a session that is not this client's raises."""
+        conversation goes on); only a session that is not this client's raises.
+
+        ``on_token`` gets the writer's text as it streams; with ``replay`` a writer that does not
+        stream (the template writer) has its finished text passed on line by line instead.
+        """
         info = self.store.info(client, session)
         with self._lock(session):
             user = self.store.add_message(session, "user", text)
             if not info.title:
                 self.store.update(client, session, title=text.strip()[:30])
             try:
-                turn = self._respond(client, session, text, user, on_token)
+                turn = self._respond(client, session, text, user, on_token, replay)
             except AssistantError as exc:
                 reply = self.store.add_message(session, "assistant", str(exc), kind="error")
                 return Turn(user, reply)
@@ -514,6 +589,7 @@ class ChatEngine:
         text: str,
         user: Message,
         on_token: Callable[[str], None] | None,
+        replay: bool,
     ) -> Turn:
         info = self.store.info(client, session)
         has_draft = bool(self.store.versions(client, session))
@@ -533,7 +609,7 @@ class ChatEngine:
         if figure_set is None:
             return ask("请先选择或上传本期的数据文件（CSV/XLSX/YAML），再让我起草。")
         if intent.action == "revise":
-            return self._revise(client, session, intent, user, figure_set, info, on_token)
+            return self._revise(client, session, intent, user, figure_set, info, on_token, replay)
         if not info.unit:
             return ask("请告诉我单位名称，例如：单位是示例区生态环境局。")
         problem = period_problem(intent.period_word, figure_set.period)
@@ -541,9 +617,9 @@ class ChatEngine:
             return ask(problem)
         if not figure_set.period:
             return ask("数据文件没有注明期间（期间列），请补上后重新上传。")
-        return self._draft(client, session, intent, user, figure_set, info, on_token)
+        return self._draft(client, session, intent, user, figure_set, info, on_token, replay)
 
-    def _draft(self, client, session, intent, user, figure_set, info, on_token) -> Turn:
+    def _draft(self, client, session, intent, user, figure_set, info, on_token, replay) -> Turn:
         from .draft import DraftRequest, write_draft
 
         streamed = []
@@ -562,9 +638,11 @@ class ChatEngine:
         )
         draft = write_draft(request, self.settings, on_token=token)
         label = f"{intent.section or '全文'}·{intent.part}"
-        return self._keep(client, session, user, draft, label, figure_set, on_token, streamed)
+        return self._keep(
+            client, session, user, draft, label, figure_set, on_token, streamed, replay
+        )
 
-    def _revise(self, client, session, intent, user, figure_set, info, on_token) -> Turn:
+    def _revise(self, client, session, intent, user, figure_set, info, on_token, replay) -> Turn:
         from .revise import revise_blocks
 
         current = self.load(client, session)
@@ -606,28 +684,53 @@ class ChatEngine:
             figure_set,
             on_token,
             streamed,
+            replay,
         )
         turn.notes = revision.notes
         return turn
 
-    def _keep(self, client, session, user, draft, label, figure_set, on_token, streamed) -> Turn:
+    def _keep(
+        self, client, session, user, draft, label, figure_set, on_token, streamed, replay
+    ) -> Turn:
         """Save the draft as the next version, check it, and reply with its text."""
         from .check import check_blocks
         from .draft import save_draft
 
         number = len(self.store.versions(client, session)) + 1
         folder = self.root / session / f"v{number}"
-        save_draft(draft, folder, "draft")
+        save_draft(with_marks(draft, figure_set), folder, "draft", author=self.settings.author)
         version = self.store.add_version(session, label, folder, "draft")
         text = draft_text(draft)
-        if on_token is not None and not streamed:
+        if on_token is not None and not streamed and replay:
             for line in text.splitlines(keepends=False):
                 on_token(line + "\n")
-        report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
+        report = None
+        if figure_set is not None:
+            report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
         reply = self.store.add_message(
             session, "assistant", text, version=version.number, kind="draft"
         )
         return Turn(user, reply, version, draft, report, streamed=bool(streamed))
+
+
+def with_marks(draft: Draft, figure_set: FigureSet | None) -> Draft:
+    """The draft with a Word comment on every cited number and a highlight on every placeholder
+    (what the .docx shows), rebuilt from its citations so a revised text gets them right."""
+    from .render import comment_text, find_placeholders
+    from .types import Mark
+
+    blocks = []
+    for index, block in enumerate(draft.blocks):
+        marks = []
+        for c in draft.citations:
+            if c.block != index:
+                continue
+            figure = figure_set.get(c.figure_id) if figure_set is not None else None
+            text = comment_text(c, figure) if figure is not None else f"来源：{c.source}"
+            marks.append(Mark(c.start, c.end, comment=text))
+        marks += [Mark(p.start, p.end, highlight=True) for p in find_placeholders(block.text)]
+        blocks.append(Block(block.text, block.style, sorted(marks, key=lambda m: m.start)))
+    return replace(draft, blocks=blocks)
 
 
 def segments(draft: Draft) -> list[dict[str, object]]:

@@ -285,19 +285,24 @@ def diff_command(
     """逐段比较两版草稿，列出改动的段落和变化的数字及其来源。"""
     from dataclasses import asdict
 
-    from rich.table import Table
-
     from .diff import diff_files
 
     result = diff_files(a, b)
     if as_json:
         emit_json({**asdict(result), "summary": result.summary})
         return
+    print_diff(result, f"{a.name} → {b.name}")
+
+
+def print_diff(result: Any, title: str) -> None:
+    """A diff as two rich tables: changed paragraphs, then changed numbers with sources."""
+    from rich.table import Table
+
     counts = result.summary
     if result.identical:
         out.print(f"两版相同（{counts['unchanged']} 段）")
         return
-    table = Table(title=f"段落变化: {a.name} → {b.name}", show_lines=True, expand=True)
+    table = Table(title=f"段落变化: {title}", show_lines=True, expand=True)
     for column, ratio in (("", None), ("旧段", None), ("新段", None), ("旧文", 4), ("新文", 4)):
         table.add_column(column, ratio=ratio, overflow="fold")
     for change in result.paragraphs:
@@ -329,91 +334,6 @@ def diff_command(
         f"未变 {counts['unchanged']} 段, 修改 {counts['changed']}, 新增 {counts['added']}, "
         f"删除 {counts['removed']}; 数字变化 {counts['numbers']} 处"
     )
-
-
-_CHECK_KINDS = {
-    "ok": "[green]一致[/]",
-    "mismatch": "[bold red]数值不符[/]",
-    "unit": "[magenta]单位错误[/]",
-    "direction": "[red]方向错误[/]",
-    "unsourced": "[yellow]无出处[/]",
-    "stale": "[red]沿用上年数[/]",
-    "placeholder": "[cyan]待补[/]",
-}
-
-
-@app.command("check")
-def check_command(
-    draft: Annotated[Path, typer.Argument(help="草稿 (.docx/.md/.txt)")],
-    figures: Annotated[Path, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")],
-    annotate: Annotated[
-        Path | None, typer.Option("--annotate", help="另存一份带批注的 .docx (仅 .docx 草稿)")
-    ] = None,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="一致的数字也列出 (并在 --annotate 中加批注)")
-    ] = False,
-    sidecar: Annotated[
-        Path | None, typer.Option("--sidecar", help="溯源 .json (默认自动找 <文件名>.json)")
-    ] = None,
-    data_dir: DataDirOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """核对草稿中的每个数字: 与本期数据一致、数值/单位/方向错误、无出处、沿用上年数、待补。
-
-    退出码: 0 全部一致; 1 有问题; 2 输入有误。
-    """
-    from rich.table import Table
-
-    from .check import check_draft, report_to_dict
-
-    report = check_draft(draft, figures, sidecar=sidecar, annotate=annotate, include_ok=show_all)
-    if as_json:
-        emit_json(report_to_dict(report))
-    else:
-        shown = report.findings if show_all else report.problems
-        if shown:
-            table = Table(title=f"数字核对: {draft.name}", show_lines=True, expand=True)
-            for column, ratio in (
-                ("结果", None),
-                ("文中", None),
-                ("应为", None),
-                ("数据", None),
-                ("段", None),
-                ("上下文", 3),
-                ("说明", 3),
-            ):
-                table.add_column(column, ratio=ratio, overflow="fold")
-            for f in shown:
-                figure = f"{f.figure_id}{'' if f.field in (None, 'value') else '.' + f.field}"
-                table.add_row(
-                    _CHECK_KINDS[f.kind],
-                    f.value,
-                    f.expected or "",
-                    figure if f.figure_id else "",
-                    str(f.block),
-                    f.context,
-                    f.message,
-                )
-            out.print(table)
-        counts = report.summary
-        parts = [f"{label} {counts[kind]}" for kind, label in _CHECK_LABELS.items() if counts[kind]]
-        verdict = "[green]全部一致[/]" if report.ok else "[red]有问题[/]"
-        out.print(f"{verdict}: 数字 {counts['total']} 处 — " + ("，".join(parts) or "无数字"))
-        if annotate is not None:
-            out.print(f"批注已写入 {annotate}")
-    if not report.ok:
-        raise typer.Exit(code=1)
-
-
-_CHECK_LABELS = {
-    "ok": "一致",
-    "mismatch": "数值不符",
-    "unit": "单位错误",
-    "direction": "方向错误",
-    "unsourced": "无出处",
-    "stale": "沿用上年数",
-    "placeholder": "待补",
-}
 
 
 @app.command("revise")
@@ -474,6 +394,272 @@ def revise_command(
         f"修改 {len(revision.changed)} 段，新增批注 {report.added_comments} 条；"
         f"核对: 问题 {len(problems)} 处 → {out}"
     )
+
+
+CHAT_HELP = (
+    "命令: /save [目录] 保存当前版本 · /check [版本] 核对数字 · /versions 版本列表 · "
+    "/diff A B 比较两版 · /figures 文件 换数据文件 · /help · /quit"
+)
+
+
+@app.command("chat")
+def chat_command(
+    figures: Annotated[
+        Path | None, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="单位名称")] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", help="继续之前的会话 (会话 id)")
+    ] = None,
+    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="模型名称")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="模型服务地址")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """在终端里对话起草和修改 (与网页版同一套会话，保存在数据目录中)。"""
+    from .chat import ChatEngine, terminal_client
+
+    settings = settings_for(data_dir, writer=writer, model=model, base_url=base_url)
+    engine = ChatEngine(settings)
+    client = terminal_client()
+    if session is None:
+        info = engine.create_session(client, figures=figures, unit=unit)
+        err.print(f"新会话 {info.id}（用 --session {info.id} 继续）。{CHAT_HELP}")
+    else:
+        info = engine.store.info(client, session)
+        if figures is not None:
+            engine.set_figures(client, info.id, figures)
+        if unit is not None:
+            engine.store.update(client, info.id, unit=unit)
+        for message in engine.history(client, info.id):
+            who = "你" if message.role == "user" else "助手"
+            out.print(f"[dim]{who}> {message.text}[/]", highlight=False)
+    _chat_loop(engine, client, info.id)
+
+
+def _chat_loop(engine: Any, client: str, session: str) -> None:
+    while True:
+        try:
+            line = input("你> ").strip()
+        except EOFError:
+            break
+        if not line:
+            continue
+        if line.startswith("/"):
+            try:
+                if not _chat_command(engine, client, session, line):
+                    break
+            except AssistantError as exc:
+                err.print(f"[bold red]错误[/]: {exc}", highlight=False)
+            continue
+        turn = engine.send(
+            client,
+            session,
+            line,
+            on_token=lambda piece: out.print(piece, end="", markup=False, highlight=False),
+            replay=False,
+        )
+        if turn.streamed:
+            out.print("\n[dim]—— 渲染、核对后 ——[/]")
+        _print_reply(turn)
+
+
+def _print_reply(turn: Any) -> None:
+    from .chat import segments
+
+    reply = turn.reply
+    if turn.draft is None:
+        style = {"error": "red", "question": "yellow"}.get(reply.kind, "")
+        text = reply.text.replace("[", r"\[")
+        out.print(f"[{style}]助手> {text}[/]" if style else f"助手> {text}", highlight=False)
+        return
+    for block in segments(turn.draft):
+        line = ""
+        for piece in block["segments"]:
+            text = piece["text"].replace("[", r"\[")
+            if piece["kind"] == "num":
+                line += f"[bold cyan]{text}[/]"
+            elif piece["kind"] == "placeholder":
+                line += f"[black on yellow]{text}[/]"
+            else:
+                line += text
+        out.print(f"[bold]{line}[/]" if block["style"] != "body" else line, highlight=False)
+    summary = turn.report.summary if turn.report else {}
+    problems = sum(n for kind, n in summary.items() if kind != "ok")
+    out.print(
+        f"[dim]第 {turn.version.number} 版 · 数字 {summary.get('ok', 0)} 个已核对"
+        + (f"，[red]{problems} 处待处理[/]" if problems else "")
+        + " · /check 看来源，/save 保存[/]"
+    )
+    for note in turn.notes:
+        err.print(f"[yellow]提示[/]: {note}", highlight=False)
+
+
+def _chat_command(engine: Any, client: str, session: str, line: str) -> bool:
+    """Run one /command; False means quit."""
+    from rich.table import Table
+
+    name, _, rest = line.partition(" ")
+    args = rest.split()
+    if name in ("/quit", "/exit", "/q"):
+        return False
+    if name == "/help":
+        out.print(CHAT_HELP)
+    elif name == "/figures":
+        if not args:
+            raise AssistantError("用法: /figures 数据文件")
+        figure_set = engine.set_figures(client, session, Path(rest.strip()))
+        out.print(f"已载入 {len(figure_set)} 个指标，期间 {figure_set.period or '未注明'}")
+    elif name == "/versions":
+        table = Table(title="版本")
+        for column in ("版本", "内容", "时间"):
+            table.add_column(column)
+        for version in engine.versions(client, session):
+            table.add_row(str(version.number), version.label, version.created)
+        out.print(table)
+    elif name == "/diff":
+        if len(args) != 2 or not all(a.isdigit() for a in args):
+            raise AssistantError("用法: /diff 版本A 版本B，例如 /diff 1 2")
+        a, b = int(args[0]), int(args[1])
+        print_diff(engine.diff(client, session, a, b), f"第{a}版 → 第{b}版")
+    elif name == "/check":
+        number = int(args[0]) if args and args[0].isdigit() else None
+        report = engine.check(client, session, number)
+        table = Table(title="数字核对", expand=True)
+        for column in ("结果", "数字", "数据", "来源 / 说明"):
+            table.add_column(column, overflow="fold")
+        for finding in report.findings:
+            ok = finding.kind == "ok"
+            table.add_row(
+                "[green]✓[/]" if ok else f"[red]{finding.kind}[/]",
+                finding.value,
+                finding.figure_id or "",
+                (finding.source or "") if ok else finding.message,
+            )
+        out.print(table)
+    elif name == "/save":
+        folder = Path(rest.strip() or ".")
+        saved = engine.export(client, session, folder)
+        out.print("已保存: " + ", ".join(str(p) for p in saved.values()))
+    else:
+        raise AssistantError(f"未知命令 {name}", hint=CHAT_HELP)
+    return True
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="监听地址；非本机地址须有令牌")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="端口")] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="访问令牌 (ASSISTANT_WEB_TOKEN)；非本机地址未给时自动生成"),
+    ] = None,
+    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="模型名称")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="模型服务地址")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """启动网页版对话起草 (数据文件放在 数据目录/figures/ 下供选择，也可在网页上传)。"""
+    from .web import serve
+
+    settings = settings_for(data_dir, writer=writer, model=model, base_url=base_url)
+    serve(settings, host=host, port=port, token=token, announce=lambda text: err.print(text))
+
+
+@app.command("draft")
+def draft_command(
+    figures: Annotated[Path, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")],
+    period: Annotated[
+        str, typer.Option("--period", help="期间: 2025年上半年 / 2025年一季度 / 2025年 …")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", help="输出目录")] = Path("out"),
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="单位名称，默认取数据文件或语料库中的单位")
+    ] = None,
+    section: Annotated[
+        str | None, typer.Option("--section", help="只起草一节，如 大气污染防治")
+    ] = None,
+    part: Annotated[str, typer.Option("--part", help="总结|计划|问题|全部")] = "全部",
+    outline: Annotated[
+        Path | None, typer.Option("--outline", help="提纲文件 (每行一个标题)")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="half-year|annual|quarter，默认由期间判断")
+    ] = None,
+    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="模型名称 (openai)")] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="OpenAI 兼容接口地址 (…/v1)")
+    ] = None,
+    stem: Annotated[str | None, typer.Option("--stem", help="输出文件名 (不含扩展名)")] = None,
+    chroma_url: ChromaUrlOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """起草工作总结/计划 (全文或一节)：输出 .docx (公文格式，数字带批注)、.md 和溯源 .json。"""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress
+    from rich.table import Table
+
+    from .draft import DraftRequest, make_draft, summary
+
+    settings = settings_for(
+        data_dir, chroma_url=chroma_url, writer=writer, model=model, base_url=base_url
+    )
+    request = DraftRequest(figures, unit or "", period, kind, section, part, outline, writer)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
+    ) as bar:
+        task = bar.add_task("起草", total=None)
+        pending: list[str] = []
+
+        def progress(done: int, total: int, heading: str) -> None:
+            bar.update(task, completed=done, total=total, description=heading or "完成")
+            if heading and not as_json:
+                bar.console.print(f"[bold]{heading}[/]", highlight=False)
+
+        def on_token(text: str) -> None:  # whole lines only, so the bar redraws cleanly
+            pending.append(text)
+            joined = "".join(pending)
+            if "\n" in joined:
+                lines, _, rest = joined.rpartition("\n")
+                bar.console.print(lines, highlight=False, markup=False)
+                pending[:] = [rest] if rest else []
+
+        result = make_draft(
+            request,
+            settings,
+            out_dir,
+            stem=stem,
+            on_token=None if as_json else on_token,
+            progress=progress,
+        )
+    report = summary(result)
+    if as_json:
+        emit_json(report)
+        return
+    table = Table(title=report["title"])
+    for column in ("部分", "段落", "引用数字", "待补/待核"):
+        table.add_column(column)
+    for item in report["sections"]:
+        marks = str(item["placeholders"]) if item["placeholders"] else ""
+        table.add_row(item["heading"], str(item["paragraphs"]), str(item["numbers"]), marks)
+    out.print(table)
+    check = report["check"]
+    verdict = "[green]通过[/]" if check["passed"] else "[red]未通过[/]"
+    out.print(
+        f"核对: {verdict} (一致 {check['ok']}, 待补/待核 {check['placeholder']}, "
+        f"不一致 {check['mismatch'] + check['unit'] + check['direction']}, "
+        f"无出处 {check['unsourced']}, 旧数 {check['stale']}); "
+        f"写法: {report['writer']}{' · ' + report['model'] if report['model'] else ''}",
+        highlight=False,
+    )
+    for path in report["files"].values():
+        out.print(f"  {path}", highlight=False)
 
 
 def main() -> None:

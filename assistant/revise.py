@@ -122,7 +122,8 @@ def phrases() -> dict[str, object]:
 
 
 def _essential(piece: str) -> bool:
-    return bool(REFERENCE.search(piece) or "〔" in piece or re.search(r"\d", piece))
+    """A piece carries a figure (or a mark that one is missing); dates like 5月 do not count."""
+    return bool(REFERENCE.search(piece) or "〔" in piece)
 
 
 def condense(text: str) -> str:

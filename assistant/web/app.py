@@ -1,0 +1,358 @@
+"""The web chat's server: a JSON API over the chat engine, and the static page.
+
+Who sees what: every API call names its browser (X-Client-Id, a random id the page keeps in
+localStorage) and a session belongs to the browser that made it, so one user never lists, reads
+or downloads another's sessions. On a non-loopback address a bearer token is required as well
+(the page reads it once from the URL fragment #token=…, which never reaches server logs).
+
+Replies stream as NDJSON (one JSON object a line: token pieces, then the reply with its numbers
+and their sources), so the page can show the text as it is written.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import queue
+import re
+import secrets
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+
+from ..chat import ChatEngine, Message, SessionNotFound, segments
+from ..errors import AssistantError, InputError
+from ..settings import Settings
+from ..uploads import DRAFT_SUFFIXES, FIGURES_SUFFIXES, MAX_UPLOAD_BYTES
+
+log = logging.getLogger(__name__)
+TOKEN_ENV = "ASSISTANT_WEB_TOKEN"
+MAX_MESSAGE_CHARS = 2000
+_CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
+_STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def figures_dir(settings: Settings) -> Path:
+    """Figures files offered for picking in the page: data_dir/figures/."""
+    return Path(settings.data_dir) / "figures"
+
+
+def create_app(
+    settings: Settings, *, token: str | None = None, max_upload: int = MAX_UPLOAD_BYTES
+) -> FastAPI:
+    """The app; with ``token`` every /api call needs ``Authorization: Bearer <token>``."""
+    engine = ChatEngine(settings)
+    app = FastAPI(title="起草助手", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine = engine
+
+    def client_id(
+        authorization: str | None = Header(default=None),
+        x_client_id: str | None = Header(default=None),
+    ) -> str:
+        if token is not None:
+            given = (authorization or "").removeprefix("Bearer ").strip()
+            if not (authorization or "").startswith("Bearer ") or not hmac.compare_digest(
+                given.encode(), token.encode()
+            ):
+                raise HTTPException(401, "需要访问令牌", headers={"WWW-Authenticate": "Bearer"})
+        if x_client_id is None or not _CLIENT_ID.fullmatch(x_client_id):
+            raise InputError("缺少或无效的 X-Client-Id", hint="刷新页面")
+        return f"web:{x_client_id}"
+
+    @app.exception_handler(AssistantError)
+    def assistant_error(_: Request, exc: AssistantError) -> Response:
+        status = 404 if isinstance(exc, SessionNotFound) else 400
+        return JSONResponse({"error": str(exc)}, status_code=status)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        html = resources.files(__package__).joinpath("index.html").read_text("utf-8")
+        return Response(html, media_type="text/html; charset=utf-8", headers=_NO_SNIFF)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> Response:
+        if name not in _STATIC:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        body = resources.files(__package__).joinpath(name).read_text("utf-8")
+        return Response(body, media_type=f"{_STATIC[name]}; charset=utf-8", headers=_NO_SNIFF)
+
+    @app.get("/api/figures")
+    def list_figures(client: str = Depends(client_id)) -> dict[str, Any]:
+        folder = figures_dir(settings)
+        names = (
+            sorted(p.name for p in folder.glob("*") if p.suffix.lower() in FIGURES_SUFFIXES)
+            if folder.is_dir()
+            else []
+        )
+        return {"files": names}
+
+    @app.get("/api/sessions")
+    def list_sessions(client: str = Depends(client_id)) -> dict[str, Any]:
+        return {
+            "sessions": [
+                asdict(s) | {"figures": _name(s.figures)} for s in engine.store.sessions(client)
+            ]
+        }
+
+    @app.post("/api/sessions")
+    async def create_session(request: Request, client: str = Depends(client_id)) -> Any:
+        body = await _json(request)
+        path = _offered(settings, str(body["figures"])) if body.get("figures") else None
+        unit = str(body["unit"]).strip()[:40] if body.get("unit") else None
+        info = engine.create_session(client, figures=path, unit=unit or None)
+        return asdict(info) | {"figures": _name(info.figures)}
+
+    @app.get("/api/sessions/{session}")
+    def get_session(session: str, client: str = Depends(client_id)) -> dict[str, Any]:
+        info = engine.store.info(client, session)
+        return {
+            "session": asdict(info) | {"figures": _name(info.figures)},
+            "messages": [
+                _message(engine, client, session, m) for m in engine.history(client, session)
+            ],
+            "versions": [_version(v) for v in engine.versions(client, session)],
+        }
+
+    @app.patch("/api/sessions/{session}")
+    async def update_session(
+        session: str, request: Request, client: str = Depends(client_id)
+    ) -> dict[str, Any]:
+        """Pick another figures file from the list, or set the unit."""
+        engine.store.info(client, session)
+        body = await _json(request)
+        if body.get("figures"):
+            engine.set_figures(client, session, _offered(settings, str(body["figures"])))
+        if body.get("unit"):
+            engine.store.update(client, session, unit=str(body["unit"]).strip()[:40])
+        info = engine.store.info(client, session)
+        return asdict(info) | {"figures": _name(info.figures)}
+
+    @app.post("/api/sessions/{session}/messages")
+    async def post_message(
+        session: str, request: Request, client: str = Depends(client_id)
+    ) -> Response:
+        engine.store.info(client, session)
+        body = await _json(request)
+        text = str(body.get("text", "")).strip()
+        if not text:
+            raise InputError("消息是空的")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise InputError(f"消息太长（{len(text)} 字，上限 {MAX_MESSAGE_CHARS} 字）")
+        return StreamingResponse(
+            _stream(engine, client, session, text),
+            media_type="application/x-ndjson; charset=utf-8",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+
+    @app.post("/api/sessions/{session}/upload")
+    async def upload(session: str, file: UploadFile, client: str = Depends(client_id)) -> Response:
+        """A figures file for the session, or an edited .docx that becomes the next version.
+        A bad file is answered in the chat, like any other reply."""
+        engine.store.info(client, session)
+        name = Path(file.filename or "upload").name
+        folder = Path(tempfile.mkdtemp(prefix="upload-", dir=_tmp(settings)))
+        path = folder / name
+        try:
+            size = 0
+            with path.open("wb") as handle:
+                while piece := await file.read(1 << 16):
+                    size += len(piece)
+                    if size > max_upload:
+                        raise InputError(
+                            f"文件过大（超过 {max_upload / 1024 / 1024:.0f} MB）",
+                            path=name,
+                            hint="只上传本期数据文件或草稿",
+                        )
+                    handle.write(piece)
+            engine.store.add_message(session, "user", f"上传文件：{name}", kind="upload")
+            if path.suffix.lower() in DRAFT_SUFFIXES:
+                turn = engine.import_docx(client, session, path)
+                return JSONResponse({"message": _message(engine, client, session, turn.reply)})
+            figure_set = engine.set_figures(client, session, path)
+            period = figure_set.period or "未注明"
+            note = f"已载入数据文件 {name}：{len(figure_set)} 个指标，期间 {period}。"
+            for warning in figure_set.warnings[:5]:
+                note += f"\n提示：{warning}"
+            reply = engine.store.add_message(session, "assistant", note, kind="notice")
+            return JSONResponse({"message": _message(engine, client, session, reply)})
+        except AssistantError as exc:
+            if isinstance(exc, SessionNotFound):
+                raise
+            reply = engine.store.add_message(
+                session, "assistant", _public(exc, folder), kind="error"
+            )
+            return JSONResponse(
+                {"message": _message(engine, client, session, reply)}, status_code=422
+            )
+        finally:
+            for leftover in folder.glob("*"):
+                leftover.unlink()
+            folder.rmdir()
+
+    @app.get("/api/sessions/{session}/versions/{number}/download")
+    def download(
+        session: str, number: int, format: str = "docx", client: str = Depends(client_id)
+    ) -> Response:
+        if format not in ("docx", "md"):
+            raise InputError("只能下载 docx 或 md")
+        version = engine.version(client, session, number)
+        media = {
+            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "md": "text/markdown; charset=utf-8",
+        }[format]
+        return FileResponse(
+            version.file(format), media_type=media, filename=f"草稿-第{number}版.{format}"
+        )
+
+    @app.get("/api/sessions/{session}/diff")
+    def diff(session: str, a: int, b: int, client: str = Depends(client_id)) -> dict[str, Any]:
+        result = engine.diff(client, session, a, b)
+        return asdict(result) | {"summary": result.summary}
+
+    @app.get("/api/sessions/{session}/check")
+    def check(
+        session: str, version: int | None = None, client: str = Depends(client_id)
+    ) -> dict[str, Any]:
+        from ..check import finding_to_dict
+
+        report = engine.check(client, session, version)
+        return {
+            "ok": report.ok,
+            "summary": report.summary,
+            "findings": [finding_to_dict(f) for f in report.findings],
+        }
+
+    return app
+
+
+_NO_SNIFF = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self'; script-src 'self'",
+}
+
+
+def _offered(settings: Settings, name: str) -> Path:
+    """A figures file from the offered list, by name (never a path the client made up)."""
+    path = figures_dir(settings) / name
+    if Path(name).name != name or path.suffix.lower() not in FIGURES_SUFFIXES or not path.is_file():
+        raise InputError(f"没有名为“{name}”的数据文件", hint="从列表中选择或上传")
+    return path
+
+
+def _tmp(settings: Settings) -> Path:
+    folder = Path(settings.data_dir) / "chat" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _public(exc: AssistantError, folder: Path) -> str:
+    """The error as the user should read it: no server-side temporary paths."""
+    return str(exc).replace(str(folder) + os.sep, "")
+
+
+def _name(path: str | None) -> str | None:
+    return Path(path).name if path else None
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError("请求不是有效的 JSON") from exc
+    if not isinstance(body, dict):
+        raise InputError("请求须为 JSON 对象")
+    return body
+
+
+def _version(version: Any) -> dict[str, Any]:
+    return {"number": version.number, "label": version.label, "created": version.created}
+
+
+def _message(engine: ChatEngine, client: str, session: str, message: Message) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": message.id,
+        "role": message.role,
+        "kind": message.kind,
+        "text": message.text,
+        "version": message.version,
+        "created": message.created,
+    }
+    if message.version is not None:
+        payload["blocks"] = segments(engine.load(client, session, message.version))
+    return payload
+
+
+def _stream(engine: ChatEngine, client: str, session: str, text: str) -> Iterator[str]:
+    """Run the turn in a worker thread; pass its tokens on as they come, then the reply."""
+    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+
+    def work() -> None:
+        try:
+            turn = engine.send(
+                client, session, text, on_token=lambda t: events.put({"type": "token", "text": t})
+            )
+            event: dict[str, Any] = {
+                "type": "reply",
+                "message": _message(engine, client, session, turn.reply),
+            }
+            if turn.version is not None:
+                event["version"] = _version(turn.version)
+                event["check"] = turn.report.summary if turn.report else {}
+            events.put(event)
+        except Exception:  # the page must hear about it; details go to the server log only
+            log.exception("chat turn failed")
+            events.put({"type": "error", "error": "服务器内部错误，请重试"})
+        finally:
+            events.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    yield json.dumps({"type": "start"}) + "\n"
+    while (event := events.get()) is not None:
+        yield json.dumps(event, ensure_ascii=False) + "\n"
+
+
+def server_token(host: str, token: str | None, announce: Any = print) -> str | None:
+    """The token to require: given, else from the environment, else generated (and announced)
+    when the address is reachable from other machines; None on loopback without one."""
+    token = token or os.environ.get(TOKEN_ENV) or None
+    if token is None and not is_loopback(host):
+        token = secrets.token_urlsafe(24)
+        announce(f"访问令牌（已生成）：{token}")
+    return token
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    token: str | None = None,
+    announce: Any = print,
+) -> None:
+    """Run the server; a non-loopback host gets a token (given, from the env, or generated)."""
+    import uvicorn
+
+    token = server_token(host, token, announce)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    fragment = f"#token={token}" if token else ""
+    announce(f"起草助手网页版：http://{shown}:{port}/{fragment}")
+    uvicorn.run(create_app(settings, token=token), host=host, port=port, log_level="warning")
