@@ -6,7 +6,7 @@ Order of writes, so that a Ctrl-C or kill at any moment leaves a store a rerun c
 2. only then their old chunks are deleted;
 3. only then each document is recorded as done (its content hash and chunk count).
 A document whose record is missing or outdated is simply processed again; vectors already stored
-for the same text are reused, so the rerun embeds nothing twice.
+for the same passage are reused, so the rerun embeds nothing twice.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def _write(
     keys = [source.document for source, _, _ in pending]
     old_ids = store.ids_by_document(keys)
     store.bump_revision()  # before any write: an interrupted run leaves the BM25 index stale
-    vectors = store.vectors_by_text(key for key in keys if key in old_ids)
+    vectors = store.vectors_by_passage(key for key in keys if key in old_ids)
     all_chunks = [chunk for _, _, chunks in pending for chunk in chunks]
     store.upsert(
         all_chunks,

@@ -77,7 +77,10 @@ def split_heading(block: Block) -> Heading | None:
 # --- labels ----------------------------------------------------------------------------------
 
 # Matched against normalise_for_matching(text): half-width punctuation, lower-case ASCII.
-_NOT_A_PROBLEM = re.compile(r"问题整改|整改问题|问题整治|问题线索|解决.{0,8}问题|突出.{0,4}问题")
+_NOT_A_PROBLEM = re.compile(
+    r"问题整改|整改问题|问题整治|问题线索|解决.{0,8}问题|突出.{0,4}问题|"
+    r"补(齐|强|上)?[^,，。;；]{0,8}(短板|弱项)|弥补[^,，。;；]{0,8}(不足|短板)|缩小[^,，。;；]{0,8}差距"
+)
 _PART_HEADINGS: tuple[tuple[Part, re.Pattern[str]], ...] = (
     (
         "问题",
@@ -89,7 +92,7 @@ _PART_HEADINGS: tuple[tuple[Part, re.Pattern[str]], ...] = (
     (
         "总结",
         re.compile(
-            r"完成情况|进展情况|开展情况|落实情况|总体情况|基本情况|主要成效|工作成效|取得成效|"
+            r"完成情况|进展情况|开展情况|落实情况|总体情况|基本情况|工作情况|主要成效|工作成效|取得成效|"
             r"主要做法|工作总结|工作回顾|主要工作|工作开展|工作进展|取得的成绩|主要成绩"
         ),
     ),

@@ -32,6 +32,7 @@ from .types import Chunk, SearchFilters
 
 HEADING_JOINER = " > "
 PAGE_SIZE = 5000
+PASSAGE_FORMAT = "headings2"  # what is embedded for a chunk; see passage()
 _COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{1,50}[a-zA-Z0-9]")
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -125,11 +126,20 @@ def _metadata(chunk: Chunk, doc_hash: str) -> dict[str, str | int]:
         "position": chunk.position,
         "title": chunk.title,
         "doc_hash": doc_hash,
+        "passage": PASSAGE_FORMAT,
     }
     for key, value in (("unit", chunk.unit), ("year", chunk.year), ("period", chunk.period)):
         if value is not None:  # Chroma stores no None; a missing key means "unknown"
             metadata[key] = value
     return metadata
+
+
+def passage(chunk: Chunk) -> str:
+    """The text embedded for a chunk: its last two headings, then its text. A short body such as
+    "执法人员年龄结构偏大…" says what it is about only in its heading (（四）执法队伍能力有待提升);
+    measured better on bench/queries.yaml than the text alone."""
+    headings = " ".join(chunk.heading_path[-2:])
+    return f"{headings}\n{chunk.text}" if headings else chunk.text
 
 
 def chunk_from_record(chunk_id: str, text: str, metadata: Mapping[str, Any]) -> Chunk:
@@ -260,16 +270,22 @@ class Store:
                 result.setdefault(metadata["document"], set()).add(chunk_id)
         return result
 
-    def vectors_by_text(self, documents: Iterable[str]) -> dict[str, list[float]]:
-        """Stored vectors of these documents' chunks, keyed by text, so an edit that only moves a
-        paragraph does not pay for embedding it again."""
+    def vectors_by_passage(self, documents: Iterable[str]) -> dict[str, list[float]]:
+        """Stored vectors of these documents' chunks, keyed by the passage embedded, so an edit
+        that only moves a paragraph does not pay for embedding it again. Vectors embedded from
+        another passage format are left out (they are embedded again)."""
         vectors: dict[str, list[float]] = {}
         for batch in _batches(sorted(set(documents)), 200):
             for page in self._pages(
-                include=["documents", "embeddings"], where={"document": {"$in": list(batch)}}
+                include=["documents", "metadatas", "embeddings"],
+                where={"document": {"$in": list(batch)}},
             ):
-                for text, vector in zip(page["documents"], page["embeddings"], strict=True):
-                    vectors[text] = list(vector)
+                for chunk_id, text, metadata, vector in zip(
+                    page["ids"], page["documents"], page["metadatas"], page["embeddings"],
+                    strict=True,
+                ):  # fmt: skip
+                    if metadata.get("passage") == PASSAGE_FORMAT:
+                        vectors[passage(chunk_from_record(chunk_id, text, metadata))] = list(vector)
         return vectors
 
     def _pages(self, include: list[str], where: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
@@ -288,23 +304,23 @@ class Store:
         vectors: Mapping[str, Sequence[float]] | None = None,
         progress: Progress | None = None,
     ) -> int:
-        """Write chunks, embedding in batches those whose text has no vector in ``vectors``.
+        """Write chunks, embedding in batches those whose passage has no vector in ``vectors``.
 
         Returns how many were embedded. Each batch is written as soon as it is embedded, so an
         interruption loses at most one batch of work; upsert makes a rerun harmless.
         """
         doc_hashes = doc_hashes or {}
         vectors = vectors or {}
-        to_embed = sum(1 for chunk in chunks if chunk.text not in vectors)
+        to_embed = sum(1 for chunk in chunks if passage(chunk) not in vectors)
         embedded = 0
         if progress:
             progress(0, to_embed)
         for batch in _batches(list(chunks), min(self._batch, self.embeddings.batch_size)):
-            missing = [chunk.text for chunk in batch if chunk.text not in vectors]
+            passages = [passage(chunk) for chunk in batch]
+            missing = [text for text in passages if text not in vectors]
             fresh = iter(self.embeddings.embed_documents(missing) if missing else [])
             batch_vectors = [
-                list(vectors[chunk.text]) if chunk.text in vectors else next(fresh)
-                for chunk in batch
+                list(vectors[text]) if text in vectors else next(fresh) for text in passages
             ]
             self._chunks.upsert(
                 ids=[chunk.id for chunk in batch],

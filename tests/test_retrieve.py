@@ -13,8 +13,9 @@ from assistant.retrieve import (
     Bm25Index,
     Retriever,
     diversify,
+    expand_query,
+    fuse_scores,
     index_dir,
-    reciprocal_rank_fusion,
     search,
     tokenize,
 )
@@ -67,16 +68,28 @@ def test_tokenize_keeps_ascii_terms_and_drops_punctuation_and_function_words() -
     assert "的" not in tokenize("空气质量的改善")
 
 
-def test_reciprocal_rank_fusion_on_a_hand_built_example() -> None:
-    dense = ["a", "b", "c"]
-    lexical = ["c", "d", "a"]
-    fused = reciprocal_rank_fusion([dense, lexical], k=60)
-    # a: 1/61 + 1/63, c: 1/63 + 1/61 (tie, a seen first), b: 1/62, d: 1/62 (tie, b first)
-    assert [i for i, _ in fused] == ["a", "c", "b", "d"]
-    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 63)
-    assert fused[2][1] == pytest.approx(1 / 62)
-    # being in both lists beats topping one of them
-    assert reciprocal_rank_fusion([["x", "y"], ["z", "y"]])[0][0] == "y"
+def test_fuse_scores_on_a_hand_built_example() -> None:
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.5)]  # normalised: a 1, b 0.75, c 0
+    lexical = [("c", 12.0), ("d", 6.0), ("a", 2.0)]  # normalised: c 1, d 0.4, a 0
+    fused = fuse_scores([dense, lexical], [0.5, 0.5])
+    assert [i for i, _ in fused] == ["a", "c", "b", "d"]  # a and c tie at 0.5: a seen first
+    assert dict(fused) == pytest.approx({"a": 0.5, "c": 0.5, "b": 0.375, "d": 0.2})
+    # the gaps within a list count, not only the ranks: a far-behind runner-up gets little
+    assert fuse_scores([[("x", 10.0), ("y", 1.0), ("z", 0.9)]], [1.0])[1][1] < 0.02
+    assert fuse_scores([[], [("q", 3.0)]], [0.5, 0.5]) == [("q", 0.5)]
+
+
+def test_query_expansion_adds_the_bureaus_terms() -> None:
+    assert {"PM2.5", "优良天数比例"} <= set(expand_query("空气质量改善了多少"))
+    assert "饮用水" in expand_query("老百姓喝的水安不安全")
+    assert "罚款金额" in expand_query("罚款多少")  # a metric alias brings the metric's name
+    assert expand_query("签订责任书") == []
+
+
+def test_tokenize_keeps_metric_names_whole() -> None:
+    tokens = tokenize("全区受污染耕地安全利用率95.1%，优良天数比例76.9%")
+    assert "受污染耕地安全利用率" in tokens and "优良天数比例" in tokens
+    assert "耕地" in tokens and "优良" in tokens  # search mode keeps the parts too
 
 
 def test_diversify_suppresses_near_copies() -> None:

