@@ -1,0 +1,184 @@
+"""The conversation engine end to end over the sample corpus: draft, revise, versions, diff,
+check, export, import, persistence across restarts, and the questions it asks back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+from assistant.chat import ChatEngine, SessionNotFound
+from assistant.errors import InputError
+from assistant.settings import Settings
+from assistant.word import read_comments
+from tests.chat_support import FIGURES, SAMPLE_DIR, UNIT, ingested_settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return ingested_settings(tmp_path)
+
+
+def test_draft_revise_versions_diff_check(settings: Settings, tmp_path: Path) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    tokens: list[str] = []
+    first = engine.send("alice", info.id, "写下半年水环境的工作计划", on_token=tokens.append)
+    assert first.reply.kind == "draft" and first.version and first.version.number == 1
+    assert "".join(tokens).strip()  # streamed as it was written
+    assert first.draft is not None and first.draft.citations
+    assert first.report is not None and first.report.ok
+    assert "水污染防治" in first.draft.title and "计划" in first.draft.title
+    assert "35公里" in first.reply.text  # the plan speaks of the targets
+
+    second = engine.send("alice", info.id, "再精简一些")
+    assert second.version is not None and second.version.number == 2
+    assert len(second.reply.text) < len(first.reply.text)
+    assert second.report is not None and second.report.ok
+    kept = {c.text for c in second.draft.citations}
+    assert kept == {c.text for c in first.draft.citations}  # every figure survived
+
+    diff = engine.diff("alice", info.id, 1, 2)
+    assert diff.summary["changed"] >= 1 and diff.numbers == []
+    assert engine.check("alice", info.id, 2).ok
+    assert [v.number for v in engine.versions("alice", info.id)] == [1, 2]
+
+    saved = engine.export("alice", info.id, tmp_path / "out")
+    assert set(saved) == {"docx", "md", "json"}
+    comments = read_comments(saved["docx"])
+    assert comments and all("来源：" in c.text for c in comments)
+    assert "〔" not in saved["md"].read_text(encoding="utf-8")
+
+
+def test_revision_adds_a_sourced_figure_sentence(settings: Settings) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    engine.send("alice", info.id, "写执法监管的总结")
+    turn = engine.send("alice", info.id, "加上危险废物转移量的内容")
+    assert turn.version is not None, turn.reply.text
+    assert "危险废物转移量为3652.18吨，同比上升7.1%。" in turn.reply.text
+    added = [c for c in turn.draft.citations if c.figure_id == "hazwaste_transfer_t"]
+    assert {c.field for c in added} == {"value", "change"}
+    assert all("全国固体废物管理信息系统" in c.source for c in added)
+
+
+def test_nothing_to_change_is_said_not_versioned(settings: Settings) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    engine.send("alice", info.id, "帮我起草上半年大气污染防治部分")
+    turn = engine.send("alice", info.id, "加上臭氧的内容")  # the air section already has it
+    assert turn.version is None and turn.reply.kind == "notice" and "已在文中" in turn.reply.text
+    assert len(engine.versions("alice", info.id)) == 1
+
+
+def test_questions_instead_of_guesses(settings: Settings) -> None:
+    engine = ChatEngine(settings)
+    bare = engine.create_session("bob")
+    assert "数据文件" in engine.send("bob", bare.id, "写整篇").reply.text
+    engine.set_figures("bob", bare.id, FIGURES)
+    assert "单位名称" in engine.send("bob", bare.id, "写整篇").reply.text
+    reply = engine.send("bob", bare.id, "单位是示例区生态环境局").reply
+    assert reply.kind == "notice" and UNIT in reply.text
+    assert engine.send("bob", bare.id, "写一下").reply.kind == "question"
+    assert engine.send("bob", bare.id, "写大气和水环境的部分").reply.kind == "question"
+    assert engine.send("bob", bare.id, "再精简一些").reply.kind == "question"
+    quarter = engine.create_session("bob", figures=SAMPLE_DIR / "figures-2025Q3.yaml", unit=UNIT)
+    asked = engine.send("bob", quarter.id, "帮我起草上半年大气污染防治部分").reply
+    assert asked.kind == "question" and "前三季度" in asked.text
+    assert engine.versions("bob", bare.id) == []
+
+
+def test_bad_figures_file_changes_nothing(settings: Settings, tmp_path: Path) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    broken = tmp_path / "figures.csv"
+    broken.write_text("id,指标,数值,单位,来源\npm25,PM2.5,abc,微克/立方米,站\n", encoding="utf-8")
+    with pytest.raises(InputError, match="第2行"):
+        engine.set_figures("alice", info.id, broken)
+    assert Path(engine.store.info("alice", info.id).figures).name == FIGURES.name
+
+
+def test_sessions_survive_restart_and_stay_private(settings: Settings) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    engine.send("alice", info.id, "帮我起草上半年大气污染防治部分")
+    restarted = ChatEngine(settings)
+    history = restarted.history("alice", info.id)
+    assert [m.role for m in history] == ["user", "assistant"] and history[1].version == 1
+    assert restarted.load("alice", info.id, 1).citations
+    with pytest.raises(SessionNotFound):
+        restarted.history("mallory", info.id)
+    with pytest.raises(SessionNotFound):
+        restarted.send("mallory", info.id, "写整篇")
+    assert restarted.store.sessions("mallory") == []
+
+
+def test_edited_docx_comes_back_as_a_version(settings: Settings, tmp_path: Path) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    engine.send("alice", info.id, "帮我起草上半年大气污染防治部分")
+    saved = engine.export("alice", info.id, tmp_path / "out")
+    document = docx.Document(str(saved["docx"]))
+    document.add_paragraph("编辑补充：扬尘管控检查工地1200个。")
+    edited = tmp_path / "edited.docx"
+    document.save(str(edited))
+    turn = engine.import_docx("alice", info.id, edited)
+    assert turn.version is not None and turn.version.number == 2
+    assert turn.draft.citations  # the comments on numbers are provenance again
+    unsourced = [f for f in turn.report.findings if f.kind == "unsourced"]
+    assert [f.value for f in unsourced] == ["1200个"]
+    diff = engine.diff("alice", info.id, 1, 2)
+    assert [(n.kind, n.new, n.new_source) for n in diff.numbers] == [("added", "1200个", None)]
+
+
+def test_terminal_chat_by_piped_stdin(settings: Settings, tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/figures " + str(FIGURES),
+            "单位是示例区生态环境局",
+            "写下半年水环境的工作计划",
+            "再精简一些",
+            "/versions",
+            "/diff 1 2",
+            "/check",
+            "/save " + str(tmp_path / "saved"),
+            "/diff 1",
+            "/nonsense",
+            "/quit",
+            "这一行不会被读到",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--data-dir", str(settings.data_dir)],
+        input=script + "\n",
+        capture_output=True,
+        text=True,
+        env=_env(settings),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "已载入 36 个指标" in out
+    assert "第 1 版" in out and "第 2 版" in out
+    assert "段落变化: 第1版 → 第2版" in out
+    assert "数字核对" in out and "✓" in out
+    assert "用法: /diff" in done.stderr and "未知命令 /nonsense" in done.stderr
+    assert "Traceback" not in done.stderr
+    saved = sorted(p.suffix for p in (tmp_path / "saved").iterdir())
+    assert saved == [".docx", ".json", ".md"]
+    session = done.stderr.split("新会话 ")[1].split("（")[0]
+    resumed = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--data-dir", str(settings.data_dir),
+         "--session", session],
+        input="", capture_output=True, text=True, env=_env(settings), timeout=60,
+    )  # fmt: skip
+    assert "写下半年水环境的工作计划" in resumed.stdout  # history kept
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "ASSISTANT_EMBEDDING": "hash", "COLUMNS": "200"}
