@@ -271,22 +271,6 @@ def _paragraph_for(
 # --- the model writer ----------------------------------------------------------------------
 
 
-def figures_table(figure_set: FigureSet) -> str:
-    """The figures as the model sees them: id, name, value, 同比, target — never to be retyped."""
-    from .render import reference_text
-
-    lines = ["id | 指标 | 数值 | 同比 | 目标"]
-    for figure in figure_set:
-        value = reference_text(figure, figure_set, "value") or "〔待补〕"
-        change = reference_text(figure, figure_set, "change") or ""
-        target = ""
-        check = figure_set.target(figure.id)
-        if check is not None:
-            target = ("已达到" if check.met else "未达到") + (figure.target_written or "")
-        lines.append(f"{figure.id} | {figure.name} | {value} | {change} | {target}")
-    return "\n".join(lines)
-
-
 def model_revise(
     paragraphs: dict[int, str],
     instruction: str,
@@ -300,6 +284,7 @@ def model_revise(
     """One model call per section in scope; the reply's paragraphs replace the section's."""
     from .backends import run_chat
     from .prompts import load_prompt
+    from .writers import figures_table
 
     system_prompt = load_prompt("system", settings)
     revise_prompt = load_prompt("revise", settings)
@@ -317,7 +302,7 @@ def model_revise(
             heading=heading or "全文",
             section="\n\n".join(paragraphs[i] for i in indices),
             instruction=instruction,
-            figures_table=figures_table(figure_set),
+            figures_table=figures_table(figure_set, figure_set.ids),
         )
         result = run_chat(settings, system, user, on_token=on_token)
         revision.model = result.model
@@ -334,21 +319,28 @@ def model_revise(
 # --- verify --------------------------------------------------------------------------------
 
 
-def _introduced(old: str, quantity_text: str) -> bool:
-    return quantity_text not in old
-
-
 def verify(
     texts: list[str],
     citations: list[Citation],
     changed: Sequence[int],
     old_texts: Sequence[str],
+    old_citations: Sequence[Citation],
     figure_set: FigureSet,
 ) -> tuple[list[str], list[Citation], list[str], list[Finding]]:
     """Check the revised text; a number the revision introduced that no figure backs becomes
-    〔待核：…〕, one the checker ties to a figure gets that figure's citation."""
+    〔待核：…〕, one the checker ties to a figure gets that figure's citation.
+
+    A number the checker finds wrong (mismatch, unit, direction, stale) is never kept in a
+    revised paragraph, even if the old text had it: the tracked change shows the editor why.
+    An unsourced number stays only if the old paragraph had it unsourced too (the editor's own
+    figure); the same digits moved into a figure's place are new and are flagged.
+    """
     from .check import check_blocks
 
+    before = check_blocks(list(old_texts), figure_set, old_citations)
+    existing = {
+        (f.block, f.value) for f in before.findings if f.block in changed and f.kind == "unsourced"
+    }
     report = check_blocks(texts, figure_set, citations)
     cited = {(c.block, c.start, c.end) for c in citations}
     flagged: list[str] = []
@@ -361,7 +353,7 @@ def verify(
             for c in citations
         ):
             continue
-        if not _introduced(old_texts[finding.block], finding.value):
+        if finding.kind == "unsourced" and (finding.block, finding.value) in existing:
             continue
         by_block.setdefault(finding.block, []).append(finding)
 
@@ -454,7 +446,7 @@ def revise_blocks(
         revision.notes.append("没有需要修改的内容")
     if changed:
         new_texts, new_citations, flagged, findings = verify(
-            new_texts, new_citations, changed, texts, figure_set
+            new_texts, new_citations, changed, texts, citations, figure_set
         )
         revision.flagged = flagged
         revision.findings = findings
