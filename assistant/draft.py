@@ -615,7 +615,7 @@ def summary(result: DraftResult) -> dict[str, Any]:
         "sections": sections,
         "numbers": len(draft.citations),
         "placeholders": [p.text for p in draft.placeholders],
-        "check": {"ok": result.report.ok, **result.report.summary},
+        "check": {"passed": result.report.ok, **result.report.summary},
         "repairs": result.repairs,
         "unverified": result.unverified,
         "files": {suffix: str(path) for suffix, path in result.files.items()},

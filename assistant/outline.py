@@ -100,6 +100,7 @@ class Section:
     level: int = 2
     topics: tuple[str, ...] = ()
     figure_ids: tuple[str, ...] = ()
+    name: str | None = None  # a section draft's name (大气污染防治), shown where no heading is
 
     @property
     def part(self) -> str:
@@ -111,6 +112,8 @@ class Section:
     def title(self) -> str:
         """The heading without its number, for prompts and progress."""
         if not self.heading:
+            if self.name:
+                return self.name
             return {"opening": "开头", "problems": "存在的问题", "plan-intro": "计划引言"}.get(
                 self.role, "正文"
             )
@@ -367,14 +370,14 @@ def _section_outline(
 ) -> Outline:
     topics = section_topics(name) or ("综合",)
     ids = tuple(i for t in topics for i in by_topic.get(t, ()))
-    summary = Section("summary", None, 2, topics, ids)
-    plan = Section("plan", None, 2, topics, ids)
+    summary = Section("summary", None, 2, topics, ids, name)
+    plan = Section("plan", None, 2, topics, ids, name)
     if part == "总结":
         outline.sections = [summary]
     elif part == "计划":
         outline.sections = [plan]
     elif part == "问题":
-        outline.sections = [Section("problems", None, 2, topics, ids)]
+        outline.sections = [Section("problems", None, 2, topics, ids, name)]
     else:
         outline.sections = [
             Section("heading", numbered(1, 0, f"{period.label}工作情况"), 1),

@@ -36,6 +36,7 @@ COMPLETION_CONTEXT = re.compile(
     r"完成率\s*(?:为|达到?)?\s*$|完成(?:年度|全年)?(?:目标|任务|计划)*的\s*$"
 )
 YEAR = re.compile(r"(?<!\d)20\d\d(?!\d)")
+_BROKEN_LINE = re.compile(r"(?<=[^。！？；：\n])\n(?=[^\n])")
 PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "一季度": ("一季度", "1-3月"),
     "上半年": ("上半年", "1-6月"),
@@ -51,6 +52,10 @@ def _word_pattern(key: str) -> re.Pattern[str]:
 
 def claim_pattern() -> re.Pattern[str]:
     return _word_pattern("claims")
+
+
+def figure_claim_pattern() -> re.Pattern[str]:
+    return _word_pattern("figure_claims")
 
 
 def time_bound_pattern() -> re.Pattern[str]:
@@ -70,6 +75,7 @@ def adapt(text: str, chunk: Chunk, year: int | None, period_kind: PeriodKind) ->
 
     A chunk whose own year is unknown keeps its years; clauses naming them are dropped later.
     """
+    text = _BROKEN_LINE.sub("", text)  # a line broken mid-sentence (PDF/web copies)
     if chunk.year and year:
         text = shift_years(text, year - chunk.year)
     if chunk.period and chunk.period != period_kind and chunk.period in PERIOD_WORDS:
@@ -145,6 +151,7 @@ class Refiller:
         self.mode = mode  # "summary" | "plan" | "text" (no figures at all)
         self.used: set[str] = set()
         self.claims = claim_pattern()
+        self.figure_claims = figure_claim_pattern()
         self.time_bound = time_bound_pattern()
 
     def _other_year(self, text: str) -> bool:
@@ -170,6 +177,8 @@ class Refiller:
             if self._other_year(body) or self.time_bound.search(body):
                 continue
             if not inside:
+                if _HIDDEN_NUMBER.search(_NOT_FIGURES.sub("", body)):
+                    continue  # a number the extractor skips (“78%以上”) is still an old number
                 refs_before = bool(cited)
                 if self.claims.search(body) and (refs_before or not claims_allowed):
                     continue
@@ -276,16 +285,17 @@ class Refiller:
         self.used.update(figures)
         for begin, end, replacement in sorted(edits, reverse=True):
             text = text[:begin] + replacement + text[end:]
-        body = text.rstrip("，；：,;:。！？")
-        if self.claims.search(re.sub(r"\{\{[^}]*\}\}", "", body)) and self.mode == "summary":
-            # a clause such as "同比下降" whose number was a change is fine (the change is ours);
-            # a claim next to our numbers ("为历史最好水平") is not
-            stripped = re.sub(r"同比|较上年同期|较去年同期|较上年|比上年", "", body)
-            if self.claims.search(re.sub(r"\{\{[^}]*\}\}", "", stripped)):
-                return None
+        body = re.sub(r"\{\{[^}]*\}\}", "", text)
+        if self.mode == "summary" and self.figure_claims.search(body):
+            return None  # a claim next to our numbers ("为历史最好水平") is the past's, not ours
         return text, figures
 
 
+_NOT_FIGURES = re.compile(
+    r"\d{1,2}\s*[-—至~]\s*\d{1,2}\s*月|\d{1,2}月(?:底|末|份|初)?(?:\d{1,2}日)?|\d{1,2}日|"
+    r"[A-Za-z]+\d+(?:\.\d+)?|20\d\d"
+)
+_HIDDEN_NUMBER = re.compile(r"\d")
 _TARGET_TAIL = re.compile(r"(\.target\}\})(?:的)?(?:年度|全年)?(?:目标|任务)(?:任务)?")
 _CONCESSION = re.compile(r"^(?:但|虽|虽然|然而|而|尽管|不过|同时)")
 _ACTION = re.compile(

@@ -358,9 +358,14 @@ class TemplateWriter:
         return table[key].format(name=figure.name, target=ref(figure.id, "target"))
 
 
+_TIME_LEAD = re.compile(
+    r"^(?:\d{1,2}-\d{1,2}月|20\d\d年|上半年|一季度|前三季度|全年|今年以来|截至)"
+)
+
+
 def _with_period(sentence: str, label: str) -> str:
     """Lead the section's first figure sentence with the period when it has no time word."""
-    if re.match(r"^(?:\d{1,2}-\d{1,2}月|上半年|一季度|前三季度|全年|今年以来|截至)", sentence):
+    if _TIME_LEAD.match(sentence):
         return sentence
     return f"{label}，{sentence}"
 
