@@ -338,10 +338,17 @@ class Store:
             self._chunks.delete(ids=list(batch))
 
     def query(
-        self, vector: Sequence[float], k: int, filters: SearchFilters | None = None
+        self,
+        vector: Sequence[float],
+        k: int,
+        filters: SearchFilters | None = None,
+        total: int | None = None,
     ) -> list[tuple[str, float]]:
-        """The k nearest chunks to a query vector, as (id, cosine distance), nearest first."""
-        total = self.count()
+        """The k nearest chunks to a query vector, as (id, cosine distance), nearest first.
+
+        ``total`` is the number of chunks if the caller knows it (counting costs a round trip).
+        """
+        total = self.count() if total is None else total
         if total == 0:
             return []
         result = self._chunks.query(

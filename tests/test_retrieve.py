@@ -124,6 +124,24 @@ def test_filters_apply_in_every_mode(settings, mode) -> None:
     assert found(topic="土壤", year_to=2022) == set()
 
 
+def test_dense_filters_from_labels_and_falls_back_to_chroma_where(settings, monkeypatch) -> None:
+    retriever = Retriever.open(settings)
+    wheres = []
+    real_query = Store.query
+
+    def spying_query(self, vector, k, filters=None, total=None):
+        wheres.append(filters)
+        return real_query(self, vector, k, filters, total)
+
+    monkeypatch.setattr(Store, "query", spying_query)
+    masked = retriever.search("臭氧 PM2.5", k=3, mode="dense", part="问题", year_from=2024)
+    assert ids(masked) == ["ozone"] and wheres == [None]  # unfiltered query, masked here
+    monkeypatch.setattr("assistant.retrieve.DENSE_OVERFETCH", 2)  # too selective: use where
+    wheres.clear()
+    fallback = retriever.search("臭氧 PM2.5", k=3, mode="dense", part="问题", year_from=2024)
+    assert ids(fallback) == ["ozone"] and wheres[-1] is not None and wheres[-1].part == "问题"
+
+
 def test_filter_values_are_validated_with_the_allowed_names(settings) -> None:
     with pytest.raises(InputError, match="总结、问题、计划"):
         search("x", settings, part="成效")
