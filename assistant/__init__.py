@@ -44,6 +44,12 @@ _LAZY = {
     "Retriever": "retrieve",
     "Store": "store",
     "make_embeddings": "embeddings",
+    "diff_files": "diff",
+    "diff_texts": "diff",
+    "revise_file": "revise",
+    "revise_blocks": "revise",
+    "ChatEngine": "chat",
+    "parse_intent": "chat",
 }
 
 
@@ -60,6 +66,7 @@ __all__ = [
     "BackendError",
     "Block",
     "Change",
+    "ChatEngine",
     "ChatResult",
     "CheckReport",
     "Chunk",
@@ -88,6 +95,8 @@ __all__ = [
     "check_blocks",
     "check_file",
     "chunks_from_file",
+    "diff_files",
+    "diff_texts",
     "extract_numbers",
     "find_metric",
     "format_change",
@@ -99,7 +108,10 @@ __all__ = [
     "make_embeddings",
     "normalise_for_matching",
     "normalise_unit",
+    "parse_intent",
     "read_document",
+    "revise_blocks",
+    "revise_file",
     "search",
     "split_document",
 ]

@@ -232,3 +232,25 @@ def test_cli_json(tmp_path: Path, draft: Path, figures_path: Path) -> None:
         capture_output=True, text=True,
     )  # fmt: skip
     assert same.returncode != 0 and "不能覆盖原稿" in same.stderr
+
+
+def test_check_reads_a_revised_docx_by_its_comments(
+    tmp_path: Path, draft: Path, figures_path: Path, figure_set: FigureSet
+) -> None:
+    from assistant.check import check_file
+
+    out = tmp_path / "new.docx"
+    revise_file(draft, "加上臭氧的内容", figures_path, out, load_settings())
+    report = check_file(out, figure_set)
+    assert report.ok, [f.message for f in report.problems]
+    by_comment = [f for f in report.findings if f.matched_by == "comment"]
+    assert {f.figure_id for f in by_comment} >= {"pm25_avg", "o3_8h_90", "cases"}
+    # an editor then changes a commented number by hand in Word: reported, not trusted
+    edited = tmp_path / "edited.docx"
+    document = docx.Document(str(out))
+    for run in document.element.body.iter(qn("w:t")):
+        if run.text and "168" in run.text:
+            run.text = run.text.replace("168", "158")
+    document.save(str(edited))
+    findings = check_file(edited, figure_set).problems
+    assert [(f.kind, f.figure_id) for f in findings] == [("mismatch", "o3_8h_90")]
