@@ -566,6 +566,91 @@ def serve_command(
     serve(settings, host=host, port=port, token=token, announce=lambda text: err.print(text))
 
 
+_CHECK_KINDS = {
+    "ok": "[green]一致[/]",
+    "mismatch": "[bold red]数值不符[/]",
+    "unit": "[magenta]单位错误[/]",
+    "direction": "[red]方向错误[/]",
+    "unsourced": "[yellow]无出处[/]",
+    "stale": "[red]沿用上年数[/]",
+    "placeholder": "[cyan]待补[/]",
+}
+
+
+@app.command("check")
+def check_command(
+    draft: Annotated[Path, typer.Argument(help="草稿 (.docx/.md/.txt)")],
+    figures: Annotated[Path, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")],
+    annotate: Annotated[
+        Path | None, typer.Option("--annotate", help="另存一份带批注的 .docx (仅 .docx 草稿)")
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="一致的数字也列出 (并在 --annotate 中加批注)")
+    ] = False,
+    sidecar: Annotated[
+        Path | None, typer.Option("--sidecar", help="溯源 .json (默认自动找 <文件名>.json)")
+    ] = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """核对草稿中的每个数字: 与本期数据一致、数值/单位/方向错误、无出处、沿用上年数、待补。
+
+    退出码: 0 全部一致; 1 有问题; 2 输入有误。
+    """
+    from rich.table import Table
+
+    from .check import check_draft, report_to_dict
+
+    report = check_draft(draft, figures, sidecar=sidecar, annotate=annotate, include_ok=show_all)
+    if as_json:
+        emit_json(report_to_dict(report))
+    else:
+        shown = report.findings if show_all else report.problems
+        if shown:
+            table = Table(title=f"数字核对: {draft.name}", show_lines=True, expand=True)
+            for column, ratio in (
+                ("结果", None),
+                ("文中", None),
+                ("应为", None),
+                ("数据", None),
+                ("段", None),
+                ("上下文", 3),
+                ("说明", 3),
+            ):
+                table.add_column(column, ratio=ratio, overflow="fold")
+            for f in shown:
+                figure = f"{f.figure_id}{'' if f.field in (None, 'value') else '.' + f.field}"
+                table.add_row(
+                    _CHECK_KINDS[f.kind],
+                    f.value,
+                    f.expected or "",
+                    figure if f.figure_id else "",
+                    str(f.block),
+                    f.context,
+                    f.message,
+                )
+            out.print(table)
+        counts = report.summary
+        parts = [f"{label} {counts[kind]}" for kind, label in _CHECK_LABELS.items() if counts[kind]]
+        verdict = "[green]全部一致[/]" if report.ok else "[red]有问题[/]"
+        out.print(f"{verdict}: 数字 {counts['total']} 处 — " + ("，".join(parts) or "无数字"))
+        if annotate is not None:
+            out.print(f"批注已写入 {annotate}")
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+_CHECK_LABELS = {
+    "ok": "一致",
+    "mismatch": "数值不符",
+    "unit": "单位错误",
+    "direction": "方向错误",
+    "unsourced": "无出处",
+    "stale": "沿用上年数",
+    "placeholder": "待补",
+}
+
+
 @app.command("draft")
 def draft_command(
     figures: Annotated[Path, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")],
