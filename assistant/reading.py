@@ -72,12 +72,12 @@ def is_title_like(text: str) -> bool:
     text = text.strip()
     if not 4 <= len(text) <= 60 or numbering(text) or "。" in text or ends_sentence(text):
         return False
+    if re.search("[，,；;]", text):  # a clause of a sentence a PDF broke, not a title
+        return False
     if not _DOC_WORDS.search(text):
         return False
     return bool(_YEAR_OR_PERIOD.search(text)) or (
-        len(text) <= 40
-        and re.search(r"总结|计划", text) is not None
-        and not re.search("[，,]", text)
+        len(text) <= 40 and re.search(r"总结|计划", text) is not None
     )
 
 
@@ -167,9 +167,12 @@ _END_MARKERS = re.compile(
 )
 _DEBRIS_ANYWHERE = re.compile(
     r"申明敬告|声明敬告|版权所有|copyright|©|https?://|www\.|\.com\b|\.cn\b|"
-    r"联系老师|代笔|代写|免费下载|返回顶部|打印本页|关闭窗口|上一篇|下一篇",
+    r"联系老师|代笔|代写|免费下载|返回顶部|打印本页|关闭窗口|上一篇|下一篇|"
+    r"发布(时间|日期)[:：]\s*\d{4}|浏览(次数)?[:：]?\s*\d+\s*次|网友投稿",
     re.IGNORECASE,
 )
+# A menu: three or more short items between bars ("登录 | 注册 | 会员中心 | 投稿").
+_MENU = re.compile(r"^[^|｜]{1,8}(\s*[|｜]\s*[^|｜]{1,8}){2,}$")
 _DEBRIS_SHORT = re.compile(
     r"站点导航|网站导航|网站首页|首页|当前位置|您的位置|下载|点击|^广告|责任编辑|浏览次数|"
     r"阅读次数|阅读量|分享到|来源[:：]|字号|扫码|扫一扫|关注公众号"
@@ -184,7 +187,7 @@ def is_debris(line: str) -> bool:
         return True
     if len(line) <= 30 and not ends_sentence(line) and _DEBRIS_SHORT.search(line):
         return True
-    if _BYLINE.match(line):
+    if _BYLINE.match(line) or _MENU.match(line.strip()):
         return True
     return len(_WORDLIKE.findall(line)) < 0.3 * len(line)
 
@@ -206,7 +209,7 @@ def _stands_alone(line: str) -> bool:
     """Lines that are whole by themselves: titles, short headings, short unpunctuated labels."""
     if is_title_like(line) or is_short_heading(line):
         return True
-    return len(line) <= 40 and not re.search(r"[，,、；;：:]", line)
+    return len(line) <= 40 and not re.search(r"[，,、；;：:。]", line)
 
 
 def join_broken_lines(lines: list[str]) -> list[str]:
@@ -320,11 +323,18 @@ def _docx_blocks(path: Path) -> list[Block]:
 
 
 def _find_title(blocks: list[Block]) -> str:
-    """The title: a docx/markdown title style, else the first title-like line near the top."""
+    """The title: a docx/markdown title style, else the first title-like line near the top —
+    or a later one that spells it out in full: a web page's own heading often shortens the
+    document's title ("区生态环境局…" above "示例区生态环境局…")."""
+    title = ""
     for block in blocks[:8]:
-        if block.style == "title" or is_title_like(block.text):
+        if block.style == "title":
             return clean_title(block.text)
-    return ""
+        if is_title_like(block.text):
+            found = clean_title(block.text)
+            if not title or (len(found) > len(title) and found.endswith(title)):
+                title = found
+    return title
 
 
 def read_document(path: Path) -> Document:

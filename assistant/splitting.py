@@ -291,16 +291,21 @@ _UNIT = re.compile(
 _UNIT_LEAD_IN = re.compile(r"以来|年来|关于|期间|我们|全体|上级|指导|领导|[在的与对向为由将]")
 
 
+# 区生态环境局 with nothing before 区 names a level, not a bureau (a web page's shortened title).
+_BARE_LEVEL = re.compile(r"^[省市区县州旗](生态环境|环境保护|环保)")
+
+
 def detect_unit(text: str) -> str | None:
     """The bureau a title or opening names (…生态环境局/分局, …环保局), lead-in words dropped.
 
-    A bare 生态环境局 with no place before it (我局, 上级生态环境局) names no unit.
+    A bare 生态环境局 with no place before it (我局, 上级生态环境局, 区生态环境局) names no unit.
     """
     for found in _UNIT.finditer(text):
         unit = _UNIT_LEAD_IN.split(found.group(0))[-1]
         unit = re.sub(r"^(今年|上半年|一季度|前三季度|全年|我)+", "", unit)
-        if not unit.startswith(("生态环境", "环境保护", "环保")):
-            return unit
+        if unit.startswith(("生态环境", "环境保护", "环保")) or _BARE_LEVEL.match(unit):
+            continue
+        return unit
     return None
 
 

@@ -105,6 +105,8 @@ def test_web_page_debris_is_stripped() -> None:
     lines = [
         "某某公文网 首页 > 工作总结",
         "站点导航：范文 | 总结 | 计划",
+        "登录 | 注册 | 会员中心 | 投稿",
+        "发布时间：2023-04-18 09:32   来源：网友投稿   浏览：1286次",
         "2025-03-02 某某公文网",
         "示例区生态环境局2024年工作总结",
         "申明敬告：本站文章均为网友投稿，如有侵权请联系删除。",
@@ -265,6 +267,10 @@ def test_normalise_for_matching(text: str, expected: str) -> None:
         ("上半年，我局紧紧围绕年度目标推进各项工作。", False),
         ("强化大气污染防治", False),
         ("2024年重点工作安排如下：", False),
+        # clauses a PDF broke out of a sentence: they name a period and 工作 but hold a comma
+        ("污染防治攻坚、生态保护修复和服务高质量发展各项工作，一季度", False),
+        ("围绕“美丽示例区建设”主题，一季度在区融媒体中心发布生态环境工作信息", False),
+        ("一季度评审土壤污染状况调查报告6份；启动危险废物“存量清零”专项行动", False),
     ],
 )
 def test_title_like(text: str, expected: bool) -> None:
@@ -274,3 +280,40 @@ def test_title_like(text: str, expected: bool) -> None:
 def test_clean_title_drops_the_page_date() -> None:
     assert clean_title("示例区2024年一季度工作总结(20240412)") == "示例区2024年一季度工作总结"
     assert clean_title("示例区2024年一季度工作总结（20240412）") == "示例区2024年一季度工作总结"
+
+
+def test_pdf_broken_opening_keeps_every_line_and_the_real_title(tmp_path: Path) -> None:
+    path = tmp_path / "2024q1.txt"
+    path.write_text(
+        "示例区生态环境局2024年一季度工作总结\n\n"
+        "　　2024年一季度，我局坚持以习近平新时代\n"
+        "中国特色社会主义思想为指导，统筹推进\n"
+        "污染防治攻坚、生态保护修复和服务高质量发展各项工作，一季度\n"
+        "各项工作实现良好开局。\n"
+        "　　（一）全力抓好大气污染防治。紧盯全年PM2.5平均浓度36微克/立方\n"
+        "米以内的目标。\n",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert document.title == "示例区生态环境局2024年一季度工作总结"
+    texts = [block.text for block in document.blocks]
+    assert any("服务高质量发展各项工作，一季度各项工作实现良好开局。" in t for t in texts)
+    assert any(t.endswith("36微克/立方米以内的目标。") for t in texts)
+
+
+def test_web_copy_title_prefers_the_full_one_over_the_pages_shortened_heading(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "web.txt"
+    path.write_text(
+        "公文素材网 首页 > 工作总结 > 正文\n登录 | 注册 | 会员中心 | 投稿\n\n"
+        "区生态环境局2023年一季度工作总结\n\n"
+        "发布时间：2023-04-18 09:32   来源：网友投稿   浏览：1286次\n\n"
+        "示例区生态环境局2023年一季度工作总结\n\n"
+        "    今年以来，我局紧紧围绕全年目标任务推进各项工作。\n",
+        encoding="utf-8",
+    )
+    document = read_document(path)
+    assert document.title == "示例区生态环境局2023年一季度工作总结"
+    texts = [block.text for block in document.blocks]
+    assert not any("登录" in t or "发布时间" in t for t in texts)

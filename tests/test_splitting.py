@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import docx
@@ -380,6 +381,7 @@ def test_detect_year(text: str, year: int | None) -> None:
         ("今年以来，示例市生态环境局示例分局紧紧围绕", "示例市生态环境局示例分局"),
         ("示例县环保局一季度工作总结", "示例县环保局"),
         ("半年来，我局在上级生态环境局的指导下", None),
+        ("区生态环境局2023年一季度工作总结", None),  # a level, not a named bureau
         ("2024年上半年工作总结", None),
     ],
 )
@@ -666,6 +668,8 @@ def test_sample_corpus_splits_into_labelled_chunks() -> None:
         assert read_document(path).title, path
         parts = {c.part for c in chunks}
         assert "总结" in parts or "计划" in parts, path
+        assert {c.unit for c in chunks} == {"示例区生态环境局"}, path
+        assert not any(re.search(r"登录|注册|发布时间|浏览", c.text) for c in chunks), path
         assert len({c.id for c in chunks}) == len(chunks), path
 
 
