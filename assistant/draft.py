@@ -52,6 +52,7 @@ from .writers import Context, OnToken, Writer, Written, make_writer
 SIDECAR_FORMAT = "assistant-draft/1"
 BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale"})
 EXEMPLARS_PER_SECTION = 6
+QUERY_CHARS = 48
 Progress = Callable[[int, int, str], None]  # (sections done, sections in all, next heading)
 
 
@@ -83,12 +84,32 @@ class DraftResult:
 # --- exemplars and the past document ----------------------------------------------------------
 
 
+class _QueryMemo:
+    """The store's embedding model with query vectors remembered: a section searches one query
+    under several filters, and a dense query embedding is the slow part of a search."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._vectors: dict[str, Any] = {}
+
+    def embed_query(self, text: str) -> Any:
+        if text not in self._vectors:
+            self._vectors[text] = self._model.embed_query(text)
+        return self._vectors[text]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+
 def _open_retriever(settings: Settings) -> Any | None:
     """The retriever over the store, or None when the store holds nothing yet."""
     from .retrieve import Retriever
 
     retriever = Retriever.open(settings)
-    return retriever if retriever.index.ids else None
+    if not retriever.index.ids:
+        return None
+    retriever.store.embeddings = _QueryMemo(retriever.store.embeddings)
+    return retriever
 
 
 def find_past(retriever: Any | None, period: Period) -> PastDocument | None:
@@ -124,8 +145,10 @@ def gather_exemplars(
     first, near-copies already removed by the retriever."""
     if retriever is None or section.role in ("opening", "plan-intro", "heading"):
         return []
-    names = " ".join(figure_set[i].name for i in section.figure_ids[:8])
-    query = f"{section.title} {names}".strip()
+    # short: the heading and a few figure names say what the section is about, and the
+    # embedding model's time grows faster than the query's length
+    names = " ".join(re.sub(r"（.*?）", "", figure_set[i].name) for i in section.figure_ids[:3])
+    query = f"{section.title} {names}".strip()[:QUERY_CHARS]
     found: dict[str, tuple[Chunk, float]] = {}
     topics: Sequence[str | None] = section.topics or (None,)
     if section.role == "problems":
