@@ -20,6 +20,10 @@ demo: $(STAMP)
 	$(BIN)/assistant ingest corpus/sample
 	$(BIN)/assistant search "PM2.5 浓度 同比" --part 总结 --topic 大气 -k 3
 	$(BIN)/assistant search "空气质量改善了多少" -k 3
+	$(BIN)/assistant draft --figures corpus/sample/figures-2025H1.csv --unit 示例区生态环境局 \
+		--period 2025年上半年 --out out
+	$(BIN)/assistant check out/示例区生态环境局-2025年上半年-工作总结.docx \
+		--figures corpus/sample/figures-2025H1.csv
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
