@@ -22,7 +22,7 @@ from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = Path("assistant.toml")
-SECRET_FIELDS = {"api_key", "embedding_api_key"}
+SECRET_FIELDS = {"api_key", "embedding_api_key", "web_token"}
 
 
 class Settings(BaseSettings):
@@ -63,6 +63,9 @@ class Settings(BaseSettings):
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     author: str = "起草助手"
+    web_token: SecretStr | None = Field(
+        default=None, description="Bearer token `assistant serve` requires (ASSISTANT_WEB_TOKEN)."
+    )
 
     @property
     def store_dir(self) -> Path:

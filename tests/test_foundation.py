@@ -34,8 +34,9 @@ def test_cli_flag_beats_env_and_toml(monkeypatch: pytest.MonkeyPatch, isolated: 
     assert load_settings(model="local").model == "local"  # explicit beats env
 
 
-def test_secret_in_toml_is_refused(isolated: Path) -> None:
-    Path("assistant.toml").write_text('api_key = "sk-leak"\n', encoding="utf-8")
+@pytest.mark.parametrize("secret", ["api_key", "embedding_api_key", "web_token"])
+def test_secret_in_toml_is_refused(isolated: Path, secret: str) -> None:
+    Path("assistant.toml").write_text(f'{secret} = "sk-leak"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="密钥"):
         load_settings()
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import docx
@@ -46,9 +47,9 @@ def test_merged_cells_are_read_once(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("renamed.docx", b"just text, not a zip", "不是有效的 .docx"),
+        ("renamed.docx", b"just text, not a zip", "不是有效的Word 文档"),
         ("old.doc", b"\xd0\xcf\x11\xe0", ".doc"),
-        ("empty.docx", b"", "不是有效的 .docx"),
+        ("empty.docx", b"", "不是有效的Word 文档"),
     ],
 )
 def test_unreadable_files_give_input_errors(
@@ -62,10 +63,16 @@ def test_unreadable_files_give_input_errors(
 
 
 def test_zip_that_is_not_a_docx(tmp_path: Path) -> None:
-    import zipfile
-
     path = tmp_path / "fake.docx"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("hello.txt", "hi")
-    with pytest.raises(InputError, match="无法读取"):
+    with pytest.raises(InputError, match=r"缺少 word/document\.xml"):
+        read_blocks(path)
+
+
+def test_a_zip_bomb_named_docx_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<" + b"0" * 300_000_000)
+    with pytest.raises(InputError, match="压缩炸弹"):
         read_blocks(path)

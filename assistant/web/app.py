@@ -36,7 +36,6 @@ from ..settings import Settings
 from ..uploads import DRAFT_SUFFIXES, FIGURES_SUFFIXES, MAX_UPLOAD_BYTES
 
 log = logging.getLogger(__name__)
-TOKEN_ENV = "ASSISTANT_WEB_TOKEN"
 MAX_MESSAGE_CHARS = 2000
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
@@ -331,9 +330,8 @@ def _stream(engine: ChatEngine, client: str, session: str, text: str) -> Iterato
 
 
 def server_token(host: str, token: str | None, announce: Any = print) -> str | None:
-    """The token to require: given, else from the environment, else generated (and announced)
-    when the address is reachable from other machines; None on loopback without one."""
-    token = token or os.environ.get(TOKEN_ENV) or None
+    """The token to require: given (--token or the web_token setting), else generated (and
+    announced) when the address is reachable from other machines; None on loopback without one."""
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(24)
         announce(f"访问令牌（已生成）：{token}")
@@ -348,10 +346,11 @@ def serve(
     token: str | None = None,
     announce: Any = print,
 ) -> None:
-    """Run the server; a non-loopback host gets a token (given, from the env, or generated)."""
+    """Run the server; a non-loopback host gets a token (given, from settings, or generated)."""
     import uvicorn
 
-    token = server_token(host, token, announce)
+    configured = settings.web_token.get_secret_value() if settings.web_token else None
+    token = server_token(host, token or configured, announce)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     fragment = f"#token={token}" if token else ""
     announce(f"起草助手网页版：http://{shown}:{port}/{fragment}")

@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..errors import InputError
 from ..types import Block, BlockStyle
+from ..uploads import check_zip
 from .spans import paragraph_text
 
 _HEADING_STYLES: dict[str, BlockStyle] = {
@@ -38,12 +39,7 @@ def open_docx(path: Path) -> DocumentObject:
         raise InputError(
             "旧版 Word (.doc) 文件无法读取", path=str(path), hint="用 Word 另存为 .docx 后再导入"
         )
-    if not zipfile.is_zipfile(path):
-        raise InputError(
-            "不是有效的 .docx 文件 (可能是改了扩展名的其他文件或已损坏)",
-            path=str(path),
-            hint="用 Word 打开并另存为 .docx",
-        )
+    check_zip(path, kind=".docx")  # a renamed file or a zip bomb is refused before docx parses it
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
