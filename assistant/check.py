@@ -18,10 +18,18 @@ numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks 
 - Direction words must agree with the change (上升 vs 下降, 改善 vs 恶化), and 完成/达到…目标 must
   agree with whether the target was met (未完成/未达到 too).
 - A value equal to the figure's 上年同期 where the text speaks of the current period is stale.
+- A change may be written as a difference in the figure's unit (同比减少22件); a signed number
+  (a table's 同比 cell −3.5%) is a change; 分别 lists map item to number (PM2.5、PM10…分别为…和…;
+  with no subject of their own, to the numbers just before).
+- A number is called wrong (mismatch/stale) only when its own clause names the figure, or, for a
+  change/target/completion, the sentence just spoke of it; a unit of another measure, a part
+  (噪声类信访), a per-case average (案均), a gap to the target (还差…) or another period or base
+  (一季度, 较一季度) is unsourced instead; a number in a figure's 范围/备注 said in the same words
+  is ok, and so is a target in a plan sentence (下半年…力争…).
 - Numbers with no figure context are unsourced, except a number written (with its unit) in a
   figure's 范围/备注, or a value and unit that exactly one figure has. "一个/一名/一套" in prose
   is an article, not a figure, and gives no finding; other Chinese-numeral counts (三家企业) do.
-- 〔待补…〕/〔待核…〕 (and an unrendered {{id}}) are placeholders.
+- 〔待补…〕/〔待核…〕 (and an unrendered {{id}}, or a masked value such as xx.x%) are placeholders.
 """
 
 from __future__ import annotations
@@ -71,17 +79,27 @@ _AT_WORDS = ("降至", "升至", "增至", "减至", "降为", "减为")
 _CLAIM = re.compile(
     r"(?P<neg>未能|未|没有|尚未|不能|难以)?(?:顺利|全面|超额|提前|已经|已|均)?"
     r"(?P<verb>完成|达到|实现|优于|好于|达成|超过)(?:了)?"
-    r"(?P<mid>[^，。；,;！？\n]{0,24}?)(?:年度|全年|年|阶段性|考核|约束性)?(?:目标|任务)"
+    r"(?P<mid>[^，。；,;！？\n]{0,24}?)(?:年度|全年|年|阶段性|考核|约束性)?"
+    r"(?:目标|任务|计划(?:投资|任务)?)"
+)
+_NOT_A_CLAIM = re.compile(
+    r"\s*的?(?:压力|难度|任务艰巨|形势|风险|仍需|还需|尚需|仍有|还有|存在|面临|有差距|差距)"
 )
 _PLAN_BEFORE = re.compile(r"(?:确保|力争|争取|努力|推动|全力|必须|要|将|保障|以)\s*$")
 _MULTIPLIER = {"亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6}
 _MULTIPLIER["万"] = Decimal(10) ** 4
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff\u2160-\u217fA-Za-z0-9.]")
 _ARTICLE_ONE = Decimal(1)
 
 _WEAK_TARGET = ("计划", "任务", "以上")  # target words that also name actual amounts (计划投资)
 CANDIDATE_THRESHOLD = 0.45  # least context score for a figure to be "what the text speaks of"
+NAMED_OVERLAP = 0.34  # least share of a figure's name in a number's own clause to call it wrong
+_GAP = re.compile(  # the distance to a target: 还差2.6个百分点, 较年度目标低0.2
+    r"(?:还差|尚差|相差|差距为?|仍差|较[^，。；,;]{0,8}(?:目标|要求)值?(?:低|高|少|多)了?)\s*$"
+)
+_PER_UNIT = re.compile(r"[案人户家件项次]均|平均每|每(?:件|起|家|人|户|项)")
 TIE_MARGIN = 0.1  # figures within this of the best score are equally likely
 
 
@@ -104,6 +122,10 @@ class _Index:
     totals: dict[str, float]
     year: int | None
     side_numbers: dict[str, list[Figure]]  # "32项" written in a figure's 范围/备注 → figures
+    side_words: dict[str, list[tuple[Figure, set[str]]]]  # same, with the words around it
+    chars: dict[str, float]  # character → weight (rarer among figure names: heavier)
+    period_kind: str | None  # H1 for 2025年上半年 …
+    rare: dict[str, set[str]]  # figure id → bigrams of its name that at most one other name has
 
     @classmethod
     def build(cls, figure_set: FigureSet) -> _Index:
@@ -116,12 +138,31 @@ class _Index:
         totals = {fid: sum(weights.values()) or 1.0 for fid, weights in grams.items()}
         year = _YEAR.search(figure_set.period or "")
         side: dict[str, list[Figure]] = {}
+        side_words: dict[str, list[tuple[Figure, set[str]]]] = {}
         for figure in figure_set:
             for text in (figure.scope, figure.note):
                 for quantity in extract_numbers(text or ""):
                     if quantity.value is not None and quantity.unit:
                         side.setdefault(_key(quantity), []).append(figure)
-        return cls(figure_set.figures, grams, totals, int(year.group()) if year else None, side)
+                        around = text[max(0, quantity.start - 8) : quantity.end + 4]  # type: ignore[index]
+                        side_words.setdefault(_key(quantity), []).append(
+                            (figure, _grams(around.replace(quantity.text, " ")))
+                        )
+        letters = Counter(
+            c for f in figure_set for c in set(_fold(f.name)) if _CJK_OR_WORD.match(c)
+        )
+        chars = {c: math.log(1 + count / n) for c, n in letters.items()}
+        return cls(
+            figure_set.figures,
+            grams,
+            totals,
+            int(year.group()) if year else None,
+            side,
+            side_words,
+            chars,
+            _period_kind(figure_set.period or ""),
+            {fid: {g for g in fg if frequency[g] <= 2} for fid, fg in names.items()},
+        )
 
     def overlap(self, figure: Figure, context: set[str]) -> float:
         weights = self.grams[figure.id]
@@ -178,7 +219,7 @@ def _fit(written: Quantity, expected: Decimal | None, unit: str | None) -> Fit:
     converted: Decimal | None = expected
     if written.unit and unit and written.unit != unit:
         converted = (
-            convert(expected, unit, written.unit) if same_measure(written.unit, unit) else None
+            _convert(expected, unit, written.unit) if _same_measure(written.unit, unit) else None
         )
     if converted is not None and _close(written, converted):
         return "yes"
@@ -193,23 +234,56 @@ def _fit(written: Quantity, expected: Decimal | None, unit: str | None) -> Fit:
 
 
 _SCALES = (Decimal(10) ** 4, Decimal(10) ** 8)
+_SYNONYMS = (frozenset({"件", "起"}),)  # counting words the genre uses interchangeably for cases
 
 
-def _unit_of(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> str:
+def _same_measure(a: str | None, b: str | None) -> bool:
+    return same_measure(a, b) or frozenset({a, b}) in _SYNONYMS
+
+
+def _convert(value: Decimal, unit: str, to: str) -> Decimal | None:
+    return value if frozenset({unit, to}) in _SYNONYMS else convert(value, unit, to)
+
+
+def _value_unit(figure: Figure) -> str:
+    unit = normalise_unit(figure.unit)
+    return unit.canonical if unit else figure.unit
+
+
+def _absolute(q: Quantity | None, figure: Figure) -> bool:
+    """Is a change written as a difference in the figure's own unit (同比减少22件,
+    下降1.4微克/立方米, EQI 提高0.23) rather than as a percentage or 个百分点?"""
+    if q is None or q.unit in ("%", "个百分点") or figure.value is None:
+        return False
+    unit = _value_unit(figure)
+    if q.unit is None:
+        return not unit or unit == "%"  # a bare number: the index's own scale, or points
+    return unit != "%" and _same_measure(q.unit, unit)
+
+
+def _unit_of(
+    figure: Figure, figure_set: FigureSet, field_name: FigureField, q: Quantity | None = None
+) -> str:
     if field_name == "change":
+        if _absolute(q, figure):
+            return _value_unit(figure)
         change = figure_set.change(figure.id)
         return change.unit if change else ""
     if field_name == "completion":
         return "%"
-    return normalise_unit(figure.unit).canonical if normalise_unit(figure.unit) else figure.unit
+    return _value_unit(figure)
 
 
-def _raw(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> Decimal | None:
+def _raw(
+    figure: Figure, figure_set: FigureSet, field_name: FigureField, q: Quantity | None = None
+) -> Decimal | None:
     """The unrounded number behind a field, so a text may round it to any precision."""
     if field_name == "change":
         change = figure_set.change(figure.id)
         if change is None:
             return None
+        if _absolute(q, figure):
+            return abs(change.current - change.previous)
         if change.mode == "points" or not change.previous:
             return abs(change.current - change.previous) if change.mode == "points" else 0
         return abs((change.current - change.previous) / change.previous * 100)
@@ -222,10 +296,10 @@ def _raw(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> Deci
 
 
 def _fits_field(q: Quantity, figure: Figure, fs: FigureSet, field_name: FigureField) -> Fit:
-    expected = _raw(figure, fs, field_name)
-    unit = _unit_of(figure, fs, field_name)
+    expected = _raw(figure, fs, field_name, q)
+    unit = _unit_of(figure, fs, field_name, q)
     result = _fit(q, expected, unit)
-    if result == "no" and field_name in ("change", "completion"):
+    if result == "no" and field_name in ("change", "completion") and not _absolute(q, figure):
         shown = expected_number(figure, fs, field_name)  # the rounded figure as rendered
         result = _fit(q, shown, unit)
     return result
@@ -246,6 +320,100 @@ class _Spot:
     after: set[str]
     sentence_start: int
     own_metric: bool  # the metric words stand before the number in its own clause
+    own: str = ""  # the number's own words: its clause, after the number before it
+    member: _Member | None = None
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A number of a 分别 list ("PM2.5、PM10浓度分别为38.4和68.7"): the list's subject, split into
+    items, and which item this number stands for."""
+
+    subject: str
+    items: tuple[str, ...]
+    index: int
+
+
+_JOINER = re.compile(r"\s*(?:、|和|及|与|以及)\s*")
+_SIGNS = "+-−－＋"
+
+
+def _split_items(subject: str, count: int) -> tuple[str, ...] | None:
+    for pattern in ("、", "、|和|及|与"):
+        items = tuple(re.split(pattern, subject))
+        if len(items) == count and all(item.strip() for item in items):
+            return items
+    return None
+
+
+def _groups(text: str, quantities: Sequence[Quantity]) -> list[list[int]]:
+    """Runs of numbers joined only by 、/和/及/与 ("14件、9件和9件")."""
+    groups: list[list[int]] = []
+    for position, q in enumerate(quantities):
+        if position and _JOINER.fullmatch(text[quantities[position - 1].end : q.start]):
+            groups[-1].append(position)
+        else:
+            groups.append([position])
+    return [g for g in groups if len(g) > 1]
+
+
+def _members(text: str, quantities: Sequence[Quantity]) -> dict[int, _Member]:
+    """Number position → its place in a 分别 list. A list without a subject of its own (同比分别
+    下降3.5%和3.1%) takes the items of the sentence's previous list, or else stands for the
+    figures of the numbers just before it (出动…3690人次，检查…1274家次，分别同比下降3.3%和3.1%):
+    those members get no items."""
+    out: dict[int, _Member] = {}
+    last: tuple[int, str, tuple[str, ...]] | None = None
+    for group in _groups(text, quantities):
+        first = quantities[group[0]]
+        sentence_start, _ = _bounds(text, first.start, first.end, _SENTENCE_STOPS)
+        clause_start, _ = _bounds(text, first.start, first.end, _CLAUSE_STOPS)
+        head = text[clause_start : first.start]
+        if "分别" not in head:
+            continue
+        subject = head[: head.rfind("分别")]
+        items = _split_items(subject, len(group))
+        if items is None and last and last[0] == sentence_start and len(last[2]) == len(group):
+            _, subject, items = last
+        if items is None:
+            for index, position in enumerate(group):
+                out[position] = _Member("", (), index)
+            continue
+        last = (sentence_start, subject, items)
+        for index, position in enumerate(group):
+            out[position] = _Member(subject, items, index)
+    return out
+
+
+def _normalise_quantities(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
+    """What a reader infers from the layout: a signed number is a change (−3.5% in a table's 同比
+    column: 下降3.5%); in a table row a percentage after the row's value is its change; and the
+    later numbers of a list share the first one's direction (同比下降3.5%和3.1%)."""
+    out = list(quantities)
+    for position, q in enumerate(out):
+        signed = q.number_text[:1] in _SIGNS if q.number_text else False
+        if q.value and signed and q.direction is None:
+            word = "上升" if q.value > 0 else "下降"
+            out[position] = replace(q, value=abs(q.value), is_change=True, direction=word)
+        elif (
+            "\t" in text
+            and q.unit in ("%", "个百分点")
+            and not q.is_change
+            and position
+            and "\t" in text[out[position - 1].end : q.start]
+        ):
+            out[position] = replace(q, is_change=True)
+    for group in _groups(text, out):
+        first = out[group[0]]
+        if not first.is_change:
+            continue
+        for position in group[1:]:
+            q = out[position]
+            if not q.is_change and q.direction is None:
+                out[position] = replace(
+                    q, is_change=True, direction=first.direction, comparison=first.comparison
+                )
+    return out
 
 
 def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
@@ -254,15 +422,20 @@ def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
     return left, min(rights, default=len(text))
 
 
-def _spot(q: Quantity, block: int, text: str, previous_end: int = 0) -> _Spot:
+def _spot(
+    q: Quantity, block: int, text: str, previous_end: int = 0, member: _Member | None = None
+) -> _Spot:
     """``previous_end``: where the quantity before this one ends ("大气类14件、水类9件": the
-    second number's own words start after the first)."""
+    second number's own words start after the first). A list member's own words are the list's
+    subject."""
     sentence_start, _ = _bounds(text, q.start, q.end, _SENTENCE_STOPS)
     clause_start, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS + "\t")
     cell_start = text.rfind("\t", 0, q.start) + 1
     clause_text = text[max(clause_start, cell_start, previous_end) : q.start]
     if "\t" in text:  # a table row: the row's first cell names what the row is about
         clause_text = text.split("\t", 1)[0] + " " + clause_text
+    if member is not None:
+        clause_text = member.subject + clause_text
     return _Spot(
         q=q,
         block=block,
@@ -272,21 +445,89 @@ def _spot(q: Quantity, block: int, text: str, previous_end: int = 0) -> _Spot:
         sentence=_grams(text[sentence_start : q.start]),
         after=_grams(text[q.end : clause_end]),
         sentence_start=sentence_start,
+        own=text[max(clause_start, cell_start, previous_end) : q.start],
+        member=member,
     )
 
 
+_RANGE = r"1\s*[-—–~～至到]\s*"
+_PERIOD_KINDS = (  # the period a text speaks of; "全年" in a half-year summary is the plan
+    ("Q1-3", rf"前三季度|{_RANGE}9月|9月底|9月30日"),
+    ("Q1", rf"一季度|{_RANGE}3月(?!\d)|3月底|3月31日"),
+    ("Q2", r"二季度"),
+    ("Q3", r"三季度"),
+    ("Q4", r"四季度"),
+    ("H1", rf"上半年|{_RANGE}6月|6月底|6月30日"),
+    ("H2", r"下半年"),
+    ("Y", rf"全年|{_RANGE}1[0-2]月|12月底|12月31日"),
+)
+_PLAN_WORDS = re.compile(r"下半年|全年|明年|下一步|下阶段|下步|年底前|确保|力争|争取")
+_TARGET_AFTER = re.compile(r"^\s*的?\s*(?:年度|全年|考核|约束性)?\s*(?:目标|要求|任务)")
+_PART_OF_PLAN = re.compile(
+    r"(?:完成|占)[^，。；,;！？\n]{0,20}?(?:任务|计划|目标)[^，。；,;！？\n]{0,12}的\s*$"
+)
+_OTHER_BASE = ("同比", "同期", "上年", "去年")
+
+
+def _subclass(clause: str, name: str) -> str | None:
+    """A category word (噪声类, 工业类) before the number that the figure's name does not have:
+    the number is a part of the figure, not the figure."""
+    for match in re.finditer(r"类", clause):
+        words = [clause[max(0, match.start() - k) : match.end()] for k in (2, 1)]
+        if not words[-1][:1] or not _CJK_ONLY.match(words[-1][0]):
+            continue
+        if words[-1][0] in "各此该同这两多等诸另分门归种":
+            continue
+        if not any(word in name for word in words):
+            return words[0]
+    return None
+
+
+def _period_kind(text: str) -> str | None:
+    """The last period named in ``text`` (一季度, 1-6月, 截至9月底…), as a kind."""
+    best: tuple[int, str] | None = None
+    for kind, pattern in _PERIOD_KINDS:
+        for match in re.finditer(pattern, text):
+            start = match.start()
+            if kind == "Q3" and text[max(0, start - 1) : start] == "前":
+                continue
+            if best is None or start > best[0]:
+                best = (start, kind)
+    return best[1] if best else None
+
+
+def _spoken_period(spot: _Spot) -> str | None:
+    """The period the sentence speaks of before the number, or the paragraph's lead (一季度，…)."""
+    kind = _period_kind(spot.text[spot.sentence_start : spot.q.start])
+    if kind is None:
+        lead = re.match(r"[^，。；,;\n]{0,12}[，,]", spot.text)
+        if lead and lead.end() <= spot.q.start:
+            kind = _period_kind(lead.group())
+    return kind
+
+
 def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
-    """Which number of a figure the words around the quantity speak of (None: another period)."""
+    """Which number of a figure the words around the quantity speak of (None: another period,
+    or a comparison with something other than last year's same period)."""
     q = spot.q
     before = spot.text[max(0, q.start - 16) : q.start]
+    if q.comparison and not any(word in q.comparison for word in _OTHER_BASE):
+        return None  # 较一季度收窄1.2个百分点, 环比: the file has no such base
+    spoken = _spoken_period(spot)
+    if index.period_kind and spoken and spoken not in (index.period_kind, "Y", "H2"):
+        return None  # 一季度 in a half-year file
     if q.unit == "个百分点" or q.is_change:
         return "change"
     if _COMPLETION_BEFORE.search(before) or re.search(r"完成率\s*(?:为|达|达到)?\s*$", before):
         return "completion"
+    clause_start, _ = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+    if q.unit == "%" and _PART_OF_PLAN.search(spot.text[clause_start : q.start]):
+        return "completion"  # 完成年度任务3000亩的66.0%, 占年度计划投资5.68亿元的52.4%
     years = {int(y) for p in q.period for y in _YEAR.findall(p)}
     if index.year is not None and years and index.year not in years:
         return "previous" if index.year - 1 in years else None
-    if q.target is not None:
+    _, clause_end = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+    if q.target is not None or _TARGET_AFTER.match(spot.text[q.end : clause_end]):
         return "target"
     if q.comparison and any(word in q.comparison for word in _PREVIOUS_WORDS):
         return "previous"
@@ -313,16 +554,20 @@ class _Checker:
             score += 0.8 if spot.own_metric else 0.3
         if inherited is not None and inherited.id == figure.id and field_name != "value":
             score += 0.9
-        unit = _unit_of(figure, self.figure_set, field_name)  # type: ignore[arg-type]
+        unit = _unit_of(figure, self.figure_set, field_name, q)  # type: ignore[arg-type]
         if q.unit and unit:
-            if q.unit == unit or same_measure(q.unit, unit):
+            if q.unit == unit or _same_measure(q.unit, unit):
                 score += 0.3
             elif {q.unit, unit} != {"%", "个百分点"}:
                 score -= 0.6
         return score
 
     def candidates(
-        self, spot: _Spot, field_name: FigureField, inherited: Figure | None
+        self,
+        spot: _Spot,
+        field_name: FigureField,
+        inherited: Figure | None,
+        margin: float = TIE_MARGIN,
     ) -> list[Figure]:
         """The figures the context names best, having a number for ``field_name``."""
         scored = []
@@ -337,7 +582,7 @@ class _Checker:
         best = max(s for s, _ in scored)
         if best < CANDIDATE_THRESHOLD:
             return []
-        return [f for s, f in sorted(scored, key=lambda x: -x[0]) if s >= best - TIE_MARGIN]
+        return [f for s, f in sorted(scored, key=lambda x: -x[0]) if s >= best - margin]
 
     def finding(
         self,
@@ -396,7 +641,7 @@ class _Checker:
             return self.finding(spot, "ok", f"与{label}一致", figure, field_name, matched_by)
         if fit == "unit":
             written = q.unit_written or "无单位"
-            should = _unit_of(figure, fs, field_name) or "无单位"
+            should = _unit_of(figure, fs, field_name, q) or "无单位"
             message = f"数值与{label}一致，但单位应为“{should}”而不是“{written}”"
             if field_name == "change" and should == "个百分点":
                 message = f"{figure.name}是比率，同比变化应写“个百分点”，不是“%”"
@@ -437,7 +682,14 @@ class _Checker:
         q = spot.q
         field_name = _field_for(spot, self.index)
         if field_name is None:
-            return self.finding(spot, "unsourced", "说的是数据文件以外的期间，无从核对")
+            message = "说的是数据文件以外的期间或比较基数，无从核对"
+            return self.finding(spot, "unsourced", message)
+        if _GAP.search(spot.text[max(0, q.start - 14) : q.start]) and not (
+            q.is_change or q.direction or q.comparison
+        ):
+            return self.finding(spot, "unsourced", "与目标的差距不在数据文件中，无从核对")
+        if spot.member is not None:  # 分别: the list's items decide, not the last figure named
+            inherited = None
         found = self.candidates(spot, field_name, inherited)
         if field_name == "target" and q.target in _WEAK_TARGET:  # 计划投资: maybe the value
             values = self.candidates(spot, "value", inherited)
@@ -454,6 +706,8 @@ class _Checker:
                 field_name, found = "value", values
         elif field_name == "target" and not found:
             field_name, found = "value", self.candidates(spot, "value", inherited)
+        if spot.member is not None and found:
+            found = self.pick_item(spot, field_name, found)
         if found:
             fitting = [f for f in found if _fits_field(q, f, self.figure_set, field_name) == "yes"]
             figure = fitting[0] if fitting else found[0]
@@ -461,8 +715,108 @@ class _Checker:
                 return self.finding(
                     spot, "unsourced", f"{figure.name}在数据文件中待补，文中的数无出处", figure
                 )
-            return self.judge(spot, figure, field_name, "context", also=found)
+            verdict = self.judge(spot, figure, field_name, "context", also=found)
+            if verdict.kind in ("mismatch", "stale"):
+                return self.second_look(spot, figure, field_name, inherited, verdict)
+            return verdict
         return self.unsourced(spot)
+
+    def pick_item(self, spot: _Spot, field_name: FigureField, found: list[Figure]) -> list[Figure]:
+        """Of the figures the list's subject names, the one whose name holds the characters only
+        this number's item has (大气、水、其他类…分别为14件、9件和9件: 水 → the 水 figure)."""
+        member = spot.member
+        assert member is not None
+        letters = [{c for c in _fold(item) if _CJK_OR_WORD.match(c)} for item in member.items]
+        own = letters[member.index].difference(
+            *(other for i, other in enumerate(letters) if i != member.index)
+        )
+        ranked = []
+        for figure in self.candidates(spot, field_name, None, math.inf):
+            score = self.score(spot, figure, None, field_name)
+            if score >= CANDIDATE_THRESHOLD:
+                name = _fold(figure.name)
+                weight = sum(self.index.chars.get(c, 0) for c in own if c in name)
+                ranked.append((weight, score, figure))
+        if not ranked:
+            return found
+        weight, _, figure = max(ranked, key=lambda r: (r[0], r[1]))
+        return [figure] if weight > 0 else found
+
+    def named(self, spot: _Spot, figure: Figure, inherited: Figure | None, field: str) -> bool:
+        """Does the number's own clause name the figure (or, for a change/target/completion, did
+        the sentence just speak of it)? Only then may a wrong number be called wrong."""
+        if field != "value" and inherited is not None and inherited.id == figure.id:
+            return True
+        if spot.own_metric and spot.q.metric is not None and spot.q.metric == figure.metric:
+            return True
+        own = self.index.overlap(figure, spot.clause)
+        if own >= NAMED_OVERLAP:
+            return True
+        # 立案查处环境违法案件32件，其中大气类9件、水类14件: the sentence names the family, the
+        # clause the item (by a word few names have)
+        sentence = self.index.overlap(figure, spot.sentence)
+        return own > 0 and (
+            sentence >= 0.5 or (sentence >= 0.3 and bool(spot.clause & self.index.rare[figure.id]))
+        )
+
+    def strongly_named(self, spot: _Spot, figure: Figure) -> bool:
+        if spot.own_metric and spot.q.metric is not None and spot.q.metric == figure.metric:
+            return True
+        return self.index.overlap(figure, spot.clause) >= 0.5
+
+    def second_look(
+        self,
+        spot: _Spot,
+        figure: Figure,
+        field_name: FigureField,
+        inherited: Figure | None,
+        verdict: Finding,
+    ) -> Finding:
+        """Before calling a number wrong: is it a number the file holds elsewhere (a figure's
+        范围/备注, a target in a plan sentence), or a number of some other thing altogether?"""
+        q, fs = spot.q, self.figure_set
+        before = spot.text[max(0, q.start - 8) : q.start]
+        for other, words in self.index.side_words.get(_key(q), []):
+            if words & _grams(before) and not self.strongly_named(spot, figure):
+                return replace(
+                    verdict,
+                    kind="ok",
+                    message=f"见{other.name}（{other.id}）的范围/备注",
+                    figure_id=other.id,
+                    field=None,
+                    expected=None,
+                    source=other.provenance.describe(),
+                )
+        _, clause_end = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+        own = spot.own
+        if _PER_UNIT.search(own) and not _PER_UNIT.search(figure.name):
+            return self.finding(spot, "unsourced", "平均到每件/每人的数不在数据文件中，无从核对")
+        part = _subclass(own, figure.name)
+        if part:
+            message = f"“{part}”是{figure.name}中的一部分，数据文件中没有，无从核对"
+            return self.finding(spot, "unsourced", message)
+        if (
+            field_name == "value"
+            and _fits_field(q, figure, fs, "target") == "yes"
+            and (
+                _PLAN_WORDS.search(spot.text[spot.sentence_start : q.start])
+                or re.search(r"目标|要求|任务|考核|计划", own + spot.text[q.end : clause_end])
+            )
+        ):
+            return self.judge(spot, figure, "target", "context")
+        unit = _unit_of(figure, fs, field_name, q)
+        if (
+            q.unit
+            and unit
+            and not _same_measure(q.unit, unit)
+            and {q.unit, unit} != {"%", "个百分点"}
+        ):
+            message = f"单位“{q.unit_written or q.unit}”与{figure.name}（{unit}）对不上，无从核对"
+            return self.finding(spot, "unsourced", message)
+        if not self.named(spot, figure, inherited, field_name):
+            message = f"上下文没有点明这是{figure.name}，数据文件中没有与之对应的数据，请核实出处"
+            return self.finding(spot, "unsourced", message)
+        return verdict
 
     def unsourced(self, spot: _Spot) -> Finding | None:
         q = spot.q
@@ -525,9 +879,13 @@ def _claims(text: str) -> list[tuple[int, int, bool]]:
     """(start, end, met?) of each statement that a target was (or was not) reached."""
     found = []
     for match in _CLAIM.finditer(text):
-        tail = text[match.end() : match.end() + 6]
-        if re.match(r"\s*的\s*(?:\d|百分之)", tail) or re.match(r"\s*(?:完成率|任务的)", tail):
-            continue  # 完成年度目标的52.4%: a completion rate, not a claim
+        tail = text[match.end() : match.end() + 16]
+        if re.match(r"\s*(?:[\d.]+[^\d，。；,;]{0,4})?的\s*(?:\d|百分之)", tail) or re.match(
+            r"\s*(?:完成率|任务的)", tail
+        ):
+            continue  # 完成年度目标的52.4%, 完成年度任务3000亩的66.0%: a completion rate
+        if _NOT_A_CLAIM.match(tail):
+            continue  # 完成全年目标压力较大: the goal as a topic, not a result
         if not match.group("neg") and _PLAN_BEFORE.search(
             text[max(0, match.start() - 4) : match.start()]
         ):
@@ -590,17 +948,35 @@ def _check_block(
                 ),
             )
         )
-    quantities = [
-        q
-        for q in extract_numbers(text)
-        if q.form not in ("masked", "category") and not any(s <= q.start < e for s, e in holes)
-    ]
+    extracted = [q for q in extract_numbers(text) if not any(s <= q.start < e for s, e in holes)]
+    for q in extracted:
+        if q.form == "masked" and (q.unit or "." in q.number_text):  # xx.x%: a value not filled in
+            finding = Finding(
+                kind="placeholder",
+                value=q.text,
+                block=block,
+                start=q.start,
+                end=q.end,
+                context=_context(text, q.start, q.end),
+                message=f"数字被遮盖未补齐：{q.text}",
+                unit=q.unit,
+            )
+            findings.append((q.start, finding))
+    quantities = _normalise_quantities(
+        text, [q for q in extracted if q.form not in ("masked", "category")]
+    )
+    members = _members(text, quantities)
     matched: dict[int, tuple[Figure, FigureField]] = {}  # quantity position → figure, field
     verdicts: dict[int, Finding] = {}
     sentence_figure: tuple[int, Figure] | None = None  # (sentence start, figure)
     for position, q in enumerate(quantities):
         previous_end = quantities[position - 1].end if position else 0
-        spot = _spot(q, block, text, previous_end)
+        member = members.get(position)
+        anchor = None
+        if member is not None and not member.items:  # 分别 over the numbers before the list
+            anchor = _anchor(quantities, members, matched, position, member)
+            member = None
+        spot = _spot(q, block, text, previous_end, member)
         citation = next(
             (
                 (c, how)
@@ -612,6 +988,8 @@ def _check_block(
         inherited = None
         if sentence_figure is not None and sentence_figure[0] == spot.sentence_start:
             inherited = sentence_figure[1]
+        if anchor is not None:
+            inherited = anchor
         if citation is not None:
             verdict = _by_citation(checker, spot, *citation)
         else:
@@ -627,6 +1005,23 @@ def _check_block(
     findings.extend((quantities[p].start, v) for p, v in verdicts.items())
     findings.sort(key=lambda item: item[0])
     return [f for _, f in findings]
+
+
+def _anchor(
+    quantities: Sequence[Quantity],
+    members: Mapping[int, _Member],
+    matched: Mapping[int, tuple[Figure, FigureField]],
+    position: int,
+    member: _Member,
+) -> Figure | None:
+    """The figure a subject-less 分别 list member stands for: the figures of the numbers before
+    the list, in order, when there are as many as the list has members."""
+    first = position - member.index
+    size = sum(1 for p, m in members.items() if p - m.index == first)
+    before = [p for p in range(first) if p in matched and matched[p][1] == "value"]
+    if len(before) < size:
+        return None
+    return matched[before[-size + member.index]][0]
 
 
 def _by_citation(checker: _Checker, spot: _Spot, citation: Citation, how: MatchedBy) -> Finding:

@@ -391,7 +391,7 @@ def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
     # a range: 3至5个, 3-5个, 10%-15%, 三至五家
     first_unit, after_first = _unit_after(folded, found.end, chinese)
     dash = re.compile(_DASH).match(folded, after_first if first_unit else found.end)
-    if dash:
+    if dash and not re.search(r"[\t\n]", dash.group()):  # "3\t-33.3%": two table cells
         second = _read_number(folded, dash.end(), chinese)
         second_unit = second and _unit_after(folded, second.end(), chinese)[0]
         units_agree = not first_unit or second_unit in (None, first_unit)

@@ -32,6 +32,7 @@ from assistant.figures import format_decimal, load_figures, round_half_up  # noq
 from assistant.metrics import find_metric, metric_by_name  # noqa: E402
 from assistant.render import reference_text  # noqa: E402
 from assistant.types import Block, Figure, FigureSet  # noqa: E402
+from tests.heldout import HELDOUT, KINDS, load_heldout, score_heldout  # noqa: E402
 
 SAMPLES = (ROOT / "corpus/sample/figures-2025H1.csv", ROOT / "corpus/sample/figures-2025Q3.yaml")
 SHORT_PERIOD = {
@@ -474,6 +475,30 @@ def speed() -> None:
 # --- main ------------------------------------------------------------------------------------
 
 
+def heldout(show: int) -> None:
+    """Precision and recall per kind on the hand-written held-out sets (tests/data)."""
+    figure_set = load_figures(SAMPLES[0])
+    for name in ("check_heldout.yaml", "check_heldout_fresh.yaml"):
+        entries = load_heldout(HELDOUT.with_name(name))
+        scores, outcomes = score_heldout(figure_set, entries)
+        numbers = sum(len(e.numbers) for e in entries)
+        print(
+            f"\nheld-out {name}: {len(entries)} entries, {numbers} numbers; "
+            f"entries fully right {scores.entries_right} / {scores.entries}"
+        )
+        print(f"{'kind':<13}{'expected':>9}{'found':>7}{'precision':>11}{'recall':>8}")
+        for kind in KINDS:
+            p, r = scores.precision(kind), scores.recall(kind)
+            print(
+                f"{kind:<13}{scores.expected[kind]:>9}{scores.predicted[kind]:>7}"
+                f"{'-' if p is None else f'{p:.3f}':>11}{'-' if r is None else f'{r:.3f}':>8}"
+            )
+        for outcome in [o for o in outcomes if o.errors()][:show]:
+            print(f"  {outcome.entry.id}: {outcome.entry.text}")
+            for error in outcome.errors():
+                print(f"      {error}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--show", type=int, default=0, help="print up to N misses per kind")
@@ -533,6 +558,7 @@ def main() -> None:
                 print(f"  other kind {kind}: {line}")
         for line in tally.flags[: args.show * 4]:
             print(f"  false flag: {line}")
+    heldout(args.show)
     if not args.no_speed:
         speed()
 
