@@ -132,6 +132,8 @@ def test_request_a_section_in_the_browser(server, browser, tmp_path: Path) -> No
     assert browser.find_elements(By.CSS_SELECTOR, "#messages img") == []
     assert browser.execute_script("return window.__pwned === undefined")
     assert "第 1 版" in browser.find_element(By.ID, "current-version").text
+    meta = browser.find_element(By.CSS_SELECTOR, "#messages .msg .meta").text
+    assert f"已核对数字 {len(numbers)} 个" in meta and "待处理" not in meta
 
     browser.find_element(By.ID, "download-docx").click()
     deadline = time.monotonic() + 30

@@ -4,6 +4,8 @@
 
 const $ = (id) => document.getElementById(id);
 const state = { session: null, versions: [], busy: false };
+// The checker's finding kinds a person has to act on (the summary also carries "ok" and "total").
+const PROBLEM_KINDS = ["mismatch", "unit", "direction", "unsourced", "stale", "placeholder"];
 
 function randomId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -100,9 +102,7 @@ function renderMessage(message, extra) {
     const meta = el("div", "meta", "第 " + message.version + " 版");
     if (extra && extra.check) {
       const ok = extra.check.ok || 0;
-      const problems = Object.entries(extra.check)
-        .filter(([kind]) => kind !== "ok")
-        .reduce((sum, [, n]) => sum + n, 0);
+      const problems = PROBLEM_KINDS.reduce((sum, kind) => sum + (extra.check[kind] || 0), 0);
       meta.textContent += " · 已核对数字 " + ok + " 个" + (problems ? "，待处理 " + problems + " 处" : "");
     }
     box.appendChild(meta);
