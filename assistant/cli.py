@@ -659,7 +659,8 @@ def draft_command(
     ],
     out_dir: Annotated[Path, typer.Option("--out", help="输出目录")] = Path("out"),
     unit: Annotated[
-        str | None, typer.Option("--unit", help="单位名称，默认取数据文件或语料库中的单位")
+        str | None,
+        typer.Option("--unit", help="单位名称，默认取数据文件、设置 unit 或语料库中的单位"),
     ] = None,
     section: Annotated[
         str | None, typer.Option("--section", help="只起草一节，如 大气污染防治")

@@ -284,12 +284,20 @@ def _validate(request: DraftRequest) -> None:
         raise InputError("提纲文件不存在", path=str(request.outline))
 
 
-def resolve_unit(request_unit: str | None, figure_set: FigureSet, retriever: Any | None) -> str:
-    """The unit as given, else the figures file's, else the one the corpus names most often."""
+def resolve_unit(
+    request_unit: str | None,
+    figure_set: FigureSet,
+    retriever: Any | None,
+    default: str | None = None,
+) -> str:
+    """The unit as given, else the figures file's, else the ``unit`` setting, else the one the
+    corpus names most often."""
     if request_unit and request_unit.strip():
         return request_unit.strip()
     if figure_set.organisation:
         return figure_set.organisation
+    if default and default.strip():
+        return default.strip()
     if retriever is not None:
         units = [u for u in retriever.index.labels["unit"].tolist() if u]
         if units:
@@ -312,7 +320,7 @@ def compose(
     period = parse_period(request.period, request.kind)
     writer = make_writer(request.writer or settings.writer, settings)
     retriever = _open_retriever(settings)
-    unit = resolve_unit(request.unit, figure_set, retriever)
+    unit = resolve_unit(request.unit, figure_set, retriever, settings.unit)
     past = find_past(retriever, period)
     if request.outline is not None:
         outline = outline_from_file(Path(request.outline), figure_set, period, unit, request.part)
@@ -517,6 +525,15 @@ def _write_text(path: Path, text: str) -> Path:
     return Path(temporary)
 
 
+def _created_time(created: str) -> datetime | None:
+    """The sidecar's ``created`` as a time for the .docx properties (None if unreadable)."""
+    try:
+        moment = datetime.fromisoformat(created)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def save_draft(
     draft: Draft, out_dir: Path, stem: str | None = None, *, author: str = "起草助手"
 ) -> dict[str, Path]:
@@ -542,6 +559,7 @@ def save_draft(
             draft.blocks,
             author=author,
             properties={"title": draft.title, "subject": f"{draft.unit}{draft.period}"},
+            created=_created_time(draft.created),
         )
     except BaseException:
         for temporary in staged.values():

@@ -212,11 +212,20 @@ def _stands_alone(line: str) -> bool:
     return len(line) <= 40 and not re.search(r"[，,、；;：:。]", line)
 
 
+# A line that stops inside a unit (微克/立方 | 米, 吨/平方公里· | 月) is never whole, however short.
+_INSIDE_UNIT = re.compile(r"(?:[/／·]|/\s*(?:立方|平方|平方公|立|平))\s*$")
+
+
+def _inside_unit(line: str) -> bool:
+    return bool(_INSIDE_UNIT.search(line))
+
+
 def join_broken_lines(lines: list[str]) -> list[str]:
     """Re-join paragraphs a PDF or web copy broke mid-sentence, even across a blank line.
 
     A line is continued by the next non-blank line when it does not end a sentence, is not a
-    title, heading or short label, and the next line does not start a heading or 一是-style item.
+    title, heading or short label, and the next line does not start a heading or 一是-style item;
+    a line broken inside a unit (微克/立方 | 米) is always continued.
     """
     paragraphs: list[str] = []
     open_paragraph = False
@@ -233,7 +242,9 @@ def join_broken_lines(lines: list[str]) -> list[str]:
         else:
             paragraphs.append(line)
         current = paragraphs[-1]
-        open_paragraph = not ends_sentence(current) and not _stands_alone(current)
+        open_paragraph = _inside_unit(current) or (
+            not ends_sentence(current) and not _stands_alone(current)
+        )
     return paragraphs
 
 

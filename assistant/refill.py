@@ -36,7 +36,6 @@ COMPLETION_CONTEXT = re.compile(
     r"完成率\s*(?:为|达到?)?\s*$|完成(?:年度|全年)?(?:目标|任务|计划)*的\s*$"
 )
 YEAR = re.compile(r"(?<!\d)20\d\d(?!\d)")
-_BROKEN_LINE = re.compile(r"(?<=[^。！？；：\n])\n(?=[^\n])")
 PERIOD_WORDS: dict[str, tuple[str, ...]] = {
     "一季度": ("一季度", "1-3月"),
     "上半年": ("上半年", "1-6月"),
@@ -75,7 +74,6 @@ def adapt(text: str, chunk: Chunk, year: int | None, period_kind: PeriodKind) ->
 
     A chunk whose own year is unknown keeps its years; clauses naming them are dropped later.
     """
-    text = _BROKEN_LINE.sub("", text)  # a line broken mid-sentence (PDF/web copies)
     if chunk.year and year:
         text = shift_years(text, year - chunk.year)
     if chunk.period and chunk.period != period_kind and chunk.period in PERIOD_WORDS:

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     author: str = "起草助手"
+    unit: str | None = Field(
+        default=None,
+        description="The unit a draft is written for when --unit is not given (ASSISTANT_UNIT).",
+    )
     web_token: SecretStr | None = Field(
         default=None, description="Bearer token `assistant serve` requires (ASSISTANT_WEB_TOKEN)."
     )

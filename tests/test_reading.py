@@ -177,6 +177,25 @@ def test_broken_lines_are_rejoined_but_headings_are_not() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("lines", "joined"),
+    [
+        (["全区PM2.5平均浓度55.1微克/立方", "米，同比下降6.1%。"], "55.1微克/立方米，同比"),
+        (["PM2.5平均浓度36微克/", "立方米以内。"], "36微克/立方米以内。"),
+        (["平均降尘量5.3吨/平方公里·", "月，同比下降7.0%。"], "吨/平方公里·月，"),
+        (
+            ["（一）全力抓好大气污染防治", "紧盯全年PM2.5平均浓度36微克/立方", "", "米以内。"],
+            "立方米以内",
+        ),
+    ],
+)
+def test_a_line_broken_inside_a_unit_is_always_rejoined(lines: list[str], joined: str) -> None:
+    """A short unpunctuated line would stand alone as a label, but not one that stops mid-unit."""
+    result = join_broken_lines(lines)
+    assert any(joined in paragraph for paragraph in result), result
+    assert not any(p.startswith(("米", "立方米", "月")) for p in result)
+
+
 def test_a_broken_inline_heading_paragraph_is_rejoined(tmp_path: Path) -> None:
     path = tmp_path / "pdf.txt"
     path.write_text(

@@ -84,8 +84,13 @@ def write_document(
     *,
     author: str,
     properties: Mapping[str, str] | None = None,
+    created: datetime | None = None,
 ) -> None:
-    """Write ``blocks`` to ``path`` (atomically) in 公文 layout, marks as comments/highlights."""
+    """Write ``blocks`` to ``path`` (atomically) in 公文 layout, marks as comments/highlights.
+
+    ``created`` (default: now) is stamped as the created and modified time, so a draft's .docx
+    can carry the same time as its provenance sidecar.
+    """
     properties = dict(properties or {})
     unknown = set(properties) - PROPERTY_NAMES
     if unknown:
@@ -98,7 +103,7 @@ def write_document(
     document = docx.Document()
     _set_up_page(document)
     _set_up_styles(document)
-    _set_properties(document, author, properties)
+    _set_properties(document, author, properties, created)
     _write_blocks(document, blocks)
 
     for block, paragraphs in zip(blocks, block_paragraphs(document), strict=True):
@@ -173,9 +178,14 @@ def set_first_line_indent(ppr: CT_PPr, points: float) -> None:
     indent.set(qn("w:firstLine"), str(round(points * 20)))
 
 
-def _set_properties(document: DocumentObject, author: str, properties: dict[str, str]) -> None:
+def _set_properties(
+    document: DocumentObject,
+    author: str,
+    properties: dict[str, str],
+    created: datetime | None,
+) -> None:
     core = document.core_properties
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = (created or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     core.author = core.last_modified_by = author
     core.created = core.modified = now
     core.revision = 1
