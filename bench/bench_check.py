@@ -478,7 +478,7 @@ def speed() -> None:
 def heldout(show: int) -> None:
     """Precision and recall per kind on the hand-written held-out sets (tests/data)."""
     figure_set = load_figures(SAMPLES[0])
-    for name in ("check_heldout.yaml", "check_heldout_fresh.yaml"):
+    for name in ("check_heldout.yaml", "check_heldout_fresh.yaml", "check_heldout_third.yaml"):
         entries = load_heldout(HELDOUT.with_name(name))
         scores, outcomes = score_heldout(figure_set, entries)
         numbers = sum(len(e.numbers) for e in entries)

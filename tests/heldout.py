@@ -1,4 +1,4 @@
-"""Score the number checker on the held-out set (tests/data/check_heldout.yaml).
+"""Score the number checker on the held-out sets (tests/data/check_heldout*.yaml).
 
 Shared by tests/test_check_heldout.py (per-entry assertions) and bench/bench_check.py (precision
 and recall per kind). A finding belongs to the expected number whose span it overlaps; a finding
@@ -7,8 +7,9 @@ that overlaps none is an extra (a false finding on text that holds no checkable 
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -100,7 +101,14 @@ def load_heldout(path: Path = HELDOUT) -> list[Entry]:
 
 
 def run_entry(entry: Entry, figure_set: FigureSet) -> Outcome:
-    findings = list(check_blocks([entry.text], figure_set).findings)
+    """A multi-line entry is one block per line (a table: its header row, then its rows);
+    findings are placed back on the entry's text."""
+    lines = entry.text.split("\n")
+    offsets = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    findings = [
+        replace(f, start=f.start + offsets[f.block], end=f.end + offsets[f.block])
+        for f in check_blocks(lines, figure_set).findings
+    ]
     pairs: list[tuple[Expected, Finding | None]] = []
     used: set[int] = set()
     for want in entry.numbers:
