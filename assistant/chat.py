@@ -643,15 +643,18 @@ class ChatEngine:
         )
 
     def _revise(self, client, session, intent, user, figure_set, info, on_token, replay) -> Turn:
+        from .render import StreamRenderer
         from .revise import revise_blocks
 
         current = self.load(client, session)
         streamed = []
+        stream = StreamRenderer(figure_set)  # the model streams {{id}}: show numbers instead
 
         def token(piece: str) -> None:
+            text = stream.feed(piece)
             streamed.append(piece)
-            if on_token is not None:
-                on_token(piece)
+            if on_token is not None and text:
+                on_token(text)
 
         revision = revise_blocks(
             current.blocks,
@@ -662,6 +665,8 @@ class ChatEngine:
             unit=info.unit or current.unit,
             on_token=token,
         )
+        if on_token is not None and (tail := stream.flush()):
+            on_token(tail)
         if not revision.changed:
             note = "；".join(revision.notes) or "没有需要修改的内容"
             return Turn(user, self.store.add_message(session, "assistant", note, kind="notice"))

@@ -34,7 +34,7 @@ from .outline import (
     parse_period,
     past_document,
 )
-from .render import comment_text, find_placeholders, render
+from .render import StreamRenderer, comment_text, find_placeholders, render
 from .settings import Settings
 from .types import (
     Block,
@@ -351,7 +351,10 @@ def compose(
             outline,
             past,
         )
-        written = writer.write(context, on_token if writer.name != "template" else None)
+        stream = StreamRenderer(figure_set) if on_token and writer.name != "template" else None
+        written = writer.write(context, _rendering(stream, on_token))
+        if stream is not None and on_token and (tail := stream.flush()):
+            on_token(tail)
         section_blocks, used, fixed, marked = verify_section(writer, context, written)
         repairs += fixed
         unverified += marked
@@ -373,6 +376,19 @@ def compose(
     draft.model = model
     report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
     return DraftResult(draft, report, repairs=repairs, unverified=unverified)
+
+
+def _rendering(stream: StreamRenderer | None, on_token: OnToken | None) -> OnToken | None:
+    """The writer's on_token: its pieces pass through the stream renderer, so a watcher sees
+    numbers, never ``{{id}}``."""
+    if stream is None or on_token is None:
+        return None
+
+    def passed_on(piece: str) -> None:
+        if text := stream.feed(piece):
+            on_token(text)
+
+    return passed_on
 
 
 def _assemble(

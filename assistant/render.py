@@ -123,6 +123,42 @@ def render(text: str, figure_set: FigureSet, block: int = 0) -> Rendered:
     return result
 
 
+MAX_REFERENCE_CHARS = 80  # a longer ``{{…`` tail is no reference: pass it on as it is
+
+
+class StreamRenderer:
+    """Render a writer's streamed pieces as they arrive, so nobody watching sees ``{{id}}``.
+
+    ``feed(piece)`` returns the text that is ready, complete references rendered; a tail that
+    may still become a reference (``{``, ``{{pm25_``, ``{{pm25_avg}``) is held back until the
+    next piece completes it. ``flush()`` returns what is held at the end of the stream.
+    """
+
+    def __init__(self, figure_set: FigureSet) -> None:
+        self.figure_set = figure_set
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        text = self._held + piece
+        cut = _open_reference(text)
+        self._held = text[cut:]
+        return render(text[:cut], self.figure_set).text
+
+    def flush(self) -> str:
+        text, self._held = self._held, ""
+        return render(text, self.figure_set).text
+
+
+def _open_reference(text: str) -> int:
+    """Where a reference that is not closed yet starts in ``text`` (len(text) if none)."""
+    start = text.rfind("{{")
+    if start >= 0 and "}}" not in text[start:] and len(text) - start <= MAX_REFERENCE_CHARS:
+        return start
+    if text.endswith("{"):
+        return len(text) - 1
+    return len(text)
+
+
 def find_placeholders(text: str, block: int = 0) -> list[Placeholder]:
     return [
         Placeholder(block=block, start=m.start(), end=m.end(), text=m.group())

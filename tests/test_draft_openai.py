@@ -52,7 +52,9 @@ def test_streamed_section(store_dir: Path, openai_server) -> None:
     openai_server.script([Reply.of(GOOD, chunks=[GOOD[:10], GOOD[10:40], GOOD[40:]])])
     pieces: list[str] = []
     result = compose(AIR, model_settings(store_dir, openai_server.base_url), on_token=pieces.append)
-    assert "".join(pieces).startswith(GOOD)  # each token passed on as it arrived
+    streamed = "".join(pieces)  # passed on as it arrived, references already rendered
+    assert streamed.startswith("上半年，全区PM2.5平均浓度38.4微克/立方米，同比下降3.5%")
+    assert "{{" not in streamed and len(pieces) >= 3
     assert openai_server.chat_requests[0]["stream"] is True
     text = markdown(result.draft)
     assert "38.4微克/立方米" in text and "同比下降3.5%" in text and "{{" not in text
@@ -176,7 +178,8 @@ def test_cli_with_the_model_streams_and_fails_cleanly(store_dir, openai_server, 
     openai_server.script([GOOD])
     done = runner.invoke(app, args, env=env)
     assert done.exit_code == 0, done.output
-    assert "{{pm25_avg}}" in done.output  # the reply as it streamed
+    shown = done.output.replace("\n", "")  # the reply as it streamed, numbers rendered
+    assert "PM2.5平均浓度38.4微克/立方米" in shown and "{{" not in shown
     assert "通过" in done.output and "stub-writer" in done.output
     openai_server.script([Reply.error(500)])
     failed = runner.invoke(app, [*args[:-4], "--out", str(tmp_path / "bad"), *args[-2:]], env=env)
