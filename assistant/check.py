@@ -40,7 +40,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -126,6 +126,7 @@ class _Index:
     chars: dict[str, float]  # character → weight (rarer among figure names: heavier)
     period_kind: str | None  # H1 for 2025年上半年 …
     rare: dict[str, set[str]]  # figure id → bigrams of its name that at most one other name has
+    years: dict[str, tuple[int | None, int | None]]  # figure id → (its data year, 上年同期's year)
 
     @classmethod
     def build(cls, figure_set: FigureSet) -> _Index:
@@ -162,11 +163,29 @@ class _Index:
             chars,
             _period_kind(figure_set.period or ""),
             {fid: {g for g in fg if frequency[g] <= 2} for fid, fg in names.items()},
+            {f.id: _data_years(f, figure_set.period) for f in figure_set},
         )
 
     def overlap(self, figure: Figure, context: set[str]) -> float:
         weights = self.grams[figure.id]
         return sum(w for g, w in weights.items() if g in context) / self.totals[figure.id]
+
+
+_THIS_YEAR = re.compile(r"本期(?:为|是|系)?\s*((?:19|20)\d{2})\s*年")
+_LAST_YEAR = re.compile(r"上年同期(?:为|是|系)?\s*((?:19|20)\d{2})\s*年")
+_YEAR_SCOPE = re.compile(r"((?:19|20)\d{2})\s*年度")
+
+
+def _data_years(figure: Figure, period: str | None) -> tuple[int | None, int | None]:
+    """The year a figure's value belongs to, and its 上年同期's year. Usually the period's year,
+    but an annual index published mid-year says otherwise in its 备注 or 来源 (EQI: "本期为2024
+    年度值" in a 2025 half-year file), and then "2024年度…64.38" is this period's number."""
+    note, source = figure.note or "", figure.provenance.source or ""
+    match = _THIS_YEAR.search(note) or _YEAR_SCOPE.search(source)
+    own = _YEAR.search(figure.period or period or "")
+    year = int(match.group(1)) if match else int(own.group()) if own else None
+    last = _LAST_YEAR.search(note)
+    return year, int(last.group(1)) if last else (year - 1 if year else None)
 
 
 def _strip_brackets(name: str) -> str:
@@ -506,13 +525,39 @@ def _spoken_period(spot: _Spot) -> str | None:
     return kind
 
 
+_YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年(度|同期|底|末|\d{1,2}月)?")
+_BASE_MARK = re.compile(r"(?:较|比|与|同|相比|对比|相较)\s*$")
+
+
+def _years(spot: _Spot) -> tuple[int | None, int | None]:
+    """(the year the number belongs to, the year a change is measured against), from the years
+    written before it in its sentence. "2024年…为64.38": 2024; "较2023年度提高0.23": base 2023;
+    "较2024年同期的39.8": 39.8 is 2024's number; "较2024年底提高3.1个百分点": no base we hold. A
+    year written after the number ("38.4，较2024年同期…") is another number's."""
+    text, q = spot.text, spot.q
+    spoken = base = None
+    for match in _YEAR_MENTION.finditer(text, spot.sentence_start, q.start):
+        year, suffix = int(match.group(1)), match.group(2) or ""
+        if not _BASE_MARK.search(text[max(spot.sentence_start, match.start() - 3) : match.start()]):
+            spoken = year
+        elif re.fullmatch(r"\s*(?:的|为|是)?\s*", text[match.end() : q.start]):
+            spoken = year  # 较2024年同期的39.8: the number is that year's
+        elif suffix in ("", "度", "同期") and (q.is_change or q.direction):
+            base = year
+        else:
+            base = None
+    return spoken, base
+
+
 def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
     """Which number of a figure the words around the quantity speak of (None: another period,
     or a comparison with something other than last year's same period)."""
     q = spot.q
     before = spot.text[max(0, q.start - 16) : q.start]
     if q.comparison and not any(word in q.comparison for word in _OTHER_BASE):
-        return None  # 较一季度收窄1.2个百分点, 环比: the file has no such base
+        _, base = _years(spot)
+        if base is None:
+            return None  # 较一季度收窄1.2个百分点, 环比, 较2024年底: the file has no such base
     spoken = _spoken_period(spot)
     if index.period_kind and spoken and spoken not in (index.period_kind, "Y", "H2"):
         return None  # 一季度 in a half-year file
@@ -523,9 +568,9 @@ def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
     clause_start, _ = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
     if q.unit == "%" and _PART_OF_PLAN.search(spot.text[clause_start : q.start]):
         return "completion"  # 完成年度任务3000亩的66.0%, 占年度计划投资5.68亿元的52.4%
-    years = {int(y) for p in q.period for y in _YEAR.findall(p)}
-    if index.year is not None and years and index.year not in years:
-        return "previous" if index.year - 1 in years else None
+    spoken_year, _ = _years(spot)
+    if spoken_year is not None and not any(spoken_year in pair for pair in index.years.values()):
+        return None  # a year the file has no number for
     _, clause_end = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
     if q.target is not None or _TARGET_AFTER.match(spot.text[q.end : clause_end]):
         return "target"
@@ -568,10 +613,13 @@ class _Checker:
         field_name: FigureField,
         inherited: Figure | None,
         margin: float = TIE_MARGIN,
+        only: Callable[[Figure], bool] | None = None,
     ) -> list[Figure]:
         """The figures the context names best, having a number for ``field_name``."""
         scored = []
         for figure in self.index.figures:
+            if only is not None and not only(figure):
+                continue
             if _raw(figure, self.figure_set, field_name) is None and not (
                 field_name == "value" and figure.missing
             ):
@@ -690,7 +738,7 @@ class _Checker:
             return self.finding(spot, "unsourced", "与目标的差距不在数据文件中，无从核对")
         if spot.member is not None:  # 分别: the list's items decide, not the last figure named
             inherited = None
-        found = self.candidates(spot, field_name, inherited)
+        field_name, found = self.by_year(spot, field_name, inherited)
         if field_name == "target" and q.target in _WEAK_TARGET:  # 计划投资: maybe the value
             values = self.candidates(spot, "value", inherited)
             fits = [f for f in values if _fits_field(q, f, self.figure_set, "value") == "yes"]
@@ -720,6 +768,34 @@ class _Checker:
                 return self.second_look(spot, figure, field_name, inherited, verdict)
             return verdict
         return self.unsourced(spot)
+
+    def by_year(
+        self, spot: _Spot, field_name: FigureField, inherited: Figure | None
+    ) -> tuple[FigureField, list[Figure]]:
+        """The candidates, keeping to the figures that have a number for the year the text names
+        (its data year: this period's value; the year before: 上年同期; a change's base year)."""
+        spoken, base = _years(spot)
+        years = self.index.years
+        if field_name == "change" and (spoken or base):
+            return field_name, self.candidates(
+                spot,
+                field_name,
+                inherited,
+                only=lambda f: spoken in (None, years[f.id][0]) and base in (None, years[f.id][1]),
+            )
+        if spoken is None or field_name != "value":
+            return field_name, self.candidates(spot, field_name, inherited)
+        now = self.candidates(spot, "value", inherited, only=lambda f: years[f.id][0] == spoken)
+        before = self.candidates(
+            spot, "previous", inherited, only=lambda f: years[f.id][1] == spoken
+        )
+        if now and (
+            not before
+            or self.score(spot, now[0], inherited, "value")
+            >= self.score(spot, before[0], inherited, "previous")
+        ):
+            return "value", now
+        return "previous", before
 
     def pick_item(self, spot: _Spot, field_name: FigureField, found: list[Figure]) -> list[Figure]:
         """Of the figures the list's subject names, the one whose name holds the characters only
