@@ -34,8 +34,10 @@ numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import logging
 import math
 import re
 import unicodedata
@@ -127,6 +129,7 @@ class _Index:
     period_kind: str | None  # H1 for 2025年上半年 …
     rare: dict[str, set[str]]  # figure id → bigrams of its name that at most one other name has
     years: dict[str, tuple[int | None, int | None]]  # figure id → (its data year, 上年同期's year)
+    _words: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, figure_set: FigureSet) -> _Index:
@@ -166,6 +169,21 @@ class _Index:
             {f.id: _data_years(f, figure_set.period) for f in figure_set},
         )
 
+    def words(self, figure: Figure) -> dict[str, float]:
+        """The figure's name as words (jieba, loaded on first use), weighted by how few names
+        have each word."""
+        if not self._words:
+            names = {f.id: _name_words(f.name) for f in self.figures}
+            frequency = Counter(w for words in names.values() for w in words)
+            count = max(len(names), 1)
+            self._words.update(
+                {
+                    fid: {w: math.log(1 + count / frequency[w]) for w in ws}
+                    for fid, ws in names.items()
+                }
+            )
+        return self._words.get(figure.id, {})
+
     def overlap(self, figure: Figure, context: set[str]) -> float:
         weights = self.grams[figure.id]
         return sum(w for g, w in weights.items() if g in context) / self.totals[figure.id]
@@ -186,6 +204,22 @@ def _data_years(figure: Figure, period: str | None) -> tuple[int | None, int | N
     year = int(match.group(1)) if match else int(own.group()) if own else None
     last = _LAST_YEAR.search(note)
     return year, int(last.group(1)) if last else (year - 1 if year else None)
+
+
+@functools.cache
+def _segmenter() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.Tokenizer()
+
+
+def _name_words(name: str) -> set[str]:
+    """Content words of a figure's name: jieba words of two or more characters (类, 的 say
+    nothing of what is counted), and letter/digit names (PM2.5, O3)."""
+    plain = _fold(_strip_brackets(name))
+    words = {w for w in _segmenter().lcut(plain) if len(w) >= 2 and _CJK_ONLY.match(w)}
+    return words | {w for w in re.findall(r"[a-z][a-z0-9.]+", plain)}
 
 
 def _strip_brackets(name: str) -> str:
@@ -340,6 +374,7 @@ class _Spot:
     sentence_start: int
     own_metric: bool  # the metric words stand before the number in its own clause
     own: str = ""  # the number's own words: its clause, after the number before it
+    naming: str = ""  # the words that may name its figure: own words, row name, list subject
     member: _Member | None = None
 
 
@@ -465,6 +500,7 @@ def _spot(
         after=_grams(text[q.end : clause_end]),
         sentence_start=sentence_start,
         own=text[max(clause_start, cell_start, previous_end) : q.start],
+        naming=clause_text,
         member=member,
     )
 
@@ -483,7 +519,7 @@ _PERIOD_KINDS = (  # the period a text speaks of; "全年" in a half-year summar
 _PLAN_WORDS = re.compile(r"下半年|全年|明年|下一步|下阶段|下步|年底前|确保|力争|争取")
 _TARGET_AFTER = re.compile(r"^\s*的?\s*(?:年度|全年|考核|约束性)?\s*(?:目标|要求|任务)")
 _PART_OF_PLAN = re.compile(
-    r"(?:完成|占)[^，。；,;！？\n]{0,20}?(?:任务|计划|目标)[^，。；,;！？\n]{0,12}的\s*$"
+    r"(?:完成|占|为|达到?)[^，。；,;！？\n]{0,20}?(?:任务|计划|目标)[^，。；,;！？\n]{0,12}的\s*$"
 )
 _OTHER_BASE = ("同比", "同期", "上年", "去年")
 
@@ -889,10 +925,29 @@ class _Checker:
         ):
             message = f"单位“{q.unit_written or q.unit}”与{figure.name}（{unit}）对不上，无从核对"
             return self.finding(spot, "unsourced", message)
-        if not self.named(spot, figure, inherited, field_name):
+        if not self.named(spot, figure, inherited, field_name) or not (
+            self.clearly_named(spot, figure)
+            or (field_name != "value" and inherited is not None and inherited.id == figure.id)
+        ):
             message = f"上下文没有点明这是{figure.name}，数据文件中没有与之对应的数据，请核实出处"
             return self.finding(spot, "unsourced", message)
         return verdict
+
+    def clearly_named(self, spot: _Spot, figure: Figure) -> bool:
+        """Named well enough to call a number wrong: the metric dictionary finds the figure's
+        metric in the number's own words, or the sentence holds at least half the figure's name
+        by word (weighted: words few names share count more) with one of them in its own words.
+        Shared characters are not enough: "配合公安机关侦办…案件2起" is not 移送公安机关行政拘留."""
+        if spot.own_metric and spot.q.metric is not None and spot.q.metric == figure.metric:
+            return True
+        words = self.index.words(figure)
+        if not words:
+            return True
+        own = _fold(spot.naming)
+        sentence = _fold(spot.text[spot.sentence_start : spot.q.start]) + own
+        total = sum(words.values())
+        present = sum(w for word, w in words.items() if word in sentence)
+        return present >= 0.5 * total and any(word in own for word in words)
 
     def unsourced(self, spot: _Spot) -> Finding | None:
         q = spot.q
@@ -951,8 +1006,18 @@ def _context(text: str, start: int, end: int) -> str:
 # --- target claims: 完成/达到…目标 ---------------------------------------------------------
 
 
-def _claims(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, met?) of each statement that a target was (or was not) reached."""
+_PLAN_LEAD = re.compile(  # in the sentence before a claim: it is a plan
+    r"确保|力争|争取|计划|将|下半年|下一步|下阶段|下步|明年|到年底|年底前|年内"
+)
+
+
+def _claims(
+    text: str, *, annual_is_plan: bool = False, plan_section: bool = False
+) -> list[tuple[int, int, bool]]:
+    """(start, end, met?) of each statement that a target was (or was not) reached; none said to
+    be met in a plan: a sentence with 确保/力争/下半年… before the claim, or any sentence under a
+    plan heading (二、下半年工作计划). ``annual_is_plan``: the file is for part of a year, so
+    全年… is the plan."""
     found = []
     for match in _CLAIM.finditer(text):
         tail = text[match.end() : match.end() + 16]
@@ -962,10 +1027,15 @@ def _claims(text: str) -> list[tuple[int, int, bool]]:
             continue  # 完成年度目标的52.4%, 完成年度任务3000亩的66.0%: a completion rate
         if _NOT_A_CLAIM.match(tail):
             continue  # 完成全年目标压力较大: the goal as a topic, not a result
-        if not match.group("neg") and _PLAN_BEFORE.search(
-            text[max(0, match.start() - 4) : match.start()]
+        sentence_start, _ = _bounds(text, match.start(), match.end(), "。！？!?\n")
+        lead = text[sentence_start : match.start()]
+        if not match.group("neg") and (
+            plan_section
+            or _PLAN_BEFORE.search(lead[-4:])
+            or _PLAN_LEAD.search(lead)
+            or (annual_is_plan and "全年" in lead)
         ):
-            continue  # 确保完成目标: a plan, not a result
+            continue  # 确保…达到75%的目标, 下半年…完成年度任务: a plan, not a result
         if re.search(r"[，,]", match.group("mid")):
             continue
         found.append((match.start(), match.end(), not match.group("neg")))
@@ -995,13 +1065,26 @@ def _check(
     for citation, how in cited:
         by_block.setdefault(citation.block, []).append((citation, how))
     findings: list[Finding] = []
+    plan_section = False
     for block, text in enumerate(texts):
-        findings.extend(_check_block(checker, block, text, by_block.get(block, [])))
+        if _HEADING.match(text) and len(text) <= 40 and "。" not in text:
+            plan_section = bool(_PLAN_HEADING.search(text))
+        findings.extend(_check_block(checker, block, text, by_block.get(block, []), plan_section))
     return CheckReport(findings=findings, summary=summarise(findings))
 
 
+_HEADING = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、](?!\d))"
+)
+_PLAN_HEADING = re.compile(r"计划|安排|打算|下一步|下半年|下阶段|明年|思路")
+
+
 def _check_block(
-    checker: _Checker, block: int, text: str, cited: list[tuple[Citation, MatchedBy]]
+    checker: _Checker,
+    block: int,
+    text: str,
+    cited: list[tuple[Citation, MatchedBy]],
+    plan_section: bool = False,
 ) -> list[Finding]:
     fs = checker.figure_set
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
@@ -1077,7 +1160,7 @@ def _check_block(
         if figure is not None and verdict.field is not None:
             matched[position] = (figure, verdict.field)
             sentence_figure = (spot.sentence_start, figure)
-    _apply_claims(checker, text, quantities, matched, verdicts)
+    _apply_claims(checker, text, quantities, matched, verdicts, plan_section)
     findings.extend((quantities[p].start, v) for p, v in verdicts.items())
     findings.sort(key=lambda item: item[0])
     return [f for _, f in findings]
@@ -1125,9 +1208,13 @@ def _apply_claims(
     quantities: list[Quantity],
     matched: Mapping[int, tuple[Figure, FigureField]],
     verdicts: dict[int, Finding],
+    plan_section: bool = False,
 ) -> None:
     """完成/达到…目标 must agree with the target check of the figure it is said of."""
-    for start, end, says_met in _claims(text):
+    annual_is_plan = checker.index.period_kind not in (None, "Y")
+    for start, end, says_met in _claims(
+        text, annual_is_plan=annual_is_plan, plan_section=plan_section
+    ):
         sentence_start, _ = _bounds(text, start, end, _SENTENCE_STOPS)
         before = [
             p
