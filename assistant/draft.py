@@ -30,6 +30,7 @@ from .outline import (
     Period,
     Section,
     derive_outline,
+    fit_headings,
     outline_from_file,
     parse_period,
     past_document,
@@ -335,7 +336,10 @@ def compose(
     repairs = unverified = 0
     bodies = [s for s in outline.sections if s.role != "heading"]
     done = 0
-    for section in outline.sections:
+    found = [gather_exemplars(retriever, s, period, figure_set) for s in outline.sections]
+    if request.outline is None:  # the user's own headings stay as written
+        outline.sections = fit_headings(outline.sections, found, figure_set, period)
+    for section, exemplars in zip(outline.sections, found, strict=True):
         if section.heading:
             blocks.append(_Block(section.heading, "h1" if section.level == 1 else "h2"))
         if section.role == "heading":
@@ -347,7 +351,7 @@ def compose(
             period,
             unit,
             figure_set,
-            gather_exemplars(retriever, section, period, figure_set),
+            exemplars,
             outline,
             past,
         )

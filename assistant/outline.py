@@ -9,7 +9,7 @@ topic no past section covers gets a section of its own (heading from assistant/p
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -245,14 +245,26 @@ def _assign(
     topics: Sequence[str], past_sections: Sequence[PastSection]
 ) -> tuple[list[tuple[str, list[str]]], list[str]]:
     """Past sections (heading, topics) that some topic belongs to, in past order, and the
-    topics no past section covers."""
+    topics no past section covers.
+
+    A topic joins a past section only as its main topic or when the heading names it: the 2024
+    “服务发展精准高效” section mentions monitoring in passing, but this period's monitoring
+    figures get a section of their own rather than being folded into 审批.
+    """
     claimed: dict[int, list[str]] = {}
     left: list[str] = []
     scores = [section.scores() for section in past_sections]
+    named = [section_topics(section.heading) for section in past_sections]
     for topic in topics:
         best = max(range(len(scores)), key=lambda i: scores[i].get(topic, 0), default=None)
         score = scores[best].get(topic, 0) if best is not None else 0
-        if best is None or score < 4 or 3 * score < max(scores[best].values()):
+        top = max(scores[best].values()) if best is not None else 0
+        if (
+            best is None
+            or score < 4
+            or 3 * score < top
+            or (topic not in named[best] and score < top)
+        ):
             left.append(topic)
         else:
             claimed.setdefault(best, []).append(topic)
@@ -260,9 +272,126 @@ def _assign(
     return kept, left
 
 
-def _heading_ok(heading: str) -> bool:
-    """Past headings with figures or dated names in them are not reused."""
-    return not re.search(r"\d", heading) and 2 <= len(heading) <= 30
+def _heading_ok(heading: str, topics: Sequence[str] = ()) -> bool:
+    """Past headings with figures, dated names or events (收官, 主题教育) in them are not reused,
+    nor one that names none of its section's topics (“主要目标” over the water figures)."""
+    if re.search(r"\d", heading) or not 2 <= len(heading) <= 30 or _TIME_BOUND.search(heading):
+        return False
+    return not topics or "综合" in topics or bool(set(section_topics(heading)) & set(topics))
+
+
+# The share of an annual amount target due by the end of each period (完成率 pace).
+PACE: dict[str, int] = {"一季度": 25, "上半年": 50, "前三季度": 75, "全年": 100}
+HeadingClaim = Literal["better", "steady"]
+
+
+def heading_claim(heading: str) -> HeadingClaim | None:
+    """What a heading claims about its topic's figures: "better" (持续向好, 稳步提升…),
+    "steady" (保持稳定, 有效管控…) or nothing."""
+    claims = patterns()["heading_claims"]
+    for kind in ("better", "steady"):
+        if any(word in heading for word in claims[kind]):
+            return kind  # type: ignore[return-value]
+    return None
+
+
+_TIME_BOUND = re.compile("|".join(map(re.escape, patterns()["time_bound"])))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a topic's figures say: how many got better or worse 同比, how many missed a target
+    (an amount target counts as missed only when behind the period's pace)."""
+
+    improved: int = 0
+    worse: int = 0
+    missed: int = 0
+
+    def supports(self, claim: HeadingClaim | None) -> bool:
+        if claim is None:
+            return True
+        if self.worse or self.missed:
+            return False
+        return claim == "steady" or self.improved > 0
+
+
+def verdict(figure_set: FigureSet, figure_ids: Sequence[str], period_kind: str) -> Verdict:
+    improved = worse = missed = 0
+    for figure_id in figure_ids:
+        if figure_set[figure_id].missing:
+            continue
+        change = figure_set.change(figure_id)
+        if change is not None and change.improved is not None:
+            improved += change.improved
+            worse += not change.improved
+        check = figure_set.target(figure_id)
+        behind = check is not None and (
+            check.completion is None or check.completion < PACE.get(period_kind, 100)
+        )
+        missed += bool(check is not None and not check.met and behind)
+    return Verdict(improved, worse, missed)
+
+
+def fit_heading(
+    heading: str,
+    section: Section,
+    figure_set: FigureSet,
+    period: Period,
+    candidates: Sequence[str] = (),
+    taken: Collection[str] = (),
+) -> str:
+    """A summary heading that claims no more than the section's figures bear out.
+
+    The heading stays when its claim (if any) is supported; else the first of ``candidates``
+    (past headings for the same topic, best first) whose claim is supported and that names the
+    section's topic; else the heading without its claiming clause when that still names the
+    topic; else our neutral heading for the topic. The number (（一）) is kept.
+    """
+    found = numbering(heading)
+    prefix = found[1] if found else ""
+    text = strip_number(heading)
+    judged = verdict(figure_set, section.figure_ids, period.period_kind)
+    if judged.supports(heading_claim(text)):
+        return heading
+    topic = section.topics[0] if section.topics else "综合"
+    for candidate in candidates:
+        candidate = strip_number(candidate)
+        if (
+            candidate != text
+            and candidate not in taken
+            and _heading_ok(candidate, section.topics[:1])
+            and judged.supports(heading_claim(candidate))
+        ):
+            return prefix + candidate
+    clauses = [c for c in re.split(r"[，,：:]", text) if c and heading_claim(c) is None]
+    if clauses and len(clauses) < len(re.split(r"[，,：:]", text)):
+        trimmed = "，".join(clauses)
+        if len(trimmed) >= 6 and _heading_ok(trimmed, section.topics[:1]) and trimmed not in taken:
+            return prefix + trimmed
+    return prefix + topic_heading(topic, "neutral")
+
+
+def fit_headings(
+    sections: Sequence[Section],
+    exemplars: Sequence[Sequence[Chunk]],
+    figure_set: FigureSet,
+    period: Period,
+) -> list[Section]:
+    """Every summary heading fitted to its figures (fit_heading), the other headings of past
+    summaries the section's exemplars came from offered as alternatives."""
+    fitted = list(sections)
+    for index, (section, chunks) in enumerate(zip(sections, exemplars, strict=True)):
+        if section.role != "summary" or not section.heading:
+            continue
+        candidates = [
+            c.heading_path[1] for c in chunks if c.part == "总结" and len(c.heading_path) >= 2
+        ]
+        taken = {strip_number(s.heading) for s in fitted if s.heading and s is not section}
+        heading = fit_heading(
+            section.heading, section, figure_set, period, list(dict.fromkeys(candidates)), taken
+        )
+        fitted[index] = replace(section, heading=heading)
+    return fitted
 
 
 def topic_heading(topic: str, kind: str) -> str:
@@ -278,7 +407,7 @@ def _groups(
     past_sections = past.sections.get(part, []) if past else []
     kept, left = _assign(topics, past_sections)
     groups = [
-        (heading if _heading_ok(heading) else topic_heading(group[0], kind), group)
+        (heading if _heading_ok(heading, group) else topic_heading(group[0], kind), group)
         for heading, group in kept
     ]
     groups += [(topic_heading(topic, kind), [topic]) for topic in left]

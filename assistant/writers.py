@@ -17,7 +17,7 @@ from typing import Protocol
 
 from .figures import format_change, format_value
 from .numbers import extract_numbers
-from .outline import Outline, PastDocument, Period, Section, patterns, topic_heading
+from .outline import PACE, Outline, PastDocument, Period, Section, patterns, topic_heading
 from .prompts import Prompt, load_prompt
 from .refill import Refiller, adapt, narrative, sentences
 from .render import REFERENCE
@@ -247,9 +247,7 @@ class TemplateWriter:
         table = patterns()
         label = context.period.label
         figure_set = context.figure_set
-        share = {"一季度": 25, "上半年": 50, "前三季度": 75, "全年": 100}[
-            context.period.period_kind
-        ]
+        share = PACE[context.period.period_kind]
         by_topic: dict[str, list[str]] = {}
         for figure in context.figures:
             if figure.missing:

@@ -1,5 +1,5 @@
-"""Drafting rules beyond the happy path: the unit setting and the .docx times matching the
-sidecar."""
+"""Drafting rules beyond the happy path: the unit setting, the .docx times matching the sidecar,
+headings that claim no more than the figures bear out, one section per topic."""
 
 from __future__ import annotations
 
@@ -11,12 +11,24 @@ import docx
 import pytest
 
 from assistant.draft import DraftRequest, compose, make_draft, save_draft
+from assistant.figures import load_figures
 from assistant.ingest import ingest
+from assistant.outline import (
+    Section,
+    Verdict,
+    fit_heading,
+    heading_claim,
+    parse_period,
+    section_topics,
+    strip_number,
+    verdict,
+)
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_DIR
 
 H1 = SAMPLE_DIR / "figures-2025H1.csv"
 Q1 = SAMPLE_DIR / "figures-2025Q1.csv"
+Q3 = SAMPLE_DIR / "figures-2025Q3.yaml"
 UNIT = "示例区生态环境局"
 
 
@@ -30,6 +42,13 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def settings(store_dir: Path):
     return load_settings(embedding="hash", data_dir=store_dir)
+
+
+@pytest.fixture(scope="module")
+def half_year_rules(store_dir: Path):
+    return compose(
+        DraftRequest(H1, UNIT, "2025年上半年"), load_settings(embedding="hash", data_dir=store_dir)
+    )
 
 
 # --- the unit setting -------------------------------------------------------------------------
@@ -82,3 +101,111 @@ def test_saving_the_same_draft_twice_stamps_the_same_times(settings, tmp_path: P
         times.append((core.created, core.modified))
     moment = datetime(2025, 4, 3, 8, 30, tzinfo=UTC)
     assert times[0] == times[1] == (moment, moment)
+
+
+# --- headings agree with the figures ----------------------------------------------------------
+
+HEADER = "id,指标,数值,单位,期间,上年同期,目标,来源,主题,方向"
+
+
+def figures_file(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def air_section(figure_set) -> Section:
+    ids = tuple(f.id for f in figure_set)
+    return Section("summary", "（一）坚持协同治理，空气质量持续向好", 2, ("大气",), ids)
+
+
+PM25_BETTER = "pm25_avg,PM2.5平均浓度,33.0,微克/立方米,2025年上半年,39.8,35,监测站,大气,越低越好"
+PM25_MISSED = "pm25_avg,PM2.5平均浓度,38.4,微克/立方米,2025年上半年,39.8,35,监测站,大气,越低越好"
+RATIO_WORSE = "good_days_ratio,优良天数比例,74.6,%,2025年上半年,76.9,,监测站,大气,越高越好"
+RATIO_BETTER = "good_days_ratio,优良天数比例,78.6,%,2025年上半年,76.9,,监测站,大气,越高越好"
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("坚持协同治理，空气质量持续向好", "better"),
+        ("水环境质量总体稳定", "steady"),
+        ("坚持严格执法，环境秩序持续规范", None),
+    ],
+)
+def test_heading_claims(claim: str, expected: str | None) -> None:
+    assert heading_claim(claim) == expected
+
+
+def test_a_claim_the_figures_bear_out_keeps_its_heading(tmp_path: Path) -> None:
+    figure_set = load_figures(figures_file(tmp_path, [PM25_BETTER, RATIO_BETTER]))
+    section = air_section(figure_set)
+    period = parse_period("2025年上半年")
+    assert fit_heading(section.heading, section, figure_set, period) == section.heading
+
+
+@pytest.mark.parametrize("rows", [[PM25_BETTER, RATIO_WORSE], [PM25_MISSED, RATIO_BETTER]])
+def test_a_figure_worse_or_a_target_missed_drops_the_claim(tmp_path: Path, rows) -> None:
+    figure_set = load_figures(figures_file(tmp_path, rows))
+    section = air_section(figure_set)
+    period = parse_period("2025年上半年")
+    candidates = [
+        "（二）大气污染防治稳中有进",
+        "（一）蓝天保卫战持续深入",
+        "（三）水污染防治有序推进",
+    ]
+    fitted = fit_heading(section.heading, section, figure_set, period, candidates)
+    assert fitted == "（一）蓝天保卫战持续深入"  # another past heading: no claim, same topic
+    without = fit_heading(section.heading, section, figure_set, period)
+    assert without.startswith("（一）") and heading_claim(without) is None
+    assert "大气" in section_topics(without)
+
+
+def test_an_amount_behind_pace_is_a_missed_target_ahead_is_not(tmp_path: Path) -> None:
+    row = "trees,造林面积,{v},亩,2025年上半年,1800,3000,林业局,生态,越高越好"
+    period = parse_period("2025年上半年")
+    ahead = load_figures(figures_file(tmp_path, [row.format(v=1980)]))
+    assert verdict(ahead, ahead.ids, period.period_kind).missed == 0
+    behind = load_figures(figures_file(tmp_path, [row.format(v=1200)]))
+    assert verdict(behind, behind.ids, period.period_kind) == Verdict(0, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("figures", "period"),
+    [(H1, "2025年上半年"), (Q1, "2025年一季度"), (Q3, "2025年前三季度"), (H1, "2025年")],
+)
+def test_every_summary_heading_agrees_with_its_figures(settings, figures, period) -> None:
+    result = compose(DraftRequest(figures, UNIT, period), settings)
+    figure_set = load_figures(figures)
+    outline_period = parse_period(period)
+    draft = result.draft
+    summary_part = True
+    sections = 0
+    seen: set[str] = set()
+    for block in draft.blocks:
+        if block.style == "h1":
+            summary_part = "总结" in block.text or "情况" in block.text
+        if block.style != "h2" or not summary_part:
+            continue
+        text = strip_number(block.text)
+        assert text not in seen
+        seen.add(text)
+        topics = section_topics(text)
+        ids = [f.id for f in figure_set if f.topic in topics]
+        claim = heading_claim(text)
+        assert verdict(figure_set, ids, outline_period.period_kind).supports(claim), block.text
+        sections += 1
+    assert sections >= 6
+
+
+def test_monitoring_figures_get_their_own_section(half_year_rules) -> None:
+    blocks = half_year_rules.draft.blocks
+    headings = [b.text for b in blocks if b.style == "h2"]
+    assert any("监测" in h for h in headings[: len(headings) // 2 + 1])
+    approvals = next(i for i, b in enumerate(blocks) if b.style == "h2" and "营商" in b.text)
+    body = []
+    for block in blocks[approvals + 1 :]:
+        if block.style != "body":
+            break
+        body.append(block.text)
+    assert "审批" in "".join(body) and "监测" not in "".join(body)
