@@ -375,6 +375,7 @@ class _Spot:
     own_metric: bool  # the metric words stand before the number in its own clause
     own: str = ""  # the number's own words: its clause, after the number before it
     naming: str = ""  # the words that may name its figure: own words, row name, list subject
+    column: FigureField | None = None  # a table column whose header says which number it is
     member: _Member | None = None
 
 
@@ -439,7 +440,9 @@ def _members(text: str, quantities: Sequence[Quantity]) -> dict[int, _Member]:
     return out
 
 
-def _normalise_quantities(text: str, quantities: Sequence[Quantity]) -> list[Quantity]:
+def _normalise_quantities(
+    text: str, quantities: Sequence[Quantity], *, tabled: bool = False
+) -> list[Quantity]:
     """What a reader infers from the layout: a signed number is a change (−3.5% in a table's 同比
     column: 下降3.5%); in a table row a percentage after the row's value is its change; and the
     later numbers of a list share the first one's direction (同比下降3.5%和3.1%)."""
@@ -451,6 +454,7 @@ def _normalise_quantities(text: str, quantities: Sequence[Quantity]) -> list[Qua
             out[position] = replace(q, value=abs(q.value), is_change=True, direction=word)
         elif (
             "\t" in text
+            and not tabled
             and q.unit in ("%", "个百分点")
             and not q.is_change
             and position
@@ -477,7 +481,12 @@ def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
 
 
 def _spot(
-    q: Quantity, block: int, text: str, previous_end: int = 0, member: _Member | None = None
+    q: Quantity,
+    block: int,
+    text: str,
+    previous_end: int = 0,
+    member: _Member | None = None,
+    row: _Row | None = None,
 ) -> _Spot:
     """``previous_end``: where the quantity before this one ends ("大气类14件、水类9件": the
     second number's own words start after the first). A list member's own words are the list's
@@ -486,7 +495,9 @@ def _spot(
     clause_start, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS + "\t")
     cell_start = text.rfind("\t", 0, q.start) + 1
     clause_text = text[max(clause_start, cell_start, previous_end) : q.start]
-    if "\t" in text:  # a table row: the row's first cell names what the row is about
+    if row is not None:  # a table row with a header: its name cells, and the column's meaning
+        clause_text = row.name + " " + clause_text
+    elif "\t" in text:  # a table row: the row's first cell names what the row is about
         clause_text = text.split("\t", 1)[0] + " " + clause_text
     if member is not None:
         clause_text = member.subject + clause_text
@@ -501,6 +512,7 @@ def _spot(
         sentence_start=sentence_start,
         own=text[max(clause_start, cell_start, previous_end) : q.start],
         naming=clause_text,
+        column=row.field_at(q.start) if row is not None else None,
         member=member,
     )
 
@@ -764,7 +776,7 @@ class _Checker:
 
     def by_context(self, spot: _Spot, inherited: Figure | None) -> Finding | None:
         q = spot.q
-        field_name = _field_for(spot, self.index)
+        field_name = spot.column or _field_for(spot, self.index)
         if field_name is None:
             message = "说的是数据文件以外的期间或比较基数，无从核对"
             return self.finding(spot, "unsourced", message)
@@ -774,7 +786,10 @@ class _Checker:
             return self.finding(spot, "unsourced", "与目标的差距不在数据文件中，无从核对")
         if spot.member is not None:  # 分别: the list's items decide, not the last figure named
             inherited = None
-        field_name, found = self.by_year(spot, field_name, inherited)
+        if spot.column:
+            found = self.candidates(spot, field_name, inherited)
+        else:
+            field_name, found = self.by_year(spot, field_name, inherited)
         if field_name == "target" and q.target in _WEAK_TARGET:  # 计划投资: maybe the value
             values = self.candidates(spot, "value", inherited)
             fits = [f for f in values if _fits_field(q, f, self.figure_set, "value") == "yes"]
@@ -1059,18 +1074,159 @@ def _check(
     texts: Sequence[str],
     figure_set: FigureSet,
     cited: Sequence[tuple[Citation, MatchedBy]],
+    rows: Sequence[bool] | None = None,
 ) -> CheckReport:
+    """``rows``: which blocks are table rows (from the file); else a block with a tab is one."""
     checker = _Checker(figure_set, _Index.build(figure_set))
     by_block: dict[int, list[tuple[Citation, MatchedBy]]] = {}
     for citation, how in cited:
         by_block.setdefault(citation.block, []).append((citation, how))
     findings: list[Finding] = []
     plan_section = False
+    columns: list[_Column] | None = None  # the header of the table being read
     for block, text in enumerate(texts):
         if _HEADING.match(text) and len(text) <= 40 and "。" not in text:
             plan_section = bool(_PLAN_HEADING.search(text))
-        findings.extend(_check_block(checker, block, text, by_block.get(block, []), plan_section))
+        is_row = rows[block] if rows is not None else "\t" in text
+        header = _header(text.split("\t"), checker.index) if is_row else None
+        if not is_row:
+            columns = None
+        elif header is not None:
+            columns = header
+        elif columns is not None and len(columns) != text.count("\t") + 1:
+            columns = None  # another table, or merged cells: no header to go by
+        findings.extend(
+            _check_block(
+                checker,
+                block,
+                text,
+                by_block.get(block, []),
+                plan_section,
+                columns if is_row and header is None else None,
+            )
+        )
     return CheckReport(findings=findings, summary=summarise(findings))
+
+
+# --- tables: the header row says what each column holds --------------------------------------
+
+ColumnRole = Literal[
+    "name", "ordinal", "unit", "note", "value", "previous", "change", "target", "completion"
+]
+_FIELDS = ("value", "previous", "change", "target", "completion")
+_NUMERIC_CELL = re.compile(r"\s*(?!(?:19|20)\d{2}\s*年)[-+−－＋]?\d")
+_COLUMN_WORDS: tuple[tuple[ColumnRole, re.Pattern[str]], ...] = (
+    ("ordinal", re.compile(r"^(?:序号|编号|序|no\.?)$")),
+    ("unit", re.compile(r"^(?:计量)?单位$")),
+    ("note", re.compile(r"备注|说明|是否|情况|排名|责任")),
+    ("completion", re.compile(r"完成率|完成比例|完成进度|进度")),
+    ("change", re.compile(r"同比|增减|增幅|降幅|涨幅|变化|变幅|增长|较上年|比上年")),
+    ("previous", re.compile(r"上年|去年|同期")),
+    ("target", re.compile(r"目标|任务|计划")),
+    (
+        "value",
+        re.compile(
+            r"数值|本期|实际|完成|累计|当期|本年|今年|上半年|季度|全年|1\s*[-—–~至]\s*\d+月"
+        ),
+    ),
+    ("name", re.compile(r"指标|项目|名称|内容|类别|事项|类型")),
+)
+
+
+@dataclass(frozen=True)
+class _Column:
+    role: ColumnRole | None
+    unit: str | None  # the header's unit: 数值（微克/立方米）
+
+
+def _column(cell: str, index: _Index) -> _Column:
+    text = _fold(cell.strip())
+    bracket = re.search(r"[(]([^)]*)[)]", text)
+    unit = normalise_unit(bracket.group(1)) if bracket else None
+    label = re.sub(r"[(][^)]*[)]", "", text).strip()
+    year = _YEAR_MENTION.match(label)
+    if year and index.year is not None and not re.search(r"目标|任务|计划|同比|增减", label):
+        if int(year.group(1)) == index.year:
+            return _Column("value", unit.canonical if unit else None)
+        if int(year.group(1)) == index.year - 1:
+            return _Column("previous", unit.canonical if unit else None)
+    role = next((role for role, words in _COLUMN_WORDS if words.search(label)), None)
+    return _Column(role, unit.canonical if unit else None)
+
+
+def _header(cells: Sequence[str], index: _Index) -> list[_Column] | None:
+    """The columns a header row declares, or None when the row is not a header (it holds a
+    number, or names fewer than two columns, none of them a figure's number)."""
+    if len(cells) < 2 or any(_NUMERIC_CELL.match(cell) for cell in cells):
+        return None
+    columns = [_column(cell, index) for cell in cells]
+    roles = [c.role for c in columns if c.role is not None and c.role != "note"]
+    if len(roles) < 2 or not any(role in _FIELDS for role in roles):
+        return None
+    return columns
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A table row read through its header: which cells name the row, and what each column is."""
+
+    text: str
+    columns: tuple[_Column, ...]
+    starts: tuple[int, ...]  # where each cell starts
+    name: str
+    unit: str | None  # the row's unit: its 单位 cell, or the name's （家次）
+
+    @classmethod
+    def read(cls, text: str, columns: Sequence[_Column]) -> _Row:
+        cells = text.split("\t")
+        starts = tuple(itertools.accumulate((len(c) + 1 for c in cells[:-1]), initial=0))
+        named = [c for c, col in zip(cells, columns, strict=True) if col.role == "name"]
+        if not named:  # no 指标 column: the first cell that is not an ordinal or a number
+            named = [
+                c
+                for c, col in zip(cells, columns, strict=True)
+                if col.role not in ("ordinal", "unit") and not _NUMERIC_CELL.match(c)
+            ][:1]
+        units = [c for c, col in zip(cells, columns, strict=True) if col.role == "unit"]
+        unit = normalise_unit(units[0].strip()) if units else None
+        if unit is None and named:
+            bracket = re.search(r"[(]([^)]*)[)]", _fold(named[0]))
+            unit = normalise_unit(bracket.group(1)) if bracket else None
+        name = " ".join(named)
+        return cls(text, tuple(columns), starts, name, unit.canonical if unit else None)
+
+    def column_at(self, position: int) -> _Column:
+        cell = sum(1 for start in self.starts[1:] if start <= position)
+        return self.columns[cell]
+
+    def field_at(self, position: int) -> FigureField | None:
+        role = self.column_at(position).role
+        return role if role in _FIELDS else None  # type: ignore[return-value]
+
+    def quantities(self, quantities: Sequence[Quantity]) -> list[Quantity]:
+        """The row's numbers as the header reads them: none in a 序号/单位 column; a number with
+        no unit takes its row's or its column's (a 同比 cell: its column's first); a 同比 cell is
+        a change (7.7 there is 上升7.7)."""
+        out = []
+        for q in quantities:
+            column = self.column_at(q.start)
+            if column.role in ("ordinal", "unit"):
+                continue
+            unit = q.unit
+            if unit is None and column.role == "completion":
+                unit = "%"
+            elif unit is None and column.role == "change":  # 同比（%）, else a difference
+                unit = column.unit or self.unit
+            elif unit is None:  # the row's own unit is the more specific
+                unit = self.unit or column.unit
+            if column.role == "change":
+                signed = q.number_text[:1] in _SIGNS
+                direction = q.direction
+                if direction is None and not signed and q.value is not None:
+                    direction = "持平" if q.value == 0 else "上升"
+                q = replace(q, is_change=True, direction=direction)
+            out.append(replace(q, unit=unit, unit_written=q.unit_written or unit))
+        return out
 
 
 _HEADING = re.compile(
@@ -1085,6 +1241,7 @@ def _check_block(
     text: str,
     cited: list[tuple[Citation, MatchedBy]],
     plan_section: bool = False,
+    columns: Sequence[_Column] | None = None,
 ) -> list[Finding]:
     fs = checker.figure_set
     holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
@@ -1121,9 +1278,11 @@ def _check_block(
                 unit=q.unit,
             )
             findings.append((q.start, finding))
-    quantities = _normalise_quantities(
-        text, [q for q in extracted if q.form not in ("masked", "category")]
-    )
+    row = _Row.read(text, columns) if columns else None
+    quantities = [q for q in extracted if q.form not in ("masked", "category")]
+    if row is not None:
+        quantities = row.quantities(quantities)
+    quantities = _normalise_quantities(text, quantities, tabled=row is not None)
     members = _members(text, quantities)
     matched: dict[int, tuple[Figure, FigureField]] = {}  # quantity position → figure, field
     verdicts: dict[int, Finding] = {}
@@ -1135,7 +1294,7 @@ def _check_block(
         if member is not None and not member.items:  # 分别 over the numbers before the list
             anchor = _anchor(quantities, members, matched, position, member)
             member = None
-        spot = _spot(q, block, text, previous_end, member)
+        spot = _spot(q, block, text, previous_end, member, row)
         citation = next(
             (
                 (c, how)
@@ -1277,12 +1436,14 @@ def check_file(
     if suffix == ".docx":
         from .word import read_blocks, read_comments
 
-        texts = [block.text for block in read_blocks(path)]
+        blocks = read_blocks(path)
         cited.extend((c, "comment") for c in _comment_citations(read_comments(path)))
     else:
         from .reading import read_document
 
-        texts = [block.text for block in read_document(path).blocks]
+        blocks = read_document(path).blocks
+    texts = [block.text for block in blocks]
+    rows = [block.style == "table" or "\t" in block.text for block in blocks]
     explicit = sidecar is not None
     sidecar = sidecar if explicit else path.with_suffix(".json")
     if sidecar is not None and (explicit or sidecar.is_file()):
@@ -1293,7 +1454,7 @@ def check_file(
             for c in recorded
             if not any(b == c.block and s < c.end and c.start < e for b, s, e in taken)
         )
-    report = _check(texts, figure_set, cited)
+    report = _check(texts, figure_set, cited, rows)
     report.path = path
     report.figures_file = str(figure_set.path)
     report.figures_sha256 = figure_set.sha256

@@ -400,3 +400,101 @@ def test_cli_table_and_annotate(tmp_path: Path, figures: FigureSet) -> None:
     assert "数值不符" in result.stdout and "petitions_received" in result.stdout
     assert "241件" in result.stdout and "有问题" in result.stdout
     assert len(read_comments(out)) == 2  # --all: the ok number is annotated too
+
+
+# --- tables: the header row gives each column its meaning -----------------------------------
+
+TABLE = [
+    "指标\t单位\t上半年\t上年同期\t同比\t年度目标",
+    "PM2.5平均浓度\t微克/立方米\t38.4\t39.8\t-3.5%\t35",
+    "检查企业\t家次\t1315\t1315\t-3.1%\t",
+]
+
+
+def _kinds(report: CheckReport) -> list[tuple[str, str, str | None, str | None]]:
+    return [(f.value, f.kind, f.figure_id, f.field) for f in report.findings]
+
+
+def test_table_header_gives_columns_their_meaning(figures: FigureSet) -> None:
+    """上年同期 and 目标 columns are declared only in the header row (another block)."""
+    assert _kinds(check_blocks(TABLE, figures)) == [
+        ("38.4", "ok", "pm25_avg", "value"),
+        ("39.8", "ok", "pm25_avg", "previous"),
+        ("-3.5%", "ok", "pm25_avg", "change"),
+        ("35", "ok", "pm25_avg", "target"),
+        ("1315", "stale", "inspections", "value"),  # last year's number in the 上半年 column
+        ("1315", "ok", "inspections", "previous"),
+        ("-3.1%", "ok", "inspections", "change"),
+    ]
+
+
+def test_table_header_units_ordinals_and_bare_changes(figures: FigureSet) -> None:
+    rows = [
+        "序号\t指标\t数值（微克/立方米）\t同比（%）\t完成率",
+        "1\t臭氧浓度\t168\t7.7\t",  # 7.7 in a 同比（%） column: 上升7.7%
+        "2\tPM10平均浓度\t68.7\t3.1\t",  # unsigned = 上升, but PM10 fell
+        "3\t造林面积（亩）\t1980\t\t66.0%",  # the row's own unit overrides the column's
+    ]
+    assert _kinds(check_blocks(rows, figures)) == [
+        ("168", "ok", "o3_8h_90", "value"),
+        ("7.7", "ok", "o3_8h_90", "change"),
+        ("68.7", "ok", "pm10_avg", "value"),
+        ("3.1", "direction", "pm10_avg", "change"),
+        ("1980", "ok", "afforestation_mu", "value"),
+        ("66.0%", "ok", "afforestation_mu", "completion"),
+    ]
+
+
+def test_a_row_without_a_header_is_read_as_before(figures: FigureSet) -> None:
+    """No header (or one with another number of cells): the second number is the value."""
+    report = check_blocks([TABLE[1]], figures)
+    assert _kinds(report)[1] == ("39.8", "stale", "pm25_avg", "value")
+    other = check_blocks([TABLE[0], "PM2.5平均浓度\t38.4\t39.8"], figures)
+    assert _kinds(other)[1] == ("39.8", "stale", "pm25_avg", "value")
+
+
+def test_tables_in_docx_and_markdown_use_their_header(tmp_path: Path, figures: FigureSet) -> None:
+    docx_path = tmp_path / "table.docx"
+    blocks = [Block("2025年上半年工作总结", "title"), Block("主要指标如下：")]
+    blocks += [Block(row, "table") for row in TABLE]
+    write_document(docx_path, blocks, author="起草助手")
+    assert [b.style for b in read_blocks(docx_path)][2:5] == ["table"] * 3
+    md_path = tmp_path / "table.md"
+    md_lines = ["# 2025年上半年工作总结", "", "主要指标如下：", ""]
+    md_lines += ["| " + " | ".join(row.split("\t")) + " |" for row in TABLE[:1]]
+    md_lines += ["|---|---|---|---|---|---|"]
+    md_lines += ["| " + " | ".join(row.split("\t")) + " |" for row in TABLE[1:]]
+    md_path.write_text("\n".join(md_lines) + "\n", encoding="utf-8")
+    for path in (docx_path, md_path):
+        report = check_file(path, figures)
+        got = [(f.value, f.kind, f.field) for f in report.findings]
+        assert ("39.8", "ok", "previous") in got, (path.suffix, got)
+        assert ("35", "ok", "target") in got, (path.suffix, got)
+        assert report.summary["stale"] == 1 and report.summary["ok"] == 6
+
+
+def test_plan_sentences_and_plan_sections_claim_nothing(figures: FigureSet) -> None:
+    """确保…达到75%的目标 states a target; under a plan heading every sentence is a plan. The
+    same words about the period's result still must agree with the figure."""
+    plan = check_blocks(["下半年，确保农村生活污水治理率达到75%的目标。"], figures)
+    assert _kinds(plan) == [("75%", "ok", "rural_sewage_rate", "target")]
+    section = check_blocks(["二、下半年工作计划", "一是优良天数比例达到80%的目标。"], figures)
+    assert [f.kind for f in section.findings] == ["ok"]
+    result = check_blocks(["一、上半年工作情况", "优良天数比例74.6%，达到80%的目标。"], figures)
+    assert [f.kind for f in result.findings] == ["direction", "ok"]
+
+
+def test_a_figures_data_year_comes_from_its_note(figures: FigureSet) -> None:
+    """EQI's 备注: 本期为2024年度值 — so 2024年度 is the current value, 2023年度 last year's."""
+    report = check_blocks(["2024年度全区生态质量指数为64.38，2023年度为64.15。"], figures)
+    assert _kinds(report) == [("64.38", "ok", "eqi", "value"), ("64.15", "ok", "eqi", "previous")]
+    other = check_blocks(["2024年上半年PM2.5平均浓度为39.8微克/立方米。"], figures)
+    assert _kinds(other) == [("39.8微克/立方米", "ok", "pm25_avg", "previous")]
+
+
+def test_stale_needs_the_figure_named_not_shared_characters(figures: FigureSet) -> None:
+    """2 = 移送公安机关行政拘留's 上年同期, but 侦办…案件 with 公安机关 is another count."""
+    loose = check_blocks(["配合公安机关侦办环境污染犯罪案件2起。"], figures)
+    assert [f.kind for f in loose.findings] == ["unsourced"]
+    named = check_blocks(["移送公安机关行政拘留案件2件。"], figures)
+    assert _kinds(named) == [("2件", "stale", "detention_referrals", "value")]
