@@ -30,6 +30,13 @@ numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks 
   figure's 范围/备注, or a value and unit that exactly one figure has. "一个/一名/一套" in prose
   is an article, not a figure, and gives no finding; other Chinese-numeral counts (三家企业) do.
 - 〔待补…〕/〔待核…〕 (and an unrendered {{id}}, or a masked value such as xx.x%) are placeholders.
+- Tables: a header row (指标/上年同期/同比/目标/完成率…, with units such as 数值（微克/立方米）)
+  gives each column of the rows after it its field and unit; the row's name cells name the figure.
+- Years: a figure's data year is its period's, unless its 备注/来源 says otherwise (EQI: 本期为2024
+  年度值); a year written before a number picks value (data year) or 上年同期 (the year before).
+- A wrong-looking number is called stale/mismatch only when the figure is clearly named (metric
+  dictionary, or half its name by jieba word); a target claim in a plan (确保…, under 下半年工作计划)
+  is no claim.
 """
 
 from __future__ import annotations
