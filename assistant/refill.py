@@ -103,16 +103,39 @@ def _unit_fits(quantity: Quantity, figure: Figure) -> bool:
     return unit is not None and unit.canonical == quantity.unit
 
 
+def qualifiers(figure_set: FigureSet) -> dict[str, set[str]]:
+    """For a figure that is part of another of the same metric (立案查处大气类环境违法案件 of
+    立案查处环境违法案件), the characters that say which part (大气类)."""
+    found: dict[str, set[str]] = {}
+    for part in figure_set:
+        name = _chars(part.name)
+        for whole in figure_set:
+            if whole.id == part.id or whole.metric != part.metric or part.metric is None:
+                continue
+            extra = name - _chars(whole.name)
+            if _chars(whole.name) < name and extra:
+                found.setdefault(part.id, set()).update(extra)
+    return found
+
+
 def match_figure(
-    quantity: Quantity, local: str, clause_context: str, candidates: Iterable[Figure]
+    quantity: Quantity,
+    local: str,
+    clause_context: str,
+    candidates: Iterable[Figure],
+    parts: dict[str, set[str]] | None = None,
 ) -> Figure | None:
     """The current figure a past number stands for: same unit, and the same metric or a name
-    whose characters the words around the number carry; the nearest words weigh most."""
+    whose characters the words around the number carry; the nearest words weigh most. A figure
+    that is part of another (``parts``, from qualifiers) needs its qualifier said: a past
+    “立案查处环境违法案件14件” is not this period's 大气类 cases."""
     near = _chars(local)
     wide = _chars(clause_context) | near
     best: tuple[float, Figure] | None = None
     for figure in candidates:
         if figure.category is not None or not _unit_fits(quantity, figure):
+            continue
+        if parts and parts.get(figure.id, set()) - wide:
             continue
         name = _chars(figure.name)
         overlap = 2 * len(name & near) + len(name & wide) - 0.5 * len(name - wide)
@@ -147,6 +170,7 @@ class Refiller:
         self.year = year  # the drafted year: a clause naming any other year is dropped
         self.figures = [figure_set[i] for i in figure_ids]
         self.mode = mode  # "summary" | "plan" | "text" (no figures at all)
+        self.parts = qualifiers(figure_set)
         self.used: set[str] = set()
         self.claims = claim_pattern()
         self.figure_claims = figure_claim_pattern()
@@ -266,7 +290,9 @@ class Refiller:
                 pool = [f for f in self.free() if f.id not in figures]
                 if self.mode == "plan":
                     pool = [f for f in pool if f.target is not None]
-                figure = match_figure(quantity, local + " " + after, quantity.context, pool)
+                figure = match_figure(
+                    quantity, local + " " + after, quantity.context, pool, self.parts
+                )
                 if figure is None:
                     return None
                 field_name = "target" if self.mode == "plan" else "value"

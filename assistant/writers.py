@@ -17,11 +17,21 @@ from typing import Protocol
 
 from .figures import format_change, format_value
 from .numbers import extract_numbers
-from .outline import PACE, Outline, PastDocument, Period, Section, patterns, topic_heading
+from .outline import (
+    PACE,
+    Outline,
+    PastDocument,
+    Period,
+    Section,
+    patterns,
+    section_topics,
+    topic_heading,
+)
 from .prompts import Prompt, load_prompt
-from .refill import Refiller, adapt, narrative, sentences
+from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
+from .splitting import classify_topic
 from .types import Chunk, Figure, FigureSet
 
 OnToken = Callable[[str], None]
@@ -188,7 +198,7 @@ class TemplateWriter:
                     break
                 refilled = refiller.sentence(sentence)
                 if refilled and refilled.figure_ids:
-                    lead.append(refilled.text)
+                    lead.append(ITEM_PREFIX.sub("", refilled.text))  # no 二是 mid-paragraph
                     took = True
             if took:
                 used_chunks.append(chunk.id)
@@ -198,7 +208,7 @@ class TemplateWriter:
             lead.append("；".join(clauses) + "。")
         if lead and not lead[0].startswith(context.period.label):
             lead[0] = _with_period(lead[0], context.period.label)
-        measures, measure_ids = self._measures(context, "总结")
+        measures, measure_ids = self._measures(context, "总结", "".join(lead))
         paragraphs = ["".join(lead)] if lead else []
         if measures:
             paragraphs.append(items(measures))
@@ -208,23 +218,34 @@ class TemplateWriter:
         self, context: Context, part: str, written: str = ""
     ) -> tuple[list[str], list[str]]:
         """一是/二是 items from the exemplars' number-free clauses (sub-heading first), none
-        repeating what the section already says."""
+        repeating what the section already says; see reusable_measure for which past measures
+        may stand in a new draft. Our patterns fill in where the past gives too few."""
         found: list[str] = []
         ids: list[str] = []
         allow_claims = part == "计划"
-        for chunk in context.exemplars:
-            if chunk.part != part or len(chunk.heading_path) < 2:
-                continue
-            text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
-            clauses = narrative(
-                text,
-                claims=allow_claims,
-                limit=MAX_ITEMS,
-                actions=True,
-                topics=context.section.topics,
-            )
+        year, kind = context.period.year, context.period.period_kind
+        chunks = [c for c in context.exemplars if c.part == part and len(c.heading_path) >= 2]
+        # the most recent document of the same period kind speaks first
+        chunks.sort(key=lambda c: (c.period != kind, -(c.year or 0)))
+        history = _clause_history(context.exemplars)
+        for chunk in chunks:
+            text = adapt(chunk.text, chunk, year, kind)
+            clauses = [
+                clause
+                for clause in narrative(
+                    text,
+                    claims=allow_claims,
+                    limit=2 * MAX_ITEMS,
+                    actions=True,
+                    topics=context.section.topics,
+                    strict=True,
+                )
+                if reusable_measure(clause, chunk, context.section.topics, year, history)
+            ][:MAX_ITEMS]
             heading = chunk.heading_path[-1] if len(chunk.heading_path) >= 3 else ""
             heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
+            if heading and not re.search(r"\d", heading) and _TIME_BOUND.search(heading):
+                heading = ""  # 坚决打赢蓝天保卫战收官战: one year's slogan
             if heading and not re.search(r"\d", heading) and clauses:
                 found.append(f"{heading.rstrip('。')}，{clauses[0]}")
             else:
@@ -233,13 +254,15 @@ class TemplateWriter:
                 ids.append(chunk.id)
             if len(_dedupe(found)) >= MAX_ITEMS:
                 break
-        found = [f for f in _dedupe(found) if f not in written][:MAX_ITEMS]
-        if not found:
+        found = [f for f in _dedupe(found) if not _said(f, written)][:MAX_ITEMS]
+        if len(found) < 2:
             key = "plans" if part == "计划" else "measures"
+            generic: list[str] = []
             for topic in context.section.topics or ("综合",):
-                table = patterns()["topics"].get(topic, patterns()["generic"])
-                found.extend(table[key])
-            found = found[:MAX_ITEMS]
+                generic.extend(patterns()["topics"].get(topic, patterns()["generic"])[key])
+            fill = [g for g in generic if not _said(g, written + "".join(found))]
+            found = _dedupe(found + fill)[:MAX_ITEMS]
+        if not found:
             ids = []
         return found, ids
 
@@ -340,7 +363,7 @@ class TemplateWriter:
                 targets.append(patterns()["plan_target_lead"] + "，".join(clauses) + "。")
         measures, ids = self._measures(context, "计划", "".join(targets))
         paragraph = "".join(targets) + items(measures, "；")
-        paragraph = paragraph.rstrip("；") + "。"
+        paragraph = paragraph.rstrip("；。") + "。"
         return Written([paragraph], _ordered(used_chunks + ids))
 
     @staticmethod
@@ -361,9 +384,95 @@ _TIME_LEAD = re.compile(
 )
 
 
+# A measure tied to one year's work: a deadline (9月底前, 年底前), a project phase (三期), a named
+# water body or place, a document title, or a bid for a title (力争…创建).
+SPECIFIC = re.compile(
+    r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:底|末|中旬|上旬|下旬|份)?(?:前|起)|年底前|年内|"
+    r"[一二三四五六七八九]期|《|力争|[\u4e00-\u9fff]{2}(?:沟|水库|入江口|湿地公园|森林公园|街道)"
+)
+_TIME_BOUND = re.compile("|".join(map(re.escape, patterns()["time_bound"])))
+RECURS = 0.6  # share of a clause's character bigrams another year's clause must share
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _clause_history(chunks: Sequence[Chunk]) -> list[tuple[int | None, set[str]]]:
+    """Every clause of the exemplars (any part) as bigrams with its document's year."""
+    return [
+        (chunk.year, _bigrams(piece))
+        for chunk in chunks
+        for sentence in sentences(chunk.text)
+        for piece in clauses(sentence)
+    ]
+
+
+def recurs(clause: str, year: int | None, history: Sequence[tuple[int | None, set[str]]]) -> bool:
+    """Whether a clause comes back in a past document of another year: the bureau's standing
+    practice, not one year's task."""
+    grams = _bigrams(clause)
+    if not grams:
+        return False
+    return any(
+        other_year != year and len(grams & other) >= RECURS * len(grams)
+        for other_year, other in history
+    )
+
+
+def subject_year(chunk: Chunk) -> int | None:
+    """The year a past chunk is about: an annual document's plan is about the next year."""
+    if chunk.year and chunk.part == "计划" and chunk.period == "全年":
+        return chunk.year + 1
+    return chunk.year
+
+
+def reusable_measure(
+    clause: str,
+    chunk: Chunk,
+    topics: Sequence[str],
+    year: int | None,
+    history: Sequence[tuple[int | None, set[str]]],
+) -> bool:
+    """Whether a past 一是/二是 measure may stand in the new draft.
+
+    - Its topic must be the section's: a clause no topic can be read from is kept only when
+      the past section it came from was about no other topic.
+    - In a summary (what was done this period) only a measure that recurs across years is
+      plausible; anything else is one year's work.
+    - In a plan a measure naming a project, place or deadline is kept only from a document about
+      the drafted year, or when it recurs across years.
+    """
+    topic = classify_topic((), clause)
+    if topic != "综合" and topic not in topics:
+        return False
+    if topic == "综合" and len(chunk.heading_path) >= 2:
+        named = set(section_topics(chunk.heading_path[1])) - {"综合"}
+        if named - set(topics):
+            return False
+    standing = recurs(clause, chunk.year, history)
+    if chunk.part != "计划":
+        return standing
+    if SPECIFIC.search(clause):
+        return standing or (year is not None and subject_year(chunk) == year)
+    return True
+
+
+def _said(measure: str, written: str) -> bool:
+    """Whether the section's text already says a measure, or one of its clauses (most of the
+    bigrams are there)."""
+    said = _bigrams(written)
+    pieces = [measure, *(p for p in re.split(r"[，；]", measure) if len(p) >= 6)]
+    for piece in pieces:
+        grams = _bigrams(piece)
+        if grams and len(grams & said) >= 0.6 * len(grams):
+            return True
+    return False
+
+
 def _with_period(sentence: str, label: str) -> str:
     """Lead the section's first figure sentence with the period when it has no time word."""
-    if _TIME_LEAD.match(sentence):
+    if _TIME_LEAD.match(sentence) or label in sentence[:16]:
         return sentence
     return f"{label}，{sentence}"
 

@@ -1,9 +1,11 @@
 """Drafting rules beyond the happy path: the unit setting, the .docx times matching the sidecar,
-headings that claim no more than the figures bear out, one section per topic."""
+headings that claim no more than the figures bear out, one section per topic, which past
+measures may stand in a new draft, and no section saying the same thing twice."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +26,8 @@ from assistant.outline import (
     verdict,
 )
 from assistant.settings import load_settings
+from assistant.types import Chunk
+from assistant.writers import SPECIFIC, _clause_history, _said, reusable_measure
 from tests.conftest import SAMPLE_DIR
 
 H1 = SAMPLE_DIR / "figures-2025H1.csv"
@@ -209,3 +213,116 @@ def test_monitoring_figures_get_their_own_section(half_year_rules) -> None:
             break
         body.append(block.text)
     assert "审批" in "".join(body) and "监测" not in "".join(body)
+
+
+# --- which past measures may stand in a new draft ---------------------------------------------
+
+
+def chunk(
+    text: str,
+    year: int,
+    part: str = "计划",
+    heading: str = "（二）持续巩固水环境质量",
+    period: str = "上半年",
+    topic: str = "水",
+) -> Chunk:
+    top = "三、下半年工作计划" if part == "计划" else "一、上半年工作总结"
+    return Chunk(
+        f"c{year}{part}{len(text)}",
+        text,
+        f"{year}.md",
+        (top, heading),
+        part,
+        topic,
+        None,
+        year,
+        period,
+    )
+
+
+DEADLINE = "年底前完成洪塘沟水质提升三期主体工程"
+STANDING = "深化国考断面“一断面一策”管理"
+
+
+def history(*chunks: Chunk):
+    return _clause_history(chunks)
+
+
+def test_a_plan_measure_naming_a_project_or_deadline_is_one_years_task() -> None:
+    old = chunk(f"{STANDING}；{DEADLINE}。", 2024)
+    assert SPECIFIC.search(DEADLINE) and not SPECIFIC.search(STANDING)
+    past = history(old)
+    assert not reusable_measure(DEADLINE, old, ("水",), 2025, past)
+    assert reusable_measure(STANDING, old, ("水",), 2025, past)  # nothing specific in it
+
+
+def test_a_specific_measure_that_recurs_across_years_is_standing_practice() -> None:
+    old = chunk(f"{DEADLINE}。", 2024)
+    earlier = chunk("年底前完成洪塘沟水质提升三期主体工程建设。", 2023)
+    same_year = chunk("年底前完成洪塘沟水质提升三期主体工程建设。", 2024, period="一季度")
+    assert reusable_measure(DEADLINE, old, ("水",), 2025, history(old, earlier))
+    assert not reusable_measure(DEADLINE, old, ("水",), 2025, history(old, same_year))
+
+
+def test_an_annual_documents_plan_is_about_the_next_year() -> None:
+    annual = chunk(f"{DEADLINE}。", 2024, period="全年")
+    assert reusable_measure(DEADLINE, annual, ("水",), 2025, history(annual))
+    assert not reusable_measure(DEADLINE, annual, ("水",), 2026, history(annual))
+
+
+def test_a_measure_about_another_topic_is_dropped() -> None:
+    soil = chunk("推进“无废城市”建设。", 2024, heading="（三）严格土壤和固废监管", topic="土壤")
+    assert reusable_measure("推进“无废城市”建设", soil, ("土壤", "固废"), 2025, history(soil))
+    assert not reusable_measure("推进“无废城市”建设", soil, ("大气",), 2025, history(soil))
+    mixed = chunk(
+        "加快推进示范区创建。", 2023, heading="（三）抓好土壤固废和生态保护", topic="土壤"
+    )
+    assert not reusable_measure("加快推进示范区创建", mixed, ("土壤", "固废"), 2025, history(mixed))
+
+
+def test_a_summary_measure_is_kept_only_when_it_recurs() -> None:
+    this = chunk(
+        "深入推进非现场执法；开展春节前后环境安全隐患排查。",
+        2024,
+        part="总结",
+        heading="（五）执法监管保持高压",
+        topic="执法",
+    )
+    other = chunk(
+        "深入推进非现场执法，提升监管效能。",
+        2023,
+        part="总结",
+        heading="（五）执法监管",
+        topic="执法",
+    )
+    past = history(this, other)
+    assert reusable_measure("深入推进非现场执法", this, ("执法",), 2025, past)
+    assert not reusable_measure("开展春节前后环境安全隐患排查", this, ("执法",), 2025, past)
+
+
+@pytest.mark.parametrize(
+    ("figures", "period"),
+    [(H1, "2025年上半年"), (Q1, "2025年一季度"), (Q3, "2025年前三季度"), (H1, "2025年")],
+)
+def test_no_section_says_the_same_thing_twice(settings, figures, period) -> None:
+    draft = compose(DraftRequest(figures, UNIT, period), settings).draft
+    sections: list[list[str]] = []
+    current: list[str] | None = None
+    for block in draft.blocks:
+        if block.style in ("h1", "h2"):  # topic sections only: 存在问题 is 一是/二是 by nature
+            current = [] if block.style == "h2" else None
+            if current is not None:
+                sections.append(current)
+        elif block.style == "body" and current is not None:
+            current.append(block.text)
+    assert len(sections) >= 10
+    for paragraphs in sections:
+        text = "".join(paragraphs)
+        items = re.findall(r"[一二三四五六七八九十]是([^；。]+)", text)
+        rest = re.sub(r"[一二三四五六七八九十]是[^；。]+[；。]?", "", text)
+        for item in items:
+            assert not _said(item, rest), (item, rest)
+        assert len(items) == len(set(items))
+        if len(paragraphs) == 2:  # figures, then measures: no 二是 inside the figures
+            assert not re.search(r"(?:^|[。；])[一二三四五六七八九十]是", paragraphs[0])
+        assert "。。" not in text
