@@ -35,8 +35,8 @@ numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks 
 - Years: a figure's data year is its period's, unless its 备注/来源 says otherwise (EQI: 本期为2024
   年度值); a year written before a number picks value (data year) or 上年同期 (the year before).
 - A wrong-looking number is called stale/mismatch only when the figure is clearly named (metric
-  dictionary, or half its name by jieba word); a target claim in a plan (确保…, under 下半年工作计划)
-  is no claim.
+  dictionary, or half its name by jieba word); a target claim in a plan (确保…, or under a
+  下半年工作计划 heading) is no claim.
 """
 
 from __future__ import annotations
