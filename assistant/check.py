@@ -1089,11 +1089,14 @@ def _check(
     for citation, how in cited:
         by_block.setdefault(citation.block, []).append((citation, how))
     findings: list[Finding] = []
-    plan_section = False
+    plans: list[bool] = [False, False, False]  # does the heading at each level name a plan?
     columns: list[_Column] | None = None  # the header of the table being read
     for block, text in enumerate(texts):
-        if _HEADING.match(text) and len(text) <= 40 and "。" not in text:
-            plan_section = bool(_PLAN_HEADING.search(text))
+        heading = _HEADING.match(text)
+        if heading and len(text) <= 40 and "。" not in text:
+            level = next(i for i, g in enumerate(heading.groups()) if g)
+            plans[level:] = [bool(_PLAN_HEADING.search(text))] * (3 - level)
+        plan_section = any(plans)
         is_row = rows[block] if rows is not None else "\t" in text
         header = _header(text.split("\t"), checker.index) if is_row else None
         if not is_row:
@@ -1236,8 +1239,8 @@ class _Row:
         return out
 
 
-_HEADING = re.compile(
-    r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.．、](?!\d))"
+_HEADING = re.compile(  # 一、 / （一） / 1. — the heading's level is the group that matched
+    r"\s*(?:([一二三四五六七八九十]+、)|([（(][一二三四五六七八九十]+[）)])|(\d+[.．、](?!\d)))"
 )
 _PLAN_HEADING = re.compile(r"计划|安排|打算|下一步|下半年|下阶段|明年|思路")
 

@@ -480,6 +480,8 @@ def test_plan_sentences_and_plan_sections_claim_nothing(figures: FigureSet) -> N
     assert _kinds(plan) == [("75%", "ok", "rural_sewage_rate", "target")]
     section = check_blocks(["二、下半年工作计划", "一是优良天数比例达到80%的目标。"], figures)
     assert [f.kind for f in section.findings] == ["ok"]
+    nested = ["二、下半年工作计划", "（一）巩固水环境质量", "农村生活污水治理率达到75%的目标。"]
+    assert [f.kind for f in check_blocks(nested, figures).findings] == ["ok"]
     result = check_blocks(["一、上半年工作情况", "优良天数比例74.6%，达到80%的目标。"], figures)
     assert [f.kind for f in result.findings] == ["direction", "ok"]
 
