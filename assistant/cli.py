@@ -485,7 +485,7 @@ def _print_reply(turn: Any) -> None:
                 line += text
         out.print(f"[bold]{line}[/]" if block["style"] != "body" else line, highlight=False)
     summary = turn.report.summary if turn.report else {}
-    problems = sum(n for kind, n in summary.items() if kind != "ok")
+    problems = len(turn.report.problems) if turn.report else 0
     out.print(
         f"[dim]第 {turn.version.number} 版 · 数字 {summary.get('ok', 0)} 个已核对"
         + (f"，[red]{problems} 处待处理[/]" if problems else "")

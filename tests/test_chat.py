@@ -163,6 +163,7 @@ def test_terminal_chat_by_piped_stdin(settings: Settings, tmp_path: Path) -> Non
     out = done.stdout
     assert "已载入 36 个指标" in out
     assert "第 1 版" in out and "第 2 版" in out
+    assert "个已核对" in out and "待处理" not in out  # the plan cites only sourced numbers
     assert "段落变化: 第1版 → 第2版" in out
     assert "数字核对" in out and "✓" in out
     assert "用法: /diff" in done.stderr and "未知命令 /nonsense" in done.stderr
