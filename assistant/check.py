@@ -1068,13 +1068,19 @@ def _claims(
 
 
 def check_blocks(
-    texts: Sequence[str], figure_set: FigureSet, citations: Sequence[Citation] = ()
+    texts: Sequence[str],
+    figure_set: FigureSet,
+    citations: Sequence[Citation] = (),
+    *,
+    plan: bool = False,
 ) -> CheckReport:
     """Check every number and placeholder of a draft's blocks (block index = position in texts).
 
     ``citations`` (from the drafter) tie spans to figures exactly; the rest match by context.
+    ``plan``: the blocks are a plan section without its heading, so "达到75%的目标" is an
+    intention, not a claim that the target was met.
     """
-    return _check(texts, figure_set, [(c, "provenance") for c in citations])
+    return _check(texts, figure_set, [(c, "provenance") for c in citations], plan=plan)
 
 
 def _check(
@@ -1082,6 +1088,8 @@ def _check(
     figure_set: FigureSet,
     cited: Sequence[tuple[Citation, MatchedBy]],
     rows: Sequence[bool] | None = None,
+    *,
+    plan: bool = False,
 ) -> CheckReport:
     """``rows``: which blocks are table rows (from the file); else a block with a tab is one."""
     checker = _Checker(figure_set, _Index.build(figure_set))
@@ -1096,7 +1104,7 @@ def _check(
         if heading and len(text) <= 40 and "。" not in text:
             level = next(i for i, g in enumerate(heading.groups()) if g)
             plans[level:] = [bool(_PLAN_HEADING.search(text))] * (3 - level)
-        plan_section = any(plans)
+        plan_section = plan or any(plans)
         is_row = rows[block] if rows is not None else "\t" in text
         header = _header(text.split("\t"), checker.index) if is_row else None
         if not is_row:

@@ -192,11 +192,11 @@ def _render_all(paragraphs: Sequence[str], figure_set: FigureSet) -> list[_Block
     return blocks
 
 
-def _bad(blocks: Sequence[_Block], figure_set: FigureSet) -> list[Any]:
+def _bad(blocks: Sequence[_Block], figure_set: FigureSet, plan: bool) -> list[Any]:
     from .check import check_blocks
 
     citations = [c for b in blocks for c in b.citations]
-    report = check_blocks([b.text for b in blocks], figure_set, citations)
+    report = check_blocks([b.text for b in blocks], figure_set, citations, plan=plan)
     return [f for f in report.findings if f.kind in BAD_KINDS]
 
 
@@ -251,8 +251,9 @@ def verify_section(
     """Render, check, repair once, and mark what is still unsourced: (blocks, written used,
     repairs, unverified)."""
     figure_set = context.figure_set
+    plan = context.section.part == "计划"
     blocks = _render_all(written.paragraphs, figure_set)
-    bad = _bad(blocks, figure_set)
+    bad = _bad(blocks, figure_set, plan)
     repairs = 0
     if bad:
         repaired = writer.repair(context, written, _unsourced_list(blocks, bad))
@@ -260,14 +261,14 @@ def verify_section(
             repairs = 1
             written = repaired
             blocks = _render_all(written.paragraphs, figure_set)
-            bad = _bad(blocks, figure_set)
+            bad = _bad(blocks, figure_set, plan)
     unverified = 0
     for _ in range(3):  # a replaced number can shift a claim onto its neighbour: look again
         if not bad:
             break
         for index, block in enumerate(blocks):
             unverified += _mark_unverified(block, [f for f in bad if f.block == index])
-        bad = _bad(blocks, figure_set)
+        bad = _bad(blocks, figure_set, plan)
     return blocks, written, repairs, unverified
 
 

@@ -220,8 +220,6 @@ class Refiller:
         if self.mode == "plan":  # a plan sentence keeps only its target segments
             segments = re.split(r"(?<=[；;])", "".join(kept))
             kept = [ITEM_PREFIX.sub("", seg) for seg in segments if "{{" in seg]
-            # "达到{{x.target}}的目标" reads to a checker as a claim that it was reached
-            kept = [_TARGET_TAIL.sub(r"\1", seg) for seg in kept]
         while kept and (not REFERENCE_OR_TEXT.search(kept[0]) or _connective_only(kept[0])):
             kept.pop(0)
         if not kept:
@@ -320,7 +318,6 @@ _NOT_FIGURES = re.compile(
     r"[A-Za-z]+\d+(?:\.\d+)?|20\d\d"
 )
 _HIDDEN_NUMBER = re.compile(r"\d")
-_TARGET_TAIL = re.compile(r"(\.target\}\})(?:的)?(?:年度|全年)?(?:目标|任务)(?:任务)?")
 _CONCESSION = re.compile(r"^(?:但|虽|虽然|然而|而|尽管|不过|同时)")
 _ACTION = re.compile(
     r"推进|开展|加强|落实|实施|推行|建立|深化|强化|组织|督促|启动|印发|制定|加快|持续|严格|做好|"

@@ -500,3 +500,10 @@ def test_stale_needs_the_figure_named_not_shared_characters(figures: FigureSet) 
     assert [f.kind for f in loose.findings] == ["unsourced"]
     named = check_blocks(["移送公安机关行政拘留案件2件。"], figures)
     assert _kinds(named) == [("2件", "stale", "detention_referrals", "value")]
+
+
+def test_a_plan_section_without_its_heading_states_intentions(figures: FigureSet) -> None:
+    # 72.4% missed the 75% target: said of the period it is a false claim; in a plan, a goal.
+    text = ["农村生活污水治理率达到75%的目标。"]
+    assert [f.kind for f in check_blocks(text, figures).findings] == ["direction"]
+    assert [f.kind for f in check_blocks(text, figures, plan=True).findings] == ["ok"]

@@ -185,3 +185,16 @@ def test_cli_with_the_model_streams_and_fails_cleanly(store_dir, openai_server, 
     failed = runner.invoke(app, [*args[:-4], "--out", str(tmp_path / "bad"), *args[-2:]], env=env)
     assert isinstance(failed.exception, BackendError)
     assert not (tmp_path / "bad").exists()
+
+
+def test_target_sentence_in_a_plan_section_is_a_plan_not_a_claim(store_dir, openai_server) -> None:
+    # 72.4% misses the 75% target: as a claim this would be a direction error, under the plan
+    # heading it is what the bureau means to reach — no repair request, no 〔待核〕.
+    plan = "农村生活污水治理率达到{{rural_sewage_rate.target}}的目标。"
+    openai_server.script([plan] * 4)
+    water_plan = DraftRequest(H1, UNIT, "2025年上半年", section="水污染防治", part="计划")
+    result = compose(water_plan, model_settings(store_dir, openai_server.base_url))
+    text = markdown(result.draft)
+    assert "农村生活污水治理率达到75%的目标" in text and "〔待核" not in text
+    assert result.repairs == 0
+    assert not any("repair" in str(r["messages"]) for r in openai_server.chat_requests)
