@@ -343,7 +343,7 @@ def revise_command(
         str, typer.Option("--instruction", "-i", help="修改意见，如 “再精简一些”")
     ],
     figures: Annotated[Path, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")],
-    out: Annotated[Path, typer.Option("--out", help="输出的 .docx (修订模式)")],
+    output: Annotated[Path, typer.Option("--out", help="输出的 .docx (修订模式)")],
     section: Annotated[
         str | None, typer.Option("--section", help="只改这一节 (标题中的文字)")
     ] = None,
@@ -361,7 +361,7 @@ def revise_command(
     from .revise import revise_file
 
     settings = settings_for(data_dir, writer=writer, model=model, base_url=base_url)
-    report = revise_file(draft, instruction, figures, out, settings, section=section, unit=unit)
+    report = revise_file(draft, instruction, figures, output, settings, section=section, unit=unit)
     revision = report.revision
     if as_json:
         emit_json(
@@ -379,7 +379,7 @@ def revise_command(
             }
         )
         return
-    table = Table(title=f"修订: {draft.name} → {out.name}", show_lines=True, expand=True)
+    table = Table(title=f"修订: {draft.name} → {output.name}", show_lines=True, expand=True)
     table.add_column("段", no_wrap=True)
     table.add_column("修改后", overflow="fold")
     for index in revision.changed:
@@ -392,7 +392,7 @@ def revise_command(
     problems = [f for f in revision.findings if f.kind != "ok"]
     out.print(
         f"修改 {len(revision.changed)} 段，新增批注 {report.added_comments} 条；"
-        f"核对: 问题 {len(problems)} 处 → {out}"
+        f"核对: 问题 {len(problems)} 处 → {output}"
     )
 
 

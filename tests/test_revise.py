@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -232,6 +233,19 @@ def test_cli_json(tmp_path: Path, draft: Path, figures_path: Path) -> None:
         capture_output=True, text=True,
     )  # fmt: skip
     assert same.returncode != 0 and "不能覆盖原稿" in same.stderr
+
+
+def test_cli_table_output(tmp_path: Path, draft: Path, figures_path: Path) -> None:
+    """Without --json the command prints its table; its --out option once shadowed the console
+    (AttributeError traceback after the file was written)."""
+    out = tmp_path / "table.docx"
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "revise", str(draft), "-i", "再精简一些",
+         "--figures", str(figures_path), "--out", str(out)],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "160"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "修订" in done.stdout and str(out) in done.stdout
 
 
 def test_check_reads_a_revised_docx_by_its_comments(
