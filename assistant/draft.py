@@ -286,6 +286,25 @@ def _validate(request: DraftRequest) -> None:
         raise InputError("提纲文件不存在", path=str(request.outline))
 
 
+def _check_period(period: Period, figure_set: FigureSet) -> None:
+    """Drafting one period from another period's figures would state the figures as the wrong
+    period's (a 全年 total that is really the 上半年 value): refuse it."""
+    if not figure_set.period:
+        return
+    try:
+        theirs = parse_period(figure_set.period)
+    except InputError:
+        return
+    same_year = period.year is None or theirs.year is None or period.year == theirs.year
+    if same_year and theirs.period_kind == period.period_kind:
+        return
+    raise InputError(
+        f"期间“{period.text}”与数据文件的期间“{figure_set.period}”不一致",
+        path=str(figure_set.path),
+        hint=f"改用 --period {figure_set.period}，或换用{period.text}的数据文件",
+    )
+
+
 def resolve_unit(
     request_unit: str | None,
     figure_set: FigureSet,
@@ -320,6 +339,7 @@ def compose(
     _validate(request)
     figure_set = load_figures(request.figures)
     period = parse_period(request.period, request.kind)
+    _check_period(period, figure_set)
     writer = make_writer(request.writer or settings.writer, settings)
     retriever = _open_retriever(settings)
     unit = resolve_unit(request.unit, figure_set, retriever, settings.unit)

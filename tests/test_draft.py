@@ -274,6 +274,15 @@ def test_bad_requests_are_input_errors(settings, tmp_path: Path) -> None:
         compose(DraftRequest(H1, UNIT, "2025年上半年", outline=tmp_path / "x.md"), settings)
 
 
+@pytest.mark.parametrize("period", ["2025年", "2025年前三季度", "2024年上半年"])
+def test_period_contradicting_the_figures_file_is_refused(settings, period: str) -> None:
+    """An annual draft from the 上半年 file would call 38.4 the 全年 PM2.5 average."""
+    with pytest.raises(InputError, match="与数据文件的期间“2025年上半年”不一致") as caught:
+        compose(DraftRequest(H1, UNIT, period), settings)
+    assert "--period 2025年上半年" in str(caught.value)
+    assert compose(DraftRequest(H1, UNIT, "2025年1-6月", part="问题"), settings).report.ok
+
+
 # --- the files --------------------------------------------------------------------------------
 
 
