@@ -480,7 +480,10 @@ def derive_outline(
 
 
 def section_topics(name: str) -> tuple[str, ...]:
-    """The topics a section name is about (大气污染防治 → 大气; 土壤和固废 → 土壤, 固废)."""
+    """The topics a section name is about (大气污染防治 → 大气; 土壤和固废 → 土壤, 固废; a topic's
+    own name, 水 or 生态, is that topic)."""
+    if name.strip() in TOPICS:
+        return (name.strip(),)
     scores = topic_scores((name,), "")
     found = tuple(t for t in TOPICS if scores.get(t, 0) >= 3)
     if found:
@@ -499,6 +502,15 @@ def _section_outline(
 ) -> Outline:
     topics = section_topics(name) or ("综合",)
     ids = tuple(i for t in topics for i in by_topic.get(t, ()))
+    if name.strip() not in TOPICS and not topic_scores((name,), ""):
+        # no topic's words: the figures that name it (重点工程), never 综合's by default
+        ids = tuple(f.id for f in figure_set if name.strip() in f.name)
+        if not ids:
+            raise InputError(
+                f"“{name}”不是已知的主题，数据文件中也没有名称含“{name}”的指标",
+                hint=f"换用主题名（{'、'.join(TOPICS)}）或指标名称中的词，或用 --outline 自拟标题",
+            )
+        topics = tuple(dict.fromkeys(figure_topic(figure_set, i) for i in ids))
     summary = Section("summary", None, 2, topics, ids, name)
     plan = Section("plan", None, 2, topics, ids, name)
     if part == "总结":

@@ -239,6 +239,20 @@ def test_one_section_summary_and_plan(settings) -> None:
     ]
 
 
+@pytest.mark.parametrize(("name", "topic"), [("水", "水"), ("生态", "生态"), ("重点工程", "综合")])
+def test_section_named_by_a_topic_or_a_figure(settings, name: str, topic: str) -> None:
+    """--section 水 and --section 生态 (the README's topic names) once drafted the key projects."""
+    request = DraftRequest(H1, UNIT, "2025年上半年", section=name, part="总结")
+    draft = compose(request, settings).draft
+    cited = {c.figure_id for c in draft.citations}
+    assert cited and {load_figures(H1)[i].topic or "综合" for i in cited} == {topic}
+
+
+def test_section_about_nothing_known_is_refused(settings) -> None:
+    with pytest.raises(InputError, match="“噪声”不是已知的主题"):
+        compose(DraftRequest(H1, UNIT, "2025年上半年", section="噪声"), settings)
+
+
 def test_section_with_no_exemplars_falls_back_to_our_patterns(tmp_path: Path) -> None:
     empty = load_settings(embedding="hash", data_dir=tmp_path / "empty")
     request = DraftRequest(H1, UNIT, "2025年上半年", section="执法监管", part="总结")
