@@ -241,6 +241,7 @@ class TemplateWriter:
                     strict=True,
                 )
                 if reusable_measure(clause, chunk, context.section.topics, year, history)
+                and (part != "计划" or in_plan_time(clause, kind))
             ][:MAX_ITEMS]
             heading = chunk.heading_path[-1] if len(chunk.heading_path) >= 3 else ""
             heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
@@ -260,7 +261,12 @@ class TemplateWriter:
             generic: list[str] = []
             for topic in context.section.topics or ("综合",):
                 generic.extend(patterns()["topics"].get(topic, patterns()["generic"])[key])
-            fill = [g for g in generic if not _said(g, written + "".join(found))]
+            fill = [
+                g
+                for g in generic
+                if not _said(g, written + "".join(found))
+                and (part != "计划" or in_plan_time(g, kind))
+            ]
             found = _dedupe(found + fill)[:MAX_ITEMS]
         if not found:
             ids = []
@@ -353,6 +359,8 @@ class TemplateWriter:
                     continue
                 text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
                 for sentence in sentences(text):
+                    if not in_plan_time(sentence, context.period.period_kind):
+                        continue
                     refilled = refiller.sentence(sentence, claims_allowed=True)
                     if refilled and refilled.figure_ids:
                         targets.append(refilled.text)
@@ -392,6 +400,27 @@ SPECIFIC = re.compile(
 )
 _TIME_BOUND = re.compile("|".join(map(re.escape, patterns()["time_bound"])))
 RECURS = 0.6  # share of a clause's character bigrams another year's clause must share
+
+
+# The first month a plan covers, by the period drafted, and the seasons already over by then.
+PLAN_START = {"一季度": 4, "上半年": 7, "前三季度": 10, "全年": 1}
+_SEASONS_OVER = {"上半年": ("春季", "春节"), "前三季度": ("春季", "春节", "夏季", "汛期")}
+_MONTH = re.compile(r"(?<![\d年-])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?![\d份]*[-至~])")
+_CN_MONTHS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {
+    "十一": 11,
+    "十二": 12,
+}
+
+
+def in_plan_time(text: str, period_kind: str) -> bool:
+    """Whether a past plan's clause still lies ahead: the 四季度 plan cannot "5月起启动夏季臭氧
+    攻坚" — a month before the plan's first month, or a season already over, is last year's."""
+    start = PLAN_START.get(period_kind, 1)
+    for found in _MONTH.finditer(text):
+        month = found.group(1)
+        if (int(month) if month.isdigit() else _CN_MONTHS[month]) < start:
+            return False
+    return not any(word in text for word in _SEASONS_OVER.get(period_kind, ()))
 
 
 def _bigrams(text: str) -> set[str]:

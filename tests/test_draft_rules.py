@@ -27,13 +27,23 @@ from assistant.outline import (
 )
 from assistant.settings import load_settings
 from assistant.types import Chunk
-from assistant.writers import SPECIFIC, _clause_history, _said, reusable_measure
+from assistant.writers import SPECIFIC, _clause_history, _said, in_plan_time, reusable_measure
 from tests.conftest import SAMPLE_DIR
 
 H1 = SAMPLE_DIR / "figures-2025H1.csv"
 Q1 = SAMPLE_DIR / "figures-2025Q1.csv"
 Q3 = SAMPLE_DIR / "figures-2025Q3.yaml"
 UNIT = "示例区生态环境局"
+
+
+def relabelled(figures: Path, period: str, folder: Path) -> Path:
+    """The 上半年 file relabelled 2025年 for an annual draft (a draft refuses another period's
+    figures file)."""
+    if period != "2025年":
+        return figures
+    copy = folder / "figures-2025.csv"
+    copy.write_text(figures.read_text("utf-8-sig").replace("2025年上半年", "2025年"), "utf-8")
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +188,8 @@ def test_an_amount_behind_pace_is_a_missed_target_ahead_is_not(tmp_path: Path) -
     ("figures", "period"),
     [(H1, "2025年上半年"), (Q1, "2025年一季度"), (Q3, "2025年前三季度"), (H1, "2025年")],
 )
-def test_every_summary_heading_agrees_with_its_figures(settings, figures, period) -> None:
+def test_every_summary_heading_agrees_with_its_figures(settings, figures, period, tmp_path) -> None:
+    figures = relabelled(figures, period, tmp_path)
     result = compose(DraftRequest(figures, UNIT, period), settings)
     figure_set = load_figures(figures)
     outline_period = parse_period(period)
@@ -304,7 +315,8 @@ def test_a_summary_measure_is_kept_only_when_it_recurs() -> None:
     ("figures", "period"),
     [(H1, "2025年上半年"), (Q1, "2025年一季度"), (Q3, "2025年前三季度"), (H1, "2025年")],
 )
-def test_no_section_says_the_same_thing_twice(settings, figures, period) -> None:
+def test_no_section_says_the_same_thing_twice(settings, figures, period, tmp_path) -> None:
+    figures = relabelled(figures, period, tmp_path)
     draft = compose(DraftRequest(figures, UNIT, period), settings).draft
     sections: list[list[str]] = []
     current: list[str] | None = None
@@ -326,3 +338,28 @@ def test_no_section_says_the_same_thing_twice(settings, figures, period) -> None
         if len(paragraphs) == 2:  # figures, then measures: no 二是 inside the figures
             assert not re.search(r"(?:^|[。；])[一二三四五六七八九十]是", paragraphs[0])
         assert "。。" not in text
+
+
+@pytest.mark.parametrize(
+    ("clause", "kind", "ahead"),
+    [
+        ("5月起启动夏季臭氧污染防治攻坚", "前三季度", False),
+        ("5月起启动夏季臭氧污染防治攻坚", "一季度", True),
+        ("9月底前完成整改销号", "上半年", True),
+        ("3月底前完成排污许可证核发", "上半年", False),
+        ("十一月起开展秋冬季攻坚", "前三季度", True),
+        ("强化夏季VOCs治理和秋冬季攻坚", "前三季度", False),
+        ("持续抓好夏季臭氧污染防治", "上半年", True),
+        ("3月底前完成排污许可证核发", "全年", True),
+    ],
+)
+def test_a_plan_clause_must_lie_ahead_of_the_period(clause: str, kind: str, ahead: bool) -> None:
+    assert in_plan_time(clause, kind) is ahead
+
+
+def test_the_fourth_quarter_plan_names_no_month_or_season_already_over(settings) -> None:
+    """The 四季度 plan once read 一是5月起启动夏季臭氧污染防治攻坚."""
+    draft = compose(DraftRequest(Q3, UNIT, "2025年前三季度"), settings).draft
+    start = next(i for i, b in enumerate(draft.blocks) if "四季度" in b.text and b.style == "h1")
+    plan = "".join(b.text for b in draft.blocks[start:])
+    assert plan and in_plan_time(plan, "前三季度"), plan
