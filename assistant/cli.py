@@ -758,3 +758,13 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("已中止 (Ctrl-C)")
         sys.exit(130)
+    except SystemExit as exc:  # typer turns Ctrl-C into a silent exit 130
+        if exc.code == 130:
+            err.print("已中止 (Ctrl-C)。未写出半截文件；重新运行同一命令即可补完。")
+        raise
+    except OSError as exc:  # a file we could not read or write, where no module said so
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(
+            f"[bold red]错误[/]: {where}文件读写失败（{exc.strerror or exc}）", highlight=False
+        )
+        sys.exit(2)

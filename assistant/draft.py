@@ -489,6 +489,8 @@ def make_draft(
     progress: Progress | None = None,
 ) -> DraftResult:
     """Write the draft and save its three files: what `assistant draft` does."""
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise InputError("--out 应是文件夹，这里是一个文件", path=str(out_dir))
     result = compose(request, settings, on_token=on_token, progress=progress)
     result.files = save_draft(result.draft, out_dir, stem, author=settings.author)
     return result
@@ -581,9 +583,13 @@ def save_draft(
     """Write ``<stem>.docx``, ``.md`` and ``.json`` into ``out_dir``; each file appears whole
     (written to a temporary name, then renamed), the .docx last of all only if all succeeded."""
     from .word import write_document
+    from .word.save import unwritable
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise unwritable(out_dir, exc) from exc
     stem = stem or default_stem(draft)
     paths = {suffix: out_dir / f"{stem}.{suffix}" for suffix in ("docx", "md", "json")}
     staged: dict[str, Path] = {}
@@ -602,9 +608,11 @@ def save_draft(
             properties={"title": draft.title, "subject": f"{draft.unit}{draft.period}"},
             created=_created_time(draft.created),
         )
-    except BaseException:
+    except BaseException as exc:
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise unwritable(out_dir, exc) from exc
         raise
     for suffix in ("md", "json", "docx"):
         os.chmod(staged[suffix], 0o644)

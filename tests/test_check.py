@@ -402,6 +402,18 @@ def test_cli_table_and_annotate(tmp_path: Path, figures: FigureSet) -> None:
     assert len(read_comments(out)) == 2  # --all: the ok number is annotated too
 
 
+def test_cli_annotate_into_a_folder_that_cannot_exist(tmp_path: Path) -> None:
+    """--annotate to a path no file can be written at was a FileNotFoundError traceback."""
+    draft = tmp_path / "d.docx"
+    write_document(draft, [Block("受理环境信访件35件。")], author="编辑")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", "utf-8")
+    run = _cli(str(draft), "--figures", str(H1), "--annotate", str(blocker / "out.docx"))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "无法写入" in run.stderr and "out.docx" in run.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left
+
+
 # --- tables: the header row gives each column its meaning -----------------------------------
 
 TABLE = [

@@ -4,6 +4,7 @@ cited and checked, no past number carried over, determinism, missing data, the t
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -399,6 +400,22 @@ def test_cli_streams_sections_and_prints_a_summary(store_dir: Path, tmp_path: Pa
     assert "优Ⅲ类比例" in result.output and "通过" in result.output
     assert UNIT in result.output  # the unit came from the corpus: no --unit given
     assert (tmp_path / f"{UNIT}-2025年上半年-水污染防治工作情况和下一步打算.docx").is_file()
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/sub"])
+def test_cli_unwritable_out_is_one_clear_error(tmp_path: Path, where: str) -> None:
+    """--out naming a file, or a folder that cannot be made, was a traceback after drafting."""
+    (tmp_path / "a-file").write_text("x", "utf-8")
+    args = ["draft", "--figures", str(H1), "--period", "2025年上半年", "--unit", UNIT]
+    run = subprocess.run(
+        [sys.executable, "-m", "assistant", *args, "--out", str(tmp_path / where)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ASSISTANT_EMBEDDING": "hash", "ASSISTANT_DATA_DIR": str(tmp_path)},
+    )
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    assert "a-file" in run.stderr and ("无法写入" in run.stderr or "应是文件夹" in run.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix) == []
 
 
 def test_cli_bad_figures_file_is_one_clear_error(tmp_path: Path) -> None:

@@ -67,6 +67,32 @@ def test_cli_version_and_clean_error(isolated: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+def _main_exits(monkeypatch: pytest.MonkeyPatch, app) -> int:
+    from assistant import cli
+
+    monkeypatch.setattr(cli, "app", app)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    return exited.value.code
+
+
+def test_ctrl_c_says_so(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    """typer turns Ctrl-C into a silent exit 130: the user saw nothing at all."""
+    assert _main_exits(monkeypatch, lambda: sys.exit(130)) == 130
+    assert "已中止" in capsys.readouterr().err
+
+
+def test_an_unforeseen_file_error_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    def app() -> None:
+        raise OSError(28, "No space left on device", "out/草稿.docx")
+
+    assert _main_exits(monkeypatch, app) == 2
+    err = capsys.readouterr().err
+    assert "out/草稿.docx" in err and "文件读写失败" in err and "Traceback" not in err
+
+
 def test_network_guard_blocks_non_loopback() -> None:
     with socket.socket() as sock, pytest.raises(NetworkBlocked):
         sock.connect(("93.184.216.34", 80))

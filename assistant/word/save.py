@@ -9,6 +9,8 @@ from pathlib import Path
 
 from docx.document import Document as DocumentObject
 
+from ..errors import InputError
+
 
 def save_atomically(document: DocumentObject, path: Path) -> None:
     """Write to a temporary file next to ``path``, then rename it over ``path``.
@@ -17,7 +19,12 @@ def save_atomically(document: DocumentObject, path: Path) -> None:
     stays on one filesystem because the temporary file sits in the same folder.
     """
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise unwritable(path, exc) from exc
     os.close(handle)
     try:
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a draft is not
@@ -27,6 +34,15 @@ def save_atomically(document: DocumentObject, path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def unwritable(path: Path, exc: OSError) -> InputError:
+    """A file that cannot be written, said once in plain words (no traceback)."""
+    return InputError(
+        f"无法写入（{exc.strerror or exc}）",
+        path=str(path),
+        hint="换一个存在且可写的文件夹或文件名",
+    )
 
 
 def _umask() -> int:
