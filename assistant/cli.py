@@ -746,6 +746,8 @@ def draft_command(
     )
     for path in report["files"].values():
         out.print(f"  {path}", highlight=False)
+    for note in report["notes"]:
+        err.print(f"[yellow]提示[/]: {note}", highlight=False)
 
 
 def main() -> None:

@@ -80,6 +80,7 @@ class DraftResult:
     files: dict[str, Path] = field(default_factory=dict)
     repairs: int = 0  # repair requests sent to the model
     unverified: int = 0  # numbers replaced by 〔待核〕
+    notes: list[str] = field(default_factory=list)  # what the user should know about the draft
 
 
 # --- exemplars and the past document ----------------------------------------------------------
@@ -342,6 +343,12 @@ def compose(
     _check_period(period, figure_set)
     writer = make_writer(request.writer or settings.writer, settings)
     retriever = _open_retriever(settings)
+    notes = []
+    if retriever is None:
+        notes.append(
+            f"向量库（{settings.chroma_url or settings.store_dir}）中没有往年总结，本稿未参考本局"
+            "往年的表述，只用了通用句式；先运行 assistant ingest 往年总结目录 再起草"
+        )
     unit = resolve_unit(request.unit, figure_set, retriever, settings.unit)
     past = find_past(retriever, period)
     if request.outline is not None:
@@ -400,7 +407,7 @@ def compose(
     draft.prompts = dict(sorted(prompts.items()))
     draft.model = model
     report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
-    return DraftResult(draft, report, repairs=repairs, unverified=unverified)
+    return DraftResult(draft, report, repairs=repairs, unverified=unverified, notes=notes)
 
 
 def _rendering(stream: StreamRenderer | None, on_token: OnToken | None) -> OnToken | None:
@@ -709,4 +716,5 @@ def summary(result: DraftResult) -> dict[str, Any]:
         "repairs": result.repairs,
         "unverified": result.unverified,
         "files": {suffix: str(path) for suffix, path in result.files.items()},
+        "notes": list(result.notes),
     }

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .figures import format_change, format_value
+from .metrics import find_metric
 from .numbers import extract_numbers
 from .outline import (
     PACE,
@@ -82,7 +83,9 @@ def ref(figure_id: str, field_name: str = "value") -> str:
 
 
 def items(parts: Sequence[str], end: str = "。") -> str:
-    """一是…。二是…。 from clauses."""
+    """一是…。二是…。 from clauses; a single clause stands alone (no 一是 without a 二是)."""
+    if len(parts) == 1:
+        return parts[0].rstrip("，；。") + end
     return "".join(
         f"{ORDINALS[i]}是{part.rstrip('，；。')}{end}" for i, part in enumerate(parts[:10])
     )
@@ -247,6 +250,8 @@ class TemplateWriter:
             heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
             if heading and not re.search(r"\d", heading) and _TIME_BOUND.search(heading):
                 heading = ""  # 坚决打赢蓝天保卫战收官战: one year's slogan
+            if heading and _said(heading, context.section.title):
+                heading = ""  # 持续优化营商环境 under （七）持续优化营商环境 says it twice
             if heading and not re.search(r"\d", heading) and clauses:
                 found.append(f"{heading.rstrip('。')}，{clauses[0]}")
             else:
@@ -278,6 +283,8 @@ class TemplateWriter:
         figure_set = context.figure_set
         share = PACE[context.period.period_kind]
         by_topic: dict[str, list[str]] = {}
+        troubled: set[str] = set()  # the metrics that missed a target or got worse
+        measured = {f.metric for f in figure_set if f.metric and not f.missing}
         for figure in context.figures:
             if figure.missing:
                 continue
@@ -307,15 +314,21 @@ class TemplateWriter:
                 )
             if clause:
                 by_topic.setdefault(figure.topic or "综合", []).append(clause)
+                troubled.add(figure.metric or figure.name)
         paragraphs: list[str] = []
         ids: list[str] = []
         for topic in [t for t in context.section.topics if t in by_topic][:4]:
             causes: list[str] = []
             for chunk in context.exemplars:
                 if chunk.part == "问题" and chunk.topic == topic:
-                    causes = narrative(
-                        chunk.text, limit=1, min_chars=10, topics=(topic,), strict=True
-                    )
+                    causes = [
+                        cause
+                        for cause in narrative(
+                            chunk.text, limit=2, min_chars=10, topics=(topic,), strict=True
+                        )
+                        if not _said(cause, "".join(by_topic[topic]), share=0.5)
+                        and not _contradicted(cause, measured, troubled)
+                    ][:1]
                     if causes:
                         ids.append(chunk.id)
                         break
@@ -487,14 +500,21 @@ def reusable_measure(
     return True
 
 
-def _said(measure: str, written: str) -> bool:
+def _contradicted(cause: str, measured: set[str], troubled: set[str]) -> bool:
+    """A past problem's cause about a metric this period's figures show on track (污水管网建设
+    进度滞后 when the pipes are ahead of pace; PM2.5浓度仍处于高位 under the target) is false."""
+    metric = find_metric(cause)
+    return metric is not None and metric.name in measured and metric.name not in troubled
+
+
+def _said(measure: str, written: str, share: float = 0.6) -> bool:
     """Whether the section's text already says a measure, or one of its clauses (most of the
     bigrams are there)."""
     said = _bigrams(written)
     pieces = [measure, *(p for p in re.split(r"[，；]", measure) if len(p) >= 6)]
     for piece in pieces:
         grams = _bigrams(piece)
-        if grams and len(grams & said) >= 0.6 * len(grams):
+        if grams and len(grams & said) >= share * len(grams):
             return True
     return False
 

@@ -226,7 +226,9 @@ def test_quarter_with_missing_values_leaves_highlighted_placeholders(settings, t
 
 def test_one_section_summary_and_plan(settings) -> None:
     request = DraftRequest(H1, UNIT, "2025年上半年", section="大气污染防治", part="全部")
-    draft = compose(request, settings).draft
+    result = compose(request, settings)
+    draft = result.draft
+    assert not result.notes  # the store holds the sample corpus
     assert (
         draft.kind == "section"
         and draft.title == f"{UNIT}2025年上半年大气污染防治工作情况和下一步打算"
@@ -264,6 +266,7 @@ def test_section_with_no_exemplars_falls_back_to_our_patterns(tmp_path: Path) ->
         f.id for f in load_figures(H1).by_topic("执法")
     }
     assert "一是" in draft.blocks[-1].text and result.report.ok
+    assert len(result.notes) == 1 and "assistant ingest" in result.notes[0]  # said, not silent
 
 
 def test_outline_file_imposes_the_headings(settings, tmp_path: Path) -> None:

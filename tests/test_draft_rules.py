@@ -27,7 +27,14 @@ from assistant.outline import (
 )
 from assistant.settings import load_settings
 from assistant.types import Chunk
-from assistant.writers import SPECIFIC, _clause_history, _said, in_plan_time, reusable_measure
+from assistant.writers import (
+    SPECIFIC,
+    _clause_history,
+    _said,
+    in_plan_time,
+    items,
+    reusable_measure,
+)
 from tests.conftest import SAMPLE_DIR
 
 H1 = SAMPLE_DIR / "figures-2025H1.csv"
@@ -363,3 +370,42 @@ def test_the_fourth_quarter_plan_names_no_month_or_season_already_over(settings)
     start = next(i for i, b in enumerate(draft.blocks) if "四季度" in b.text and b.style == "h1")
     plan = "".join(b.text for b in draft.blocks[start:])
     assert plan and in_plan_time(plan, "前三季度"), plan
+
+
+def test_one_measure_stands_without_yi_shi() -> None:
+    assert items(["健全信访问题源头治理机制"]) == "健全信访问题源头治理机制。"
+    assert items(["甲措施", "乙措施"], "；") == "一是甲措施；二是乙措施；"
+
+
+@pytest.mark.parametrize(
+    ("figures", "period"),
+    [(H1, "2025年上半年"), (Q1, "2025年一季度"), (Q3, "2025年前三季度")],
+)
+def test_no_lone_yi_shi_and_no_problem_contradicted_or_said_twice(settings, figures, period):
+    """Sections once ended in a lone 一是…; 存在问题 appended a past cause that repeated the
+    problem (进度滞后，污水管网建设进度滞后于计划) or that the figures contradict (the pipes ahead
+    of pace, PM2.5 under its target in 前三季度)."""
+    draft = compose(DraftRequest(figures, UNIT, period), settings).draft
+    for block in draft.blocks:
+        if "一是" in block.text and block.style == "body":
+            following = "".join(b.text for b in draft.blocks[draft.blocks.index(block) :][:2])
+            assert "二是" in following, block.text
+        assert block.text.count("滞后") <= 1, block.text
+    problems = next(b.text for b in draft.blocks if b.text.startswith("二是水环境"))
+    if figures == Q3:
+        assert "污水管网" not in problems
+        assert "PM2.5浓度仍处于高位" not in "".join(b.text for b in draft.blocks)
+
+
+def test_a_measure_does_not_repeat_its_section_heading(settings) -> None:
+    draft = compose(DraftRequest(H1, UNIT, "2025年上半年"), settings).draft
+    for index, block in enumerate(draft.blocks[:-1]):
+        if block.style == "h2":
+            title = strip_number(block.text)
+            assert not draft.blocks[index + 1].text.startswith(f"一是{title}"), block.text
+
+
+def test_the_pattern_opening_has_no_stray_space(tmp_path: Path) -> None:
+    empty = load_settings(embedding="hash", data_dir=tmp_path)
+    draft = compose(DraftRequest(H1, UNIT, "2025年上半年", part="总结"), empty).draft
+    assert "深入践行习近平生态文明思想" in draft.blocks[1].text
