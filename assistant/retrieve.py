@@ -225,9 +225,7 @@ def validate_filters(
         ("period", period, PERIODS),
     ):
         if value is not None and value not in allowed:
-            raise InputError(
-                f"{label} 不能是 “{value}”", hint=f"可选: {'、'.join(allowed)}", column=label
-            )
+            raise InputError(f"--{label} 不能是 “{value}”", hint=f"可选: {'、'.join(allowed)}")
     if year_from is not None and year_to is not None and year_from > year_to:
         raise InputError(f"年份范围 {year_from}–{year_to} 为空", hint="year-from 应不大于 year-to")
     return SearchFilters(part, topic, period, year_from, year_to, unit or None)  # type: ignore[arg-type]

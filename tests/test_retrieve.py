@@ -143,8 +143,9 @@ def test_dense_filters_from_labels_and_falls_back_to_chroma_where(settings, monk
 
 
 def test_filter_values_are_validated_with_the_allowed_names(settings) -> None:
-    with pytest.raises(InputError, match="总结、问题、计划"):
+    with pytest.raises(InputError, match="总结、问题、计划") as caught:
         search("x", settings, part="成效")
+    assert str(caught.value).startswith("--part 不能是 “成效”")  # an option, not a table's 列
     with pytest.raises(InputError, match="大气"):
         search("x", settings, topic="空气")
     with pytest.raises(InputError, match="上半年"):
