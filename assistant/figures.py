@@ -46,6 +46,7 @@ import yaml
 from .errors import InputError
 from .metrics import convert, find_metric, kind_for_unit, normalise_unit, same_measure
 from .types import (
+    TOPICS,
     Better,
     Change,
     Figure,
@@ -58,20 +59,6 @@ from .types import (
 
 DEFAULT_PERCENT_PLACES = 1  # 同比 % and 完成率, unless the row's 小数位 says otherwise
 HEADER_SCAN_ROWS = 30  # how far down a sheet we look for the header row
-TOPICS = (
-    "大气",
-    "水",
-    "土壤",
-    "固废",
-    "生态",
-    "执法",
-    "信访",
-    "审批",
-    "监测",
-    "综合",
-    "党建",
-    "宣传",
-)
 
 # field → accepted header spellings (Chinese first, then English)
 COLUMNS: dict[str, tuple[str, ...]] = {

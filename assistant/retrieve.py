@@ -36,26 +36,12 @@ from .metrics import METRICS
 from .reading import normalise_for_matching
 from .settings import Settings
 from .store import Store
-from .types import Chunk, Part, PeriodKind, SearchFilters, SearchResult
+from .types import TOPICS, Chunk, Part, PeriodKind, SearchFilters, SearchResult
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[str, ...] = get_args(Mode)
 PARTS: tuple[str, ...] = get_args(Part)
 PERIODS: tuple[str, ...] = get_args(PeriodKind)
-TOPICS = (
-    "大气",
-    "水",
-    "土壤",
-    "固废",
-    "生态",
-    "执法",
-    "信访",
-    "监测",
-    "审批",
-    "党建",
-    "宣传",
-    "综合",
-)
 
 CANDIDATES = 40  # per list, before fusion and diversification (at least 6×k)
 BM25_WEIGHT = 0.5  # fusion: BM25 and dense min-max normalised scores count equally

@@ -16,6 +16,21 @@ from typing import Literal
 
 Part = Literal["总结", "问题", "计划", "其他"]
 PeriodKind = Literal["一季度", "上半年", "前三季度", "全年"]
+# The topics a chunk, a figure or a section is about, in the order a summary usually takes them.
+TOPICS = (
+    "大气",
+    "水",
+    "土壤",
+    "固废",
+    "生态",
+    "执法",
+    "信访",
+    "审批",
+    "监测",
+    "综合",
+    "党建",
+    "宣传",
+)
 
 
 @dataclass(frozen=True)
