@@ -16,17 +16,20 @@ import shutil
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import AssistantError, InputError
 from .settings import Settings
 from .splitting import detect_unit, topic_scores
 from .types import Block, CheckReport, Draft, FigureSet
+
+if TYPE_CHECKING:
+    from .revise import Passage
 
 TOPIC_SECTIONS = {
     "大气": "大气污染防治",
@@ -61,12 +64,19 @@ _DRAFT_VERB = re.compile(r"起草|写|拟|生成|出一[份篇版稿]|来一[份
 _WHOLE = re.compile(r"整篇|全文|全篇|通篇|完整的?(?:总结|材料|稿)|整个(?:总结|材料|文档)|全部内容")
 _REVISE = re.compile(
     r"精简|压缩|简练|简洁|缩短|删减|精炼|正式|规范|书面|加上|加入|增加|补充|添加|写上|补上|"
-    r"改成|改为|改一下|润色|调整|语气|再短|长一些|展开|删去|删掉|去掉"
+    r"改成|改为|改一下|润色|调整|语气|再短|长一些|展开|删去|删掉|去掉|具体|详细|充实|细化"
 )
 _UNIT_SET = re.compile(r"单位(?:名称)?(?:是|为|：|:)\s*([^\s，。,；;]{2,30})")
 _PLAN = re.compile(r"计划|安排|打算|下一步|下半年|明年|思路|要点")
 _PROBLEM = re.compile(r"问题|不足|短板|差距")
 _SUMMARY = re.compile(r"总结|成效|进展|做了|完成情况|工作情况|回顾")
+# Where in the current draft a revision aims: the part words an editor uses for it.
+_REVISE_PARTS = (
+    ("问题", re.compile(r"问题|不足|短板")),
+    ("计划", re.compile(r"计划|下半年|明年|下一步|下一阶段")),
+    ("总结", re.compile(r"总结|完成情况|工作情况|上半年|一季度|前三季度|回顾")),
+)
+_PART_NAMES = {"总结": "工作总结", "问题": "存在的问题", "计划": "工作计划"}
 _PERIOD_WORD = re.compile(r"一季度|二季度|三季度|四季度|前三季度|上半年|下半年|全年|年度|明年")
 # A request's period word against the figures file's period kind: which words fit which file.
 _FITS = {
@@ -77,7 +87,8 @@ _FITS = {
 }
 HELP = (
     "可以这样说：“帮我起草上半年大气污染防治部分”“写下半年水环境的工作计划”“写整篇”；"
-    "有了草稿后可以说“再精简一些”“加上臭氧的内容”“语气更正式”。"
+    "有了草稿后可以说“再精简一些”“加上臭氧的内容”“语气更正式”，"
+    "或者只改一部分：“把大气部分再精简一些”“精简存在的问题部分”。"
 )
 
 Action = Literal["draft", "revise", "ask", "unit"]
@@ -118,7 +129,7 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
     whole = bool(_WHOLE.search(text))
     topics = find_topics(text)
     if revising and has_draft and not (drafting and (whole or topics) and not _asks_to_add(text)):
-        return Intent("revise", instruction=text, unit=unit)
+        return _revision(text, unit)
     if revising and not drafting and not has_draft:
         return Intent("ask", question="还没有草稿可以修改。请先让我起草，例如“写整篇”。")
     if unit_match and not drafting:
@@ -156,6 +167,102 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
         period_word=period_word,
         unit=unit,
     )
+
+
+def _revision(text: str, unit: str | None) -> Intent:
+    """A revision of the current draft, aimed at the one topic and/or part it names ("把大气部分
+    再精简一些", "精简存在的问题部分", "下半年计划里的执法部分再具体些"); naming neither
+    revises the whole document. What it asks to add (加上臭氧的内容) says what, not where."""
+    from .revise import without_additions
+
+    where = without_additions(text)
+    topics = find_topics(where)
+    if len(topics) > 1:
+        named = "、".join(topics[:4])
+        return Intent(
+            "ask",
+            question=f"这条修改涉及{named}几个部分，请一次改一个部分，"
+            f"例如“把{topics[0]}部分再精简一些”，或者不提部分（改全文）。",
+        )
+    parts = [part for part, pattern in _REVISE_PARTS if pattern.search(where)]
+    return Intent(
+        "revise",
+        topic=topics[0] if topics else None,
+        part=parts[0] if len(parts) == 1 else "全部",
+        instruction=text,
+        unit=unit,
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """The passages a revision rewrites, or (``reply``) what to say instead of revising."""
+
+    passages: list[Passage]
+    reply: str | None = None
+    kind: str = "question"
+
+
+def target(blocks: Sequence[Block], intent: Intent) -> Target:
+    """The passages of the current draft a revision aimed at ``intent.topic`` / ``intent.part``
+    rewrites.
+
+    A passage is the bodies under one sub-heading, or one paragraph where a part has none
+    (存在的问题's 一是…). It is about a topic when its headings and text score that topic
+    highest (splitting's keyword weights: "（一）深入打好蓝天保卫战" is 大气), or when its own
+    heading carries the topic's name (the 土壤 of "土壤和固废"); the opening paragraph before
+    the first heading is an overview, about no one topic. Its part (总结/问题/计划) comes from
+    its level-1 heading, or from the title of a one-section draft.
+
+    When the topic sits in more than one part and the editor named none: a pure style edit
+    (精简, 语气更正式) rewrites all of them, since "大气部分再精简一些" means the document's 大气
+    text and tightening half of it would leave the halves in two voices (the version's label
+    and the diff name every passage changed); anything else (加上臭氧的内容, a free-form ask)
+    belongs in one place, so the editor is asked which. A topic or part the draft lacks is
+    said plainly and nothing is revised.
+    """
+    from .revise import HEADINGS, passages, style_only
+
+    structured = any(block.style in HEADINGS for block in blocks)
+    found = [
+        p
+        for p in passages(blocks)
+        if (intent.part == "全部" or p.part == intent.part)
+        and (
+            intent.topic is None
+            or (_about(p, intent.topic) and (len(p.headings) > 1 or not structured))
+        )
+    ]
+    topic = TOPIC_SECTIONS.get(intent.topic, intent.topic) if intent.topic else None
+    if not found:
+        if topic and intent.part != "全部":
+            said = f"当前草稿的{_PART_NAMES[intent.part]}部分没有讲{topic}的内容"
+        elif topic:
+            said = f"当前草稿里没有讲{topic}的部分"
+        else:
+            said = f"当前草稿没有“{_PART_NAMES[intent.part]}”部分"
+        headings = [b.text for b in blocks if b.style in HEADINGS] or [blocks[0].text]
+        listed = "、".join(headings[:10]) + ("等" if len(headings) > 10 else "")
+        return Target([], f"{said}，这次没有修改。文中的标题有：{listed}。", "notice")
+    parts = list(dict.fromkeys(p.part for p in found))
+    if len(parts) > 1 and intent.part == "全部" and not style_only(intent.instruction or ""):
+        places = "、".join(f"“{p.name}”" for p in found)
+        examples = "或".join(
+            f"“{_PART_NAMES[part]}里的{intent.topic}部分…”" for part in parts if part
+        )
+        return Target(
+            [],
+            f"文中有{len(found)}处讲{topic}：{places}。这条修改要改哪一处？请说明，例如{examples}。",
+        )
+    return Target(found)
+
+
+def _about(passage: Passage, topic: str) -> bool:
+    own = passage.headings[-1] if passage.headings else ""
+    if any(word in own for word in _TOPIC_WORDS.get(topic, ())):
+        return True
+    scores = topic_scores(passage.headings, passage.text)
+    return scores.get(topic, 0) >= 3 and scores[topic] == max(scores.values())
 
 
 def _asks_to_add(text: str) -> bool:
@@ -647,6 +754,19 @@ class ChatEngine:
         from .revise import revise_blocks
 
         current = self.load(client, session)
+        scope, where = None, ""
+        if intent.topic or intent.part != "全部":
+            aimed = target(current.blocks, intent)
+            if aimed.reply:
+                reply = self.store.add_message(session, "assistant", aimed.reply, kind=aimed.kind)
+                return Turn(user, reply)
+            scope = [i for p in aimed.passages for i in p.blocks]
+            last = aimed.passages[0].name.split(" › ")[-1]
+            where = (
+                last
+                if len(aimed.passages) == 1
+                else f"{intent.topic or intent.part}·{len(aimed.passages)}处"
+            )
         streamed = []
         stream = StreamRenderer(figure_set)  # the model streams {{id}}: show numbers instead
 
@@ -662,6 +782,7 @@ class ChatEngine:
             intent.instruction or "",
             figure_set,
             self.settings,
+            section=scope,
             unit=info.unit or current.unit,
             on_token=token,
         )
@@ -685,13 +806,18 @@ class ChatEngine:
             session,
             user,
             draft,
-            f"修改：{intent.instruction}"[:40],
+            f"修改（{where}）：{intent.instruction}"[:40]
+            if where
+            else f"修改：{intent.instruction}"[:40],
             figure_set,
             on_token,
             streamed,
             replay,
         )
         turn.notes = revision.notes
+        if scope is not None:
+            changed = [p.name for p in aimed.passages if set(p.blocks) & set(revision.changed)]
+            turn.notes = [f"只改了：{'；'.join(changed)}", *revision.notes]
         return turn
 
     def _keep(

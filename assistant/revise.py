@@ -56,7 +56,7 @@ class Revision:
     model: str | None = None
     prompts: dict[str, int] = field(default_factory=dict)
     instruction: str = ""
-    section: str | None = None
+    section: str | list[int] | None = None  # a heading's text, or the exact blocks in scope
 
 
 @dataclass
@@ -72,10 +72,21 @@ class RevisionReport:
 # --- scope ---------------------------------------------------------------------------------
 
 
-def section_scope(blocks: Sequence[Block], section: str | None) -> list[int]:
-    """Indices of the body blocks a revision may touch: the named section's, else all bodies."""
+def section_scope(blocks: Sequence[Block], section: str | Sequence[int] | None) -> list[int]:
+    """Indices of the body blocks a revision may touch: all bodies; or the section under the
+    first heading containing ``section`` (the CLI's --section); or exactly the given block
+    indices (the chat, which located the passages itself), each of which must be a body."""
     if section is None:
         return [i for i, b in enumerate(blocks) if b.style in ("body", "table") and b.text.strip()]
+    if not isinstance(section, str):
+        bodies = set(section_scope(blocks, None))
+        wanted = sorted(set(section))
+        stray = [i for i in wanted if i not in bodies]
+        if not wanted:
+            raise InputError("没有指定要修改的段落")
+        if stray:
+            raise InputError(f"第{stray[0]}段不是可修改的正文段落", hint="标题和空段不改")
+        return wanted
     wanted = re.sub(r"\s", "", section)
     for index, block in enumerate(blocks):
         if block.style in HEADINGS and wanted in re.sub(r"\s", "", block.text):
@@ -94,6 +105,68 @@ def section_scope(blocks: Sequence[Block], section: str | None) -> list[int]:
 
 def heading_of(blocks: Sequence[Block], index: int) -> str:
     return next((blocks[i].text for i in range(index, -1, -1) if blocks[i].style in HEADINGS), "")
+
+
+# --- passages: the stretches of a draft a chat revision can target ------------------------
+
+_PART_HEADINGS = (
+    ("问题", re.compile(r"问题|不足|短板|差距")),
+    ("计划", re.compile(r"计划|安排|打算|下一步|思路|要点")),
+    ("总结", re.compile(r"总结|完成情况|工作情况|成效|进展|回顾")),
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The body blocks under one sub-heading, or one paragraph where there is no sub-heading
+    (存在的问题's 一是…/二是…, a one-section draft): what an editor calls "the 大气 part"."""
+
+    headings: tuple[str, ...]  # the title, the level-1 heading, … down to the passage's own
+    part: str | None  # 总结 / 问题 / 计划, from the level-1 heading, else from the title
+    blocks: tuple[int, ...]
+    text: str
+    name: str  # where it sits, as the editor reads it: "三、下半年工作计划 › （一）…", "…第1段"
+
+
+def part_of(heading: str) -> str | None:
+    """总结 / 问题 / 计划 when a heading names exactly one of them (a title like
+    "…工作总结和下半年工作计划" names two: None)."""
+    named = [part for part, pattern in _PART_HEADINGS if pattern.search(heading)]
+    return named[0] if len(named) == 1 else None
+
+
+def passages(blocks: Sequence[Block]) -> list[Passage]:
+    """The draft cut into passages: the bodies under a level-2 (or deeper) heading together,
+    each paragraph on its own under the title or a level-1 heading."""
+    out: list[Passage] = []
+    path: list[tuple[int, str]] = []  # (level, text); the title is level -1
+    for index, block in enumerate(blocks):
+        if block.style == "title":
+            path = [(-1, block.text)]
+            continue
+        if block.style in HEADINGS:
+            level = HEADINGS.index(block.style)
+            path = [(lv, text) for lv, text in path if lv < level] + [(level, block.text)]
+            continue
+        if block.style not in ("body", "table") or not block.text.strip():
+            continue
+        headings = tuple(text for _, text in path)
+        grouped = bool(path) and path[-1][0] >= 1
+        if grouped and out and out[-1].headings == headings:
+            last = out[-1]
+            text = last.text + "\n" + block.text
+            out[-1] = Passage(headings, last.part, (*last.blocks, index), text, last.name)
+            continue
+        top = next((text for lv, text in path if lv == 0), None)
+        part = (part_of(top) if top else None) or next(
+            (part_of(text) for lv, text in path if lv == -1), None
+        )
+        name = " › ".join(headings[1:])
+        if not grouped:
+            number = 1 + sum(p.headings == headings for p in out)
+            name = f"{name} 第{number}段".strip()
+        out.append(Passage(headings, part, (index,), block.text, name))
+    return out
 
 
 # --- references: numbers back into {{id}} --------------------------------------------------
@@ -162,6 +235,18 @@ def formalise(text: str) -> str:
 
 def _addition_terms(instruction: str) -> list[str]:
     return [m.group(1).strip() for m in _ADD.finditer(instruction) if m.group(1).strip()]
+
+
+def without_additions(instruction: str) -> str:
+    """The instruction minus what it asks to add: "在大气部分加上臭氧的内容" → "在大气部分"
+    (臭氧 is what to write, not where)."""
+    return _ADD.sub("", instruction)
+
+
+def style_only(instruction: str) -> bool:
+    """精简 / 语气更正式 and nothing to add: an edit that reads the same wherever it applies."""
+    styled = _CONDENSE.search(instruction) or _FORMAL.search(instruction)
+    return bool(styled) and not _addition_terms(instruction)
 
 
 def figures_for(term: str, figure_set: FigureSet) -> list[str]:
@@ -403,7 +488,7 @@ def revise_blocks(
     figure_set: FigureSet,
     settings: Settings,
     *,
-    section: str | None = None,
+    section: str | Sequence[int] | None = None,
     unit: str | None = None,
     on_token: Callable[[str], None] | None = None,
 ) -> Revision:
@@ -421,7 +506,7 @@ def revise_blocks(
         placeholders=[],
         changed=[],
         instruction=instruction,
-        section=section,
+        section=section if section is None or isinstance(section, str) else scope,
         writer=settings.writer,
     )
     if settings.writer == "openai":

@@ -74,6 +74,73 @@ def test_nothing_to_change_is_said_not_versioned(settings: Settings) -> None:
     assert len(engine.versions("alice", info.id)) == 1
 
 
+def _under(blocks, heading_word: str) -> set[int]:
+    """Indices of the bodies under the first heading containing ``heading_word``."""
+    start = next(i for i, b in enumerate(blocks) if b.style != "body" and heading_word in b.text)
+    end = next((i for i in range(start + 1, len(blocks)) if blocks[i].style != "body"), len(blocks))
+    return set(range(start + 1, end))
+
+
+def test_revision_aimed_at_a_topic_changes_only_its_passages(settings: Settings) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    whole = engine.send("alice", info.id, "写整篇").draft
+    blocks = whole.blocks
+    summary_air = _under(blocks, "蓝天保卫战")  # 大气 though the heading never says so
+    plan_air = _under(blocks, "空气质量目标")
+    problem_air = {i for i in _under(blocks, "存在的问题") if blocks[i].text.startswith("一是空气")}
+    assert summary_air and plan_air and len(problem_air) == 1
+
+    turn = engine.send("alice", info.id, "把大气部分再精简一些")
+    assert turn.version is not None and turn.version.number == 2, turn.reply.text
+    new = turn.draft.blocks
+    changed = {i for i, (a, b) in enumerate(zip(blocks, new, strict=True)) if a.text != b.text}
+    # a style edit goes to every 大气 passage (总结, 问题, 计划), and nowhere else
+    assert summary_air & changed and changed <= summary_air | plan_air | problem_air
+    diff = engine.diff("alice", info.id, 1, 2)
+    assert {p.a_index for p in diff.paragraphs if p.kind != "unchanged"} == changed
+    assert diff.numbers == []
+    untouched = [c for c in whole.citations if c.block not in changed]
+    assert untouched == [c for c in turn.draft.citations if c.block not in changed]
+    assert "大气" in turn.version.label and any("蓝天保卫战" in n for n in turn.notes)
+
+    aimed = engine.send("alice", info.id, "在计划里的大气部分加上臭氧的内容")
+    assert aimed.version is not None and aimed.version.number == 3, aimed.reply.text
+    before, after = turn.draft.blocks, aimed.draft.blocks
+    moved = {i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a.text != b.text}
+    assert moved and moved <= plan_air
+    ozone_before = {c.block for c in turn.draft.citations if c.figure_id == "o3_8h_90"}
+    ozone_after = {c.block for c in aimed.draft.citations if c.figure_id == "o3_8h_90"}
+    assert ozone_after - ozone_before and ozone_after - ozone_before <= plan_air
+    assert aimed.report is not None and aimed.report.ok
+
+
+def test_aimed_revision_asks_back_or_says_what_is_missing(settings: Settings) -> None:
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    engine.send("alice", info.id, "写整篇")
+    asked = engine.send("alice", info.id, "在大气部分加上臭氧的内容").reply
+    # an addition belongs in one place: which of 总结 / 问题 / 计划?
+    assert asked.kind == "question"
+    assert (
+        "蓝天保卫战" in asked.text and "空气质量目标" in asked.text and "工作计划里" in asked.text
+    )
+    missing = engine.send("alice", info.id, "把党建部分精简一些").reply
+    assert missing.kind == "notice" and "没有讲党建工作的部分" in missing.text
+    two = engine.send("alice", info.id, "把大气和水环境部分精简一些").reply
+    assert two.kind == "question" and "一次改一个部分" in two.text
+    assert [v.number for v in engine.versions("alice", info.id)] == [1]
+
+    section = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    engine.send("alice", section.id, "写执法监管的总结")
+    lacking = engine.send("alice", section.id, "精简存在的问题部分").reply
+    assert lacking.kind == "notice" and "没有“存在的问题”部分" in lacking.text
+    other = engine.send("alice", section.id, "把大气部分再精简一些").reply
+    assert other.kind == "notice" and "没有讲大气污染防治的部分" in other.text
+    own = engine.send("alice", section.id, "把执法部分再精简一些")
+    assert own.version is not None and own.version.number == 2, own.reply.text
+
+
 def test_questions_instead_of_guesses(settings: Settings) -> None:
     engine = ChatEngine(settings)
     bare = engine.create_session("bob")

@@ -53,6 +53,37 @@ def test_revisions_of_the_current_draft(text: str) -> None:
     assert intent.action == "revise" and intent.instruction == text
 
 
+@pytest.mark.parametrize(
+    ("text", "topic", "part"),
+    [
+        ("把大气部分再精简一些", "大气", "全部"),
+        ("水环境那一节语气更正式", "水", "全部"),
+        ("在大气部分加上臭氧的内容", "大气", "全部"),
+        ("精简存在的问题部分", None, "问题"),
+        ("下半年计划里的执法部分再具体些", "执法", "计划"),
+        ("总结部分的水环境精简一些", "水", "总结"),
+        ("在计划里的大气部分加上臭氧的内容", "大气", "计划"),
+        # what to add is not where: these stay whole-document revisions
+        ("加上臭氧的内容", None, "全部"),
+        ("加上危险废物转移量的内容", None, "全部"),
+        ("再精简一些", None, "全部"),
+    ],
+)
+def test_revisions_aimed_at_a_section(text: str, topic: str | None, part: str) -> None:
+    intent = parse_intent(text, has_draft=True)
+    assert (intent.action, intent.topic, intent.part, intent.instruction) == (
+        "revise",
+        topic,
+        part,
+        text,
+    )
+
+
+def test_revision_naming_two_topics_asks_which() -> None:
+    intent = parse_intent("把大气和水环境部分精简一些", has_draft=True)
+    assert intent.action == "ask" and "大气、水" in (intent.question or "")
+
+
 def test_revision_without_a_draft_asks_first() -> None:
     intent = parse_intent("再精简一些", has_draft=False)
     assert intent.action == "ask" and "还没有草稿" in (intent.question or "")

@@ -16,7 +16,14 @@ from lxml import etree
 from assistant.errors import InputError
 from assistant.figures import load_figures
 from assistant.render import comment_text, parse_comment, render
-from assistant.revise import condense, formalise, revise_blocks, revise_file
+from assistant.revise import (
+    condense,
+    formalise,
+    passages,
+    revise_blocks,
+    revise_file,
+    section_scope,
+)
 from assistant.settings import load_settings
 from assistant.types import Block, Citation, FigureSet, Mark
 from assistant.word import accepted_text, read_comments, rejected_text, write_document
@@ -216,6 +223,31 @@ def test_revise_blocks_keeps_citations_of_unchanged_blocks(figure_set: FigureSet
     assert revision.citations[0] == Citation(
         1, 10, 20, "38.4微克/立方米", "pm25_avg", "value", first.citations[0].source
     )
+
+
+def test_scope_by_block_indices_and_passages(figure_set: FigureSet) -> None:
+    blocks = [
+        Block("示例区生态环境局2025年上半年工作总结和下半年工作计划", "title"),
+        Block("一、上半年工作完成情况", "h1"),
+        Block("（一）深入打好蓝天保卫战", "h2"),
+        Block("PM2.5平均浓度为38.4微克/立方米。大家很努力。扬尘管控搞好了。"),
+        Block("二、存在的问题", "h1"),
+        Block("一是空气质量改善压力大。大家要重视。"),
+        Block("二是执法力量不足。大家要重视。"),
+    ]
+    found = passages(blocks)
+    assert [(p.part, p.blocks, p.name) for p in found] == [
+        ("总结", (3,), "一、上半年工作完成情况 › （一）深入打好蓝天保卫战"),
+        ("问题", (5,), "二、存在的问题 第1段"),
+        ("问题", (6,), "二、存在的问题 第2段"),
+    ]
+    assert section_scope(blocks, [6, 5]) == [5, 6]
+    assert section_scope(blocks, "存在的问题") == [5, 6]  # the CLI's --section, as before
+    with pytest.raises(InputError, match="第4段不是可修改的正文段落"):
+        section_scope(blocks, [4])
+    revision = revise_blocks(blocks, [], "精简", figure_set, load_settings(), section=[5])
+    assert revision.changed == [5] and revision.section == [5]
+    assert revision.texts[6] == blocks[6].text and revision.texts[3] == blocks[3].text
 
 
 def test_cli_json(tmp_path: Path, draft: Path, figures_path: Path) -> None:

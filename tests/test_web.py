@@ -98,6 +98,25 @@ def test_placeholders_are_marked(client: TestClient, settings: Settings) -> None
     assert any(m.startswith("〔待补：PM2.5平均浓度") for m in marks)
 
 
+def test_revision_aimed_at_one_section(client: TestClient) -> None:
+    session = new_session(client)
+    first = say(client, session, "写整篇")[-1]["message"]["blocks"]
+    reply = say(client, session, "在计划里的大气部分加上臭氧的内容")[-1]
+    assert reply["version"]["number"] == 2 and "空气质量目标" in reply["version"]["label"]
+    second = reply["message"]["blocks"]
+    plan_air = next(i for i, b in enumerate(first) if "空气质量目标" in _text(b)) + 1
+    changed = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+    assert changed == [plan_air] and "臭氧" in _text(second[plan_air])
+    diff = client.get(f"/api/sessions/{session}/diff?a=1&b=2", headers=ALICE).json()
+    assert [p["a_index"] for p in diff["paragraphs"] if p["kind"] != "unchanged"] == [plan_air]
+    asked = say(client, session, "在大气部分加上臭氧的内容")[-1]
+    assert asked["message"]["kind"] == "question" and "version" not in asked
+
+
+def _text(block: dict) -> str:
+    return "".join(piece["text"] for piece in block["segments"])
+
+
 def test_browsers_do_not_see_each_other(client: TestClient) -> None:
     session = new_session(client)
     say(client, session, "写整篇")
