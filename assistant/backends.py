@@ -51,13 +51,13 @@ def normalise_base_url(base_url: str | None) -> str:
     return url if VERSIONED_PATH.search(parts.path) else f"{url}/v1"
 
 
-def _api_key(key: SecretStr | None, base_url: str, setting: str) -> str:
+def _api_key(key: SecretStr | None, base_url: str, model: str, setting: str) -> str:
     """The key to send; only OpenAI's own endpoint is known to refuse requests without one."""
     if key is not None and key.get_secret_value():
         return key.get_secret_value()
     if urlsplit(base_url).hostname == OPENAI_HOST:
         raise ConfigError(
-            f"使用 {base_url} 需要 API 密钥，但没有设置",
+            f"使用{_where(model, base_url)}需要 API 密钥，但没有设置",
             hint=f"设置环境变量 OPENAI_API_KEY（或 {setting}），或用 --base-url 指向本地模型服务",
         )
     return LOCAL_KEY_PLACEHOLDER
@@ -69,7 +69,9 @@ def chat_model(settings: Settings, *, streaming: bool) -> ChatOpenAI:
     return ChatOpenAI(
         model=settings.model,
         base_url=base_url,
-        api_key=SecretStr(_api_key(settings.api_key, base_url, "ASSISTANT_API_KEY")),
+        api_key=SecretStr(
+            _api_key(settings.api_key, base_url, settings.model, "ASSISTANT_API_KEY")
+        ),
         temperature=settings.temperature,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
@@ -144,7 +146,9 @@ class OpenAIEmbedder:
         self._client = OpenAIEmbeddings(
             model=self.model,
             base_url=self.base_url,
-            api_key=SecretStr(_api_key(key, self.base_url, "ASSISTANT_EMBEDDING_API_KEY")),
+            api_key=SecretStr(
+                _api_key(key, self.base_url, self.model, "ASSISTANT_EMBEDDING_API_KEY")
+            ),
             # Raw text instead of tiktoken ids: no BPE download, and what non-OpenAI servers expect.
             check_embedding_ctx_length=False,
             # Plain floats: some compatible servers cannot produce the SDK's default base64.

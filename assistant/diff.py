@@ -242,6 +242,16 @@ def _source_of(
     )
 
 
+def _number_key(q: Quantity) -> tuple[object, ...]:
+    """What a number says, not how it is typed: 99.1％, 99.1 % and 99.1% are one value.
+
+    The metric is compared beside it, so "38.4" of PM2.5 ≠ "38.4" of another metric.
+    """
+    if q.value is None:  # masked or a water class: only the written form can tell
+        return (q.form, q.number_text, q.category, q.unit)
+    return (q.form, q.value, q.high, q.terms, q.unit)
+
+
 def _number_changes(
     change: ParagraphChange,
     a_numbers: Sequence[SourcedNumber],
@@ -249,9 +259,6 @@ def _number_changes(
 ) -> list[NumberChange]:
     old = extract_numbers(change.a_text or "")
     new = extract_numbers(change.b_text or "")
-    # Compare a number together with its metric, so "38.4" of PM2.5 ≠ "38.4" of another metric.
-    keys_a = [(q.text, q.metric) for q in old]
-    keys_b = [(q.text, q.metric) for q in new]
     found: list[NumberChange] = []
 
     def record(kind: str, qa: Quantity | None, qb: Quantity | None) -> None:
@@ -272,14 +279,36 @@ def _number_changes(
             )
         )
 
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
-        if op == "equal":
-            continue
-        olds, news = old[i1:i2], new[j1:j2]
-        for qa, qb in zip(olds, news, strict=False):
+    left_a, left_b = list(old), list(new)
+    # The same number on both sides is unchanged, wherever it moved and even where the rewording
+    # hid its metric on one side ("超过98%的目标"); the same metric first, then an unknown one.
+    for same in (_same_metric, _metric_unknown):
+        for qa in list(left_a):
+            qb = next(
+                (qb for qb in left_b if _number_key(qa) == _number_key(qb) and same(qa, qb)), None
+            )
+            if qb is not None:
+                left_a.remove(qa)
+                left_b.remove(qb)
+    # What is left changed: paired by metric where both name one, the rest in reading order.
+    for qa in list(left_a):
+        qb = next((qb for qb in left_b if qa.metric and qb.metric == qa.metric), None)
+        if qb is not None:
+            left_a.remove(qa)
+            left_b.remove(qb)
             record("changed", qa, qb)
-        for qa in olds[len(news) :]:
-            record("removed", qa, None)
-        for qb in news[len(olds) :]:
-            record("added", None, qb)
+    for qa, qb in zip(left_a, left_b, strict=False):
+        record("changed", qa, qb)
+    for qa in left_a[len(left_b) :]:
+        record("removed", qa, None)
+    for qb in left_b[len(left_a) :]:
+        record("added", None, qb)
     return found
+
+
+def _same_metric(qa: Quantity, qb: Quantity) -> bool:
+    return qa.metric == qb.metric
+
+
+def _metric_unknown(qa: Quantity, qb: Quantity) -> bool:
+    return qa.metric is None or qb.metric is None

@@ -150,6 +150,19 @@ def test_openai_without_key_is_a_config_error() -> None:
         run_chat(load_settings(base_url="https://api.openai.com/v1/"), "s", "u")
 
 
+def test_missing_key_error_names_the_model_and_the_address() -> None:
+    with pytest.raises(ConfigError) as caught:
+        chat_model(load_settings(model="gpt-4o-mini"), streaming=False)
+    message = str(caught.value)
+    assert "gpt-4o-mini" in message and "https://api.openai.com/v1" in message
+    assert "OPENAI_API_KEY" in message
+    with pytest.raises(ConfigError) as caught:
+        openai_embeddings(load_settings(embedding_model="text-embedding-3-large"))
+    message = str(caught.value)
+    assert "text-embedding-3-large" in message and "https://api.openai.com/v1" in message
+    assert "ASSISTANT_EMBEDDING_API_KEY" in message
+
+
 def test_key_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
     model = chat_model(load_settings(), streaming=True)

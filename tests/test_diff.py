@@ -145,3 +145,38 @@ def _wide() -> dict[str, str]:
     import os
 
     return {**os.environ, "COLUMNS": "200"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("监测数据有效率99.1%。", "监测数据有效率99.1％。"),  # full-width percent sign
+        ("监测数据有效率99.1 %。", "监测数据有效率99.10%。"),  # spacing, trailing zero
+        ("监测数据有效率99.1%（目标98%）。", "全区监测数据有效率达99.1%，超过98%的目标。"),
+        (
+            "监测数据有效率99.1%，同比上升0.5个百分点。",
+            "同比上升0.5个百分点，监测数据有效率99.1%。",
+        ),
+    ],
+)
+def test_an_unchanged_number_in_a_reworded_paragraph_is_not_listed(before: str, after: str) -> None:
+    result = diff_texts([before], [after])
+    assert result.paragraphs[0].kind == "changed"
+    assert result.numbers == []
+
+
+def test_a_changed_number_is_paired_with_its_own_metric() -> None:
+    lead = "上半年全区深入打好蓝天保卫战，空气质量持续改善，"
+    result = diff_texts(
+        [lead + "PM2.5浓度38.4微克/立方米，PM10浓度60微克/立方米，数据有效率99.1%。"],
+        [
+            lead
+            + "数据有效率99.1％，PM10浓度60微克/立方米，"
+            + "PM2.5浓度37.9微克/立方米，臭氧150微克/立方米。"
+        ],
+    )
+    assert result.paragraphs[0].kind == "changed"
+    assert [(n.kind, n.old, n.new) for n in result.numbers] == [
+        ("changed", "38.4微克/立方米", "37.9微克/立方米"),
+        ("added", None, "150微克/立方米"),
+    ]
