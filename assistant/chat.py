@@ -761,7 +761,8 @@ class ChatEngine:
                 reply = self.store.add_message(session, "assistant", aimed.reply, kind=aimed.kind)
                 return Turn(user, reply)
             scope = [i for p in aimed.passages for i in p.blocks]
-            last = aimed.passages[0].name.split(" › ")[-1]
+            last = re.sub(r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)", "",
+                          aimed.passages[0].name.split(" › ")[-1])  # fmt: skip
             where = (
                 last
                 if len(aimed.passages) == 1

@@ -12,9 +12,10 @@ import pytest
 
 from assistant.chat import ChatEngine, SessionNotFound
 from assistant.errors import InputError
-from assistant.settings import Settings
+from assistant.settings import Settings, load_settings
 from assistant.word import read_comments
 from tests.chat_support import FIGURES, SAMPLE_DIR, UNIT, ingested_settings
+from tests.openai_stub import Reply
 
 
 @pytest.fixture
@@ -113,6 +114,39 @@ def test_revision_aimed_at_a_topic_changes_only_its_passages(settings: Settings)
     ozone_after = {c.block for c in aimed.draft.citations if c.figure_id == "o3_8h_90"}
     assert ozone_after - ozone_before and ozone_after - ozone_before <= plan_air
     assert aimed.report is not None and aimed.report.ok
+
+
+def test_aimed_revision_through_the_model_sees_only_its_section(
+    settings: Settings, openai_server
+) -> None:
+    template = ChatEngine(settings)
+    info = template.create_session("alice", figures=FIGURES, unit=UNIT)
+    blocks = template.send("alice", info.id, "写整篇").draft.blocks
+    plan_air = _under(blocks, "空气质量目标")
+    openai_server.script([Reply.of("一是细化夏季VOCs治理方案；二是逐月调度扬尘管控。")])
+    model = ChatEngine(
+        load_settings(
+            data_dir=settings.data_dir,
+            embedding="hash",
+            writer="openai",
+            base_url=openai_server.base_url,
+            timeout=10,
+            max_retries=0,
+        )
+    )
+    turn = model.send("alice", info.id, "下半年计划里的大气部分再具体些")
+    assert turn.version is not None, turn.reply.text
+    (request,) = openai_server.chat_requests
+    prompt = request["messages"][1]["content"]
+    assert "全力攻坚空气质量目标" in prompt and "再具体些" in prompt
+    assert "蓝天保卫战" not in prompt and "系统治水" not in prompt
+    changed = {
+        i
+        for i, (a, b) in enumerate(zip(blocks, turn.draft.blocks, strict=True))
+        if a.text != b.text
+    }
+    assert changed and changed <= plan_air
+    assert "逐月调度扬尘管控" in turn.reply.text
 
 
 def test_aimed_revision_asks_back_or_says_what_is_missing(settings: Settings) -> None:
