@@ -371,6 +371,28 @@ def fit_heading(
     return prefix + topic_heading(topic, "neutral")
 
 
+def fit_claims(sentence: str, judged: Verdict, neutral: str) -> str:
+    """A sentence that claims no more than ``judged`` bears out: the clauses whose claim
+    (heading_claims) is not supported give way to ``neutral`` once (…打好蓝天、碧水、净土保卫战，
+    上半年各项工作总体达到序时进度。 → …保卫战，各项工作有序推进。), the rest are kept."""
+    body = sentence.rstrip("。")
+    parts = re.split(r"([，,；;])", body)
+    kept: list[str] = []
+    replaced = False
+    for index in range(0, len(parts), 2):
+        clause = parts[index]
+        mark = parts[index - 1] if index else ""
+        if clause and not judged.supports(heading_claim(clause)):
+            if replaced:
+                continue
+            clause, replaced = neutral, True
+        kept.append(mark + clause)
+    text = "".join(kept).lstrip("，,；;")
+    if not replaced:
+        return sentence
+    return text + sentence[len(body) :] if text else ""
+
+
 def fit_headings(
     sections: Sequence[Section],
     exemplars: Sequence[Sequence[Chunk]],

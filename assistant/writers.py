@@ -24,9 +24,11 @@ from .outline import (
     PastDocument,
     Period,
     Section,
+    fit_claims,
     patterns,
     section_topics,
     topic_heading,
+    verdict,
 )
 from .prompts import Prompt, load_prompt
 from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
@@ -171,6 +173,13 @@ class TemplateWriter:
                 refilled = refiller.sentence(sentence)
                 if refilled:
                     kept.append(refilled.text)
+        if not kept:
+            kept = [table["opening"].format(label=label).replace("\n", "")]
+        # the same claim check as the headings, over all the figures: the opening speaks for the
+        # whole document, so 各项工作总体达到序时进度 needs every figure on course
+        everything = [f.id for f in context.figure_set]
+        judged = verdict(context.figure_set, everything, context.period.period_kind)
+        kept = [s for s in (fit_claims(s, judged, table["opening_neutral"]) for s in kept) if s]
         if not kept:
             kept = [table["opening"].format(label=label).replace("\n", "")]
         close = table["opening_close"]
