@@ -63,6 +63,8 @@ def test_revisions_of_the_current_draft(text: str) -> None:
         ("下半年计划里的执法部分再具体些", "执法", "计划"),
         ("总结部分的水环境精简一些", "水", "总结"),
         ("在计划里的大气部分加上臭氧的内容", "大气", "计划"),
+        ("把大气部分改写得更正式", "大气", "全部"),  # 改写 is a revision, not 写 a new section
+        ("重写执法部分", "执法", "全部"),
         # what to add is not where: these stay whole-document revisions
         ("加上臭氧的内容", None, "全部"),
         ("加上危险废物转移量的内容", None, "全部"),
