@@ -38,9 +38,33 @@ def settings_for(data_dir: Path | None, **overrides: Any) -> Settings:
     return load_settings(data_dir=data_dir, **overrides)
 
 
+_json_emitted = False  # one document per run: main() adds an error document only if none went out
+
+
 def emit_json(document: Any) -> None:
     """Print exactly one JSON document on stdout."""
+    global _json_emitted
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+    _json_emitted = True
+
+
+def error_document(
+    kind: str,
+    message: str,
+    *,
+    path: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    """The --json form of a failure."""
+    fields = {"path": path, "row": row, "column": column, "hint": hint}
+    return {"error": {"kind": kind, "message": message, **fields}}
+
+
+def _fail_json(as_json: bool, kind: str, message: str, **fields: Any) -> None:
+    if as_json and not _json_emitted:
+        emit_json(error_document(kind, message, **fields))
 
 
 def _show_version(value: bool) -> None:
@@ -751,22 +775,58 @@ def draft_command(
 
 
 def main() -> None:
-    """Entry point: AssistantError becomes one clear message and a non-zero exit, no traceback."""
+    """Entry point: AssistantError becomes one clear message and a non-zero exit, no traceback.
+
+    With --json a failure is also one JSON document on stdout ({"error": {...}}), so a script
+    reading stdout always gets a document; the message for people still goes to stderr.
+    """
+    as_json = "--json" in sys.argv[1:]
     try:
+        if as_json:  # without standalone mode click hands us its usage errors, unprinted
+            code = app(standalone_mode=False)
+            sys.exit(code if isinstance(code, int) else 0)
         app()
     except AssistantError as exc:
         err.print(f"[bold red]错误[/]: {exc}", highlight=False)
+        _fail_json(
+            as_json,
+            type(exc).__name__,
+            getattr(exc, "reason", exc.message),
+            path=getattr(exc, "path", None),
+            row=getattr(exc, "row", None),
+            column=getattr(exc, "column", None),
+            hint=exc.hint,
+        )
         sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("已中止 (Ctrl-C)")
+        _fail_json(as_json, "Interrupted", "已中止 (Ctrl-C)")
+        sys.exit(130)
+    except typer.TyperException as exc:  # only with --json: a bad option or argument (click's)
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err.print(str(exc), markup=False)
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if format_message is not None else str(exc)
+        _fail_json(as_json, "UsageError", message)
+        sys.exit(getattr(exc, "exit_code", 2))
     except KeyboardInterrupt:
         err.print("已中止 (Ctrl-C)")
+        _fail_json(as_json, "Interrupted", "已中止 (Ctrl-C)")
         sys.exit(130)
     except SystemExit as exc:  # typer turns Ctrl-C into a silent exit 130
         if exc.code == 130:
             err.print("已中止 (Ctrl-C)。未写出半截文件；重新运行同一命令即可补完。")
+            _fail_json(as_json, "Interrupted", "已中止 (Ctrl-C)")
+        elif exc.code not in (0, None):
+            _fail_json(as_json, "Failed", f"命令失败（退出码 {exc.code}），详见标准错误输出")
         raise
     except OSError as exc:  # a file we could not read or write, where no module said so
         where = f"{exc.filename}: " if exc.filename else ""
-        err.print(
-            f"[bold red]错误[/]: {where}文件读写失败（{exc.strerror or exc}）", highlight=False
-        )
+        message = f"文件读写失败（{exc.strerror or exc}）"
+        err.print(f"[bold red]错误[/]: {where}{message}", highlight=False)
+        path = str(exc.filename) if exc.filename else None
+        _fail_json(as_json, "FileError", message, path=path)
         sys.exit(2)

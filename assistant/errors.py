@@ -49,6 +49,7 @@ class InputError(AssistantError):
             if part
         )
         super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        self.reason = message  # without the place, for --json, which gives path/row/column apart
         self.path = path
         self.row = row
         self.column = column
