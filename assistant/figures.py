@@ -269,10 +269,12 @@ class _Problems:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.errors: list[str] = []
+        self.places: list[tuple[int | None, str | None]] = []
         self.warnings: list[str] = []
 
     def error(self, row: int | None, column: str | None, what: str, todo: str) -> None:
         self.errors.append(self._line(row, column, what, todo))
+        self.places.append((row, column))
 
     def warn(self, row: int | None, column: str | None, what: str, todo: str) -> None:
         self.warnings.append(f"{self.path}: {self._line(row, column, what, todo)}")
@@ -293,9 +295,12 @@ class _Problems:
     def fail(self) -> NoReturn:
         count = len(self.errors)
         listing = "\n".join(f"  - {line}" for line in self.errors)
+        row, column = self.places[0] if count == 1 else (None, None)  # one place, say it apart
         raise InputError(
             f"数据文件有{count}处问题，未载入任何数据：\n{listing}",
             path=str(self.path),
+            row=row,
+            column=column,
             hint="按上面每一条修改文件后重新载入。",
         )
 
@@ -361,8 +366,13 @@ def _read_csv(path: Path, data: bytes, problems: _Problems) -> _Table | None:
     else:
         problems.error(None, None, "文件既不是 UTF-8 也不是 GBK 编码", "另存为 UTF-8 编码的 CSV")
         return None
-    records = csv.reader(io.StringIO(text, newline=""))
-    return _table_from_grid((n, row) for n, row in enumerate(records, start=1))
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    if not any(cell.strip() for row in records for cell in row):  # only commas and blank lines
+        problems.error(
+            None, None, "文件为空", "填入表头和数据：id,指标,数值,单位,期间,上年同期,目标,来源"
+        )
+        return None
+    return _table_from_grid(enumerate(records, start=1))
 
 
 def _read_xlsx(path: Path, data: bytes, problems: _Problems) -> _Table | None:
@@ -381,10 +391,40 @@ def _read_xlsx(path: Path, data: bytes, problems: _Problems) -> _Table | None:
             )
             table = _table_from_grid(grid, sheet=sheet.title)
             if table is not None:
+                _check_formulas(data, sheet.title, {r.number for r in table.rows}, problems)
                 return table
     finally:
         workbook.close()
     return None
+
+
+def _check_formulas(data: bytes, title: str, rows: set[int], problems: _Problems) -> None:
+    """A formula saved without its result (written by a script, never opened in Excel) reads
+    as empty and would become 〔待补〕 unnoticed; name each such cell instead."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        cached = values[title].iter_rows(min_row=1)
+        for number, (row, results) in enumerate(
+            zip(workbook[title].iter_rows(min_row=1), cached, strict=False), 1
+        ):
+            if number not in rows:
+                continue
+            for cell, result in zip(row, results, strict=False):
+                formula = cell.value
+                if isinstance(formula, str) and formula.startswith("=") and result.value is None:
+                    problems.error(
+                        number,
+                        None,
+                        f"单元格 {cell.coordinate}（{formula}）的公式没有计算结果："
+                        "请在 Excel 中打开并保存后再导入",
+                        "或把公式换成数值",
+                    )
+    finally:
+        workbook.close()
+        values.close()
 
 
 class _KeepWritten(yaml.SafeLoader):
@@ -713,6 +753,11 @@ def load_figures(path: str | Path) -> FigureSet:
             f"无法读取数据文件（{exc.strerror}）", path=str(path), hint="检查路径和权限"
         ) from exc
     problems = _Problems(path)
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        problems.error(
+            None, None, "文件为空", "填入表头和数据：id,指标,数值,单位,期间,上年同期,目标,来源"
+        )
+        problems.fail()
     table = reader(path, data, problems)
     if table is None:
         if not problems.errors:

@@ -232,6 +232,42 @@ def test_no_header_row(tmp_path: Path) -> None:
     assert "找不到表头行" in error_of(path)
 
 
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n", b",,,\n,,\n"])
+def test_an_empty_csv_says_it_is_empty(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    message = error_of(path)
+    assert "文件为空" in message and "找不到表头行" not in message
+
+
+def test_an_empty_xlsx_file_says_it_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(b"")
+    assert "文件为空" in error_of(path)
+
+
+def test_a_formula_without_a_computed_value_names_the_cell(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "指标", "数值", "单位", "期间", "上年同期", "来源"])
+    sheet.append(["days", "优良天数", 135, "天", "2025年上半年", 140, "区监测站"])
+    sheet.append(["rate", "优良天数比例", "=C2/181*100", "%", "2025年上半年", None, "区监测站"])
+    path = tmp_path / "f.xlsx"
+    workbook.save(path)  # openpyxl stores the formula only, as a script-made file would
+    with pytest.raises(InputError) as caught:
+        load_figures(path)
+    message = str(caught.value)
+    assert "C3" in message and "公式没有计算结果：请在 Excel 中打开并保存后再导入" in message
+    assert caught.value.row == 3
+
+
+def test_a_single_problem_carries_its_row_and_column(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "f.csv", "a,检查企业,三,家,,,,台账,,,,,")
+    with pytest.raises(InputError) as caught:
+        load_figures(path)
+    assert (caught.value.row, caught.value.column) == (2, "数值")
+
+
 def test_source_column_is_required(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "f.csv", "a,检查企业,3,家", header="id,指标,数值,单位")
     message = error_of(path)
