@@ -16,6 +16,7 @@ from rich.console import Console
 
 from . import __version__
 from .errors import AssistantError
+from .progress import ProgressLines
 from .settings import Settings, load_settings
 
 app = typer.Typer(
@@ -65,6 +66,11 @@ def error_document(
 def _fail_json(as_json: bool, kind: str, message: str, **fields: Any) -> None:
     if as_json and not _json_emitted:
         emit_json(error_document(kind, message, **fields))
+
+
+def _progress_lines(label: str, settings: Settings) -> ProgressLines | None:
+    """Plain progress lines where rich would hide its bar (stderr not a terminal: logs, CI)."""
+    return None if err.is_terminal else ProgressLines(label, settings.progress_every)
 
 
 def _show_version(value: bool) -> None:
@@ -128,9 +134,12 @@ def ingest_command(
         transient=True,
     ) as bar:
         task = bar.add_task("嵌入段落", total=None, visible=False)
+        lines = _progress_lines("嵌入段落", settings)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, visible=total > 0)
+            if lines is not None:
+                lines.update(done, total)
 
         report = ingest(paths, settings, prune=prune, overrides=overrides, progress=progress)
     if as_json:
@@ -725,10 +734,13 @@ def draft_command(
         disable=as_json,
     ) as bar:
         task = bar.add_task("起草", total=None)
+        lines = _progress_lines("起草", settings)
         pending: list[str] = []
 
         def progress(done: int, total: int, heading: str) -> None:
             bar.update(task, completed=done, total=total, description=heading or "完成")
+            if lines is not None:
+                lines.update(done, total, heading)
             if heading and not as_json:
                 bar.console.print(f"[bold]{heading}[/]", highlight=False)
 

@@ -134,8 +134,7 @@ def ingest(
                 continue
             chunks = chunks_from_file(source.path, source.document, overrides)
         except (InputError, OSError) as exc:
-            reason = str(exc).replace("\n  → ", " → ")
-            report.skipped.append(SkippedFile(str(source.path), reason))
+            report.skipped.append(SkippedFile(str(source.path), _reason(exc)))
             continue
         if not chunks:
             report.skipped.append(SkippedFile(str(source.path), "没有可入库的正文"))
@@ -148,6 +147,22 @@ def ingest(
     if changed:
         refresh_index(store, settings)
     return report
+
+
+def _reason(exc: InputError | OSError) -> str:
+    """Why a file was skipped, without its name: the report shows the file beside it."""
+    if isinstance(exc, OSError):
+        return f"无法读取（{exc.strerror or exc}）"
+    where = "，".join(
+        part
+        for part in (
+            f"第{exc.row}行" if exc.row is not None else "",
+            f"列“{exc.column}”" if exc.column else "",
+        )
+        if part
+    )
+    reason = f"{where}: {exc.reason}" if where else exc.reason
+    return f"{reason} → {exc.hint}" if exc.hint else reason
 
 
 def _write(

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     )
     timeout: float = 60.0
     max_retries: int = 2
+    progress_every: float = Field(
+        default=10.0, description="Seconds between plain progress lines when not on a terminal."
+    )
     temperature: float = 0.2
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"

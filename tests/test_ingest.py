@@ -182,6 +182,9 @@ def test_bad_files_are_skipped_with_reasons_and_stored_content_is_untouched(
     assert "不是文本文件" in reasons["图片改名.txt"]
     assert ".docx" in reasons["损坏.docx"]
     assert ".doc" in reasons["旧格式.doc"]
+    # the report shows the file beside its reason; the reason does not say it again
+    assert all(name not in reason for name, reason in reasons.items())
+    assert all(str(corpus) not in reason for reason in reasons.values())
     assert report.added == report.removed == 0
     assert stored_ids(settings) == before
 
