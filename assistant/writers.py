@@ -287,10 +287,17 @@ class TemplateWriter:
         return found, ids
 
     def _problems(self, context: Context) -> Written:
+        """存在的问题 from the figures: an amount target behind the period's pace (PACE), a figure
+        worse 同比, and a concentration or rate off its annual target. Within the year (一季度,
+        上半年, 前三季度) a concentration or rate is judged against its annual target only when it
+        also got worse 同比, and then as a pressure (完成…的年度目标压力较大), not a failure: the
+        seasons weigh on part-year averages (一季度 PM2.5 is a winter figure), so one above the
+        annual target while improving is no problem of the period. A full year states the miss."""
         table = patterns()
         label = context.period.label
         figure_set = context.figure_set
         share = PACE[context.period.period_kind]
+        part_year = context.period.period_kind != "全年"
         by_topic: dict[str, list[str]] = {}
         troubled: set[str] = set()  # the metrics that missed a target or got worse
         measured = {f.metric for f in figure_set if f.metric and not f.missing}
@@ -309,6 +316,15 @@ class TemplateWriter:
                             value=ref(figure.id),
                             completion=ref(figure.id, "completion"),
                         )
+                elif part_year:
+                    if change is not None and change.improved is False:
+                        clause = table["problem"]["pressure"].format(
+                            label="" if by_topic.get(figure.topic or "综合") else label,
+                            name=figure.name,
+                            value=ref(figure.id),
+                            change=ref(figure.id, "change"),
+                            target=ref(figure.id, "target"),
+                        )
                 else:
                     key = "target_lower" if check.better == "lower" else "target_higher"
                     clause = table["problem"][key].format(
@@ -319,7 +335,10 @@ class TemplateWriter:
                     )
             elif change is not None and change.improved is False:
                 clause = table["problem"]["worse"].format(
-                    name=figure.name, value=ref(figure.id), change=ref(figure.id, "change")
+                    label="" if by_topic.get(figure.topic or "综合") else label,
+                    name=figure.name,
+                    value=ref(figure.id),
+                    change=ref(figure.id, "change"),
                 )
             if clause:
                 by_topic.setdefault(figure.topic or "综合", []).append(clause)

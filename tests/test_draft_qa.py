@@ -75,3 +75,41 @@ def test_the_opening_claims_nothing_the_problems_contradict(settings, figures, p
     opening = texts[1]
     for clause in opening.replace("。", "，").split("，"):
         assert heading_claim(clause) is None, clause  # … so the opening claims no pace or gain
+
+
+# --- 2. part-year problems against annual targets ---------------------------------------------
+
+
+def problems_of(settings, figures: Path, period: str) -> str:
+    draft = compose(DraftRequest(figures, UNIT, period, part="问题"), settings).draft
+    return "".join(b.text for b in draft.blocks[1:])
+
+
+def test_a_winter_concentration_above_the_annual_target_is_no_problem_when_improving(
+    settings,
+) -> None:
+    text = problems_of(settings, Q1, "2025年一季度")  # PM2.5 52.7 (55.1 a year ago), target 35
+    assert "PM2.5" not in text
+    assert "年度目标；" not in text and "的年度目标。" not in text  # no rate stated as a failure
+    assert "一是空气质量持续改善压力较大。一季度" in text  # the topic's first clause is dated
+
+
+@pytest.mark.parametrize("period", ["2025年一季度", "2025年前三季度", "2025年"])
+def test_a_rate_off_its_target_and_worse_is_a_pressure_within_the_year(
+    settings, tmp_path: Path, period: str
+) -> None:
+    rows = [
+        f"pm25_avg,PM2.5平均浓度,41.0,微克/立方米,{period},39.8,35,监测站,大气,越低越好",
+        f"good_days_ratio,优良天数比例,76.0,%,{period},74.0,80,监测站,大气,越高越好",
+    ]
+    text = problems_of(settings, figures_file(tmp_path, rows), period)
+    if period == "2025年":  # a full year: the annual target is the period's own
+        assert "PM2.5平均浓度为41.0微克/立方米，高于35微克/立方米的年度目标" in text
+        assert "优良天数比例为76.0%，低于80%的年度目标" in text
+    else:
+        label = period.removeprefix("2025年")
+        assert (
+            f"{label}PM2.5平均浓度为41.0微克/立方米，同比上升3.0%，"
+            "完成35微克/立方米的年度目标压力较大"
+        ) in text
+        assert "优良天数比例" not in text  # below target but better than a year ago
