@@ -499,6 +499,7 @@ def make_draft(
     if Path(out_dir).exists() and not Path(out_dir).is_dir():
         raise InputError("--out 应是文件夹，这里是一个文件", path=str(out_dir))
     result = compose(request, settings, on_token=on_token, progress=progress)
+    stem = stem or default_stem(result.draft, request.part)
     result.files = save_draft(result.draft, out_dir, stem, author=settings.author)
     return result
 
@@ -508,11 +509,19 @@ def make_draft(
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-def default_stem(draft: Draft) -> str:
-    """示例区生态环境局-2025年上半年-工作总结, or the section's name for a section draft."""
+_LEADING_PERIOD = re.compile(r"^\d{4}年(?:[上下]半年|前三季度|[一二三四]季度)?")
+
+
+def default_stem(draft: Draft, part: str = "全部") -> str:
+    """示例区生态环境局-2025年上半年-工作总结 for the whole document; a section draft adds the
+    section's title (…-大气污染防治工作计划), a part-only draft its part (…-计划部分), so neither
+    overwrites the whole draft."""
     tail = "工作总结"
     if draft.kind == "section":
-        tail = draft.title.removeprefix(draft.unit).removeprefix(draft.period) or tail
+        title = draft.title.removeprefix(draft.unit)
+        tail = _LEADING_PERIOD.sub("", title.removeprefix(draft.period)) or tail
+    elif part in ("总结", "计划", "问题"):
+        tail = f"{part}部分"
     return _UNSAFE.sub("_", f"{draft.unit}-{draft.period}-{tail}")
 
 

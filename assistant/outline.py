@@ -154,12 +154,31 @@ def strip_number(heading: str) -> str:
     return text.strip().rstrip("。")
 
 
+def plan_period(period: Period) -> str:
+    """The period a plan is about: 2025年下半年 after 2025年上半年, 2026年 after 2025年; a quarter's
+    plan is its 下一步 and keeps the quarter's own period."""
+    if period.kind == "half-year":
+        return f"{period.year}年下半年" if period.year else "下半年"
+    if period.kind == "annual":
+        return f"{period.year + 1}年" if period.year else "明年"
+    return period.text
+
+
 def title_for(unit: str, period: Period, section: str | None, part: str) -> str:
+    """The document's title. A part-only draft is titled as what it is — 2025年上半年工作总结,
+    2025年下半年工作计划, 2025年上半年工作存在的问题 — never as the whole 总结和计划, and a plan is
+    titled with the period it plans for."""
+    name = section or ""
+    if part == "计划":
+        if period.kind == "quarter":
+            return f"{unit}{period.text}{name}下一步工作打算"
+        return f"{unit}{plan_period(period)}{name}工作计划"
+    if part == "总结":
+        return f"{unit}{period.text}{name}工作总结"
+    if part == "问题":
+        return f"{unit}{period.text}{name or '工作'}存在的问题"
     if section:
-        tail = {"总结": "工作总结", "计划": "工作计划", "问题": "存在的问题"}.get(
-            part, "工作情况和下一步打算"
-        )
-        return f"{unit}{period.text}{section}{tail}"
+        return f"{unit}{period.text}{section}工作情况和下一步打算"
     if period.kind == "annual":
         year = period.year
         return f"{unit}{period.text}工作总结及{year + 1 if year else '明'}年工作计划"

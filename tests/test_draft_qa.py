@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.draft import DraftRequest, compose
+from assistant.draft import DraftRequest, compose, make_draft
 from assistant.figures import load_figures
 from assistant.ingest import ingest
 from assistant.outline import fit_claims, heading_claim, verdict
@@ -113,3 +113,39 @@ def test_a_rate_off_its_target_and_worse_is_a_pressure_within_the_year(
             "完成35微克/立方米的年度目标压力较大"
         ) in text
         assert "优良天数比例" not in text  # below target but better than a year ago
+
+
+# --- 3. part-only drafts: own title, own file -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "part", "section", "title", "stem"),
+    [
+        ("2025年上半年", "全部", None, "2025年上半年工作总结和下半年工作计划", "工作总结"),
+        ("2025年上半年", "计划", None, "2025年下半年工作计划", "计划部分"),
+        ("2025年上半年", "总结", None, "2025年上半年工作总结", "总结部分"),
+        ("2025年上半年", "问题", None, "2025年上半年工作存在的问题", "问题部分"),
+        ("2025年上半年", "计划", "大气污染防治", "2025年下半年大气污染防治工作计划", None),
+        ("2025年一季度", "总结", None, "2025年一季度工作总结", "总结部分"),
+        ("2025年一季度", "计划", None, "2025年一季度下一步工作打算", "计划部分"),
+    ],
+)
+def test_a_part_only_draft_has_its_own_title_and_file(
+    settings, tmp_path: Path, period, part, section, title, stem
+) -> None:
+    figures = H1 if period == "2025年上半年" else Q1
+    request = DraftRequest(figures, UNIT, period, part=part, section=section)
+    result = make_draft(request, settings, tmp_path)
+    assert result.draft.title == UNIT + title
+    assert result.draft.blocks[0].text == UNIT + title
+    stem = stem or f"{section}工作计划"  # a section plan keeps its section in the stem
+    assert result.files["docx"].name == f"{UNIT}-{period}-{stem}.docx"
+
+
+def test_a_part_only_draft_leaves_the_whole_draft_alone(settings, tmp_path: Path) -> None:
+    whole = make_draft(DraftRequest(H1, UNIT, "2025年上半年"), settings, tmp_path)
+    before = whole.files["md"].read_text("utf-8")
+    for part in ("计划", "总结", "问题"):
+        make_draft(DraftRequest(H1, UNIT, "2025年上半年", part=part), settings, tmp_path)
+    assert whole.files["md"].read_text("utf-8") == before
+    assert len(list(tmp_path.glob("*.md"))) == 4
