@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from . import __version__
 from .errors import AssistantError
 from .progress import ProgressLines
 from .settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from .types import Finding
 
 app = typer.Typer(
     name="assistant",
@@ -630,8 +637,6 @@ def check_command(
 
     退出码: 0 全部一致; 1 有问题; 2 输入有误。
     """
-    from rich.table import Table
-
     from .check import check_draft, report_to_dict
 
     report = check_draft(draft, figures, sidecar=sidecar, annotate=annotate, include_ok=show_all)
@@ -640,29 +645,7 @@ def check_command(
     else:
         shown = report.findings if show_all else report.problems
         if shown:
-            table = Table(title=f"数字核对: {draft.name}", show_lines=True, expand=True)
-            for column, ratio in (
-                ("结果", None),
-                ("文中", None),
-                ("应为", None),
-                ("数据", None),
-                ("段", None),
-                ("上下文", 3),
-                ("说明", 3),
-            ):
-                table.add_column(column, ratio=ratio, overflow="fold")
-            for f in shown:
-                figure = f"{f.figure_id}{'' if f.field in (None, 'value') else '.' + f.field}"
-                table.add_row(
-                    _CHECK_KINDS[f.kind],
-                    f.value,
-                    f.expected or "",
-                    figure if f.figure_id else "",
-                    str(f.block),
-                    f.context,
-                    f.message,
-                )
-            out.print(table)
+            out.print(_check_table(shown, f"数字核对: {draft.name}", out.width))
         counts = report.summary
         parts = [f"{label} {counts[kind]}" for kind, label in _CHECK_LABELS.items() if counts[kind]]
         verdict = "[green]全部一致[/]" if report.ok else "[red]有问题[/]"
@@ -673,6 +656,74 @@ def check_command(
         raise typer.Exit(code=1)
 
 
+def _check_table(findings: Sequence[Finding], title: str, width: int) -> Table:
+    """Readable down to 80 columns: the number, what it should be and the figure id stay whole
+    on their lines; the message wraps and the context under it is cut with … to one line.
+    Below WIDE_TABLE columns the expected value goes under the written one, saving a column."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    wide = width >= WIDE_TABLE
+    table = Table(title=title, show_lines=True, expand=True, padding=(0, 1))
+    table.add_column("结果", no_wrap=True)
+    table.add_column("文中", no_wrap=True)
+    if wide:
+        table.add_column("应为", no_wrap=True)
+    table.add_column("数据 / 段", overflow="fold", max_width=24 if wide else 14)
+    table.add_column("说明 / 上下文", overflow="fold", ratio=1)
+    cap = 24 if wide else 14
+    columns = [
+        [_CHECK_KINDS_PLAIN[f.kind] for f in findings],
+        [
+            f.value if wide else max(f.value, f"→ {f.expected or ''}", key=cell_len)
+            for f in findings
+        ],
+        [f.expected or "" for f in findings] if wide else None,
+        [min(cap, max(cell_len(_figure_label(f)), 4)) * " " for f in findings],
+    ]
+    # each column: its text, 2 of padding, 1 of border; then the last column's own and the edge
+    fixed = sum(3 + max(map(cell_len, column)) for column in columns if column) + 4
+    room = max(10, width - fixed)
+    for f in findings:
+        number = Text(f.value)
+        if f.expected and not wide:
+            number.append("\n→ " + f.expected, style="bold")
+        figure = _figure_label(f)
+        where = f"{figure}\n第{f.block}段" if figure else f"第{f.block}段"
+        about = Text(f.message)
+        if f.context:
+            near = _near(f.context, f.value, before=min(8, room // 3))
+            about.append("\n" + _cut(near, room), style="dim")
+        cells = [_CHECK_KINDS[f.kind], number]
+        if wide:
+            cells.append(Text(f.expected or ""))
+        table.add_row(*cells, Text(where), about)
+    return table
+
+
+WIDE_TABLE = 110  # terminal columns from which 应为 gets a column of its own
+
+
+def _figure_label(f: Finding) -> str:
+    if not f.figure_id:
+        return ""
+    return f"{f.figure_id}{'' if f.field in (None, 'value') else '.' + f.field}"
+
+
+def _near(context: str, value: str, before: int = 8) -> str:
+    """The context from a few characters before the number, so a cut end still shows it."""
+    at = context.find(value)
+    return context if at <= before else "…" + context[at - before :]
+
+
+def _cut(text: str, cells: int) -> str:
+    """``text`` in at most ``cells`` terminal cells, ending in … when cut."""
+    from rich.cells import cell_len, set_cell_size
+
+    return text if cell_len(text) <= cells else set_cell_size(text, cells - 1) + "…"
+
+
+_CHECK_KINDS_PLAIN = {kind: Text.from_markup(label).plain for kind, label in _CHECK_KINDS.items()}
 _CHECK_LABELS = {
     "ok": "一致",
     "mismatch": "数值不符",
