@@ -843,6 +843,8 @@ def main() -> None:
     With --json a failure is also one JSON document on stdout ({"error": {...}}), so a script
     reading stdout always gets a document; the message for people still goes to stderr.
     """
+    global _json_emitted
+    _json_emitted = False
     as_json = "--json" in sys.argv[1:]
     try:
         if as_json:  # without standalone mode click hands us its usage errors, unprinted
