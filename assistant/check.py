@@ -61,6 +61,7 @@ from .metrics import convert, find_metric, normalise_unit, same_measure
 from .numbers import direction_sign, extract_numbers
 from .render import REFERENCE, expected_number, parse_comment, reference_text
 from .types import (
+    FINDING_LABELS,
     CheckReport,
     Citation,
     Figure,
@@ -1588,16 +1589,6 @@ def _place(
 
 # --- output: JSON, annotated .docx ----------------------------------------------------------
 
-KIND_LABELS = {
-    "ok": "一致",
-    "mismatch": "数值不符",
-    "unit": "单位错误",
-    "direction": "方向错误",
-    "unsourced": "无出处",
-    "stale": "沿用上年数",
-    "placeholder": "待补",
-}
-
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
     return {
@@ -1629,7 +1620,7 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
 
 def annotation_text(finding: Finding) -> str:
     """The Word comment for one finding: verdict, figure, expected value, source, message."""
-    lines = [f"核对：{KIND_LABELS[finding.kind]}"]
+    lines = [f"核对：{FINDING_LABELS[finding.kind]}"]
     if finding.figure_id:
         suffix = "" if finding.field in (None, "value") else f".{finding.field}"
         lines.append(f"数据：{finding.figure_id}{suffix}")

@@ -20,6 +20,7 @@ from . import __version__
 from .errors import AssistantError
 from .progress import ProgressLines
 from .settings import Settings, load_settings
+from .types import FINDING_LABELS
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -40,6 +41,9 @@ DataDirOption = Annotated[
     typer.Option("--data-dir", help="数据目录，默认当前目录 (ASSISTANT_DATA_DIR)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 文档 (供脚本使用)")]
+WriterOption = Annotated[str | None, typer.Option("--writer", help="template (离线) | openai")]
+ModelOption = Annotated[str | None, typer.Option("--model", help="模型名称 (openai)")]
+BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="OpenAI 兼容接口地址 (…/v1)")]
 
 
 def settings_for(data_dir: Path | None, **overrides: Any) -> Settings:
@@ -388,9 +392,9 @@ def revise_command(
         str | None, typer.Option("--section", help="只改这一节 (标题中的文字)")
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="单位名称 (默认从标题识别)")] = None,
-    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="模型名称")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="模型服务地址")] = None,
+    writer: WriterOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -451,9 +455,9 @@ def chat_command(
     session: Annotated[
         str | None, typer.Option("--session", help="继续之前的会话 (会话 id)")
     ] = None,
-    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="模型名称")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="模型服务地址")] = None,
+    writer: WriterOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """在终端里对话起草和修改 (与网页版同一套会话，保存在数据目录中)。"""
@@ -594,9 +598,9 @@ def serve_command(
         str | None,
         typer.Option("--token", help="访问令牌 (ASSISTANT_WEB_TOKEN)；非本机地址未给时自动生成"),
     ] = None,
-    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="模型名称")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="模型服务地址")] = None,
+    writer: WriterOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     data_dir: DataDirOption = None,
 ) -> None:
     """启动网页版对话起草 (数据文件放在 数据目录/figures/ 下供选择，也可在网页上传)。"""
@@ -606,14 +610,17 @@ def serve_command(
     serve(settings, host=host, port=port, token=token, announce=lambda text: err.print(text))
 
 
+_CHECK_COLOURS = {
+    "ok": "green",
+    "mismatch": "bold red",
+    "unit": "magenta",
+    "direction": "red",
+    "unsourced": "yellow",
+    "stale": "red",
+    "placeholder": "cyan",
+}
 _CHECK_KINDS = {
-    "ok": "[green]一致[/]",
-    "mismatch": "[bold red]数值不符[/]",
-    "unit": "[magenta]单位错误[/]",
-    "direction": "[red]方向错误[/]",
-    "unsourced": "[yellow]无出处[/]",
-    "stale": "[red]沿用上年数[/]",
-    "placeholder": "[cyan]待补[/]",
+    kind: f"[{colour}]{FINDING_LABELS[kind]}[/]" for kind, colour in _CHECK_COLOURS.items()
 }
 
 
@@ -647,7 +654,7 @@ def check_command(
         if shown:
             out.print(_check_table(shown, f"数字核对: {draft.name}", out.width))
         counts = report.summary
-        parts = [f"{label} {counts[kind]}" for kind, label in _CHECK_LABELS.items() if counts[kind]]
+        parts = [f"{name} {counts[kind]}" for kind, name in FINDING_LABELS.items() if counts[kind]]
         verdict = "[green]全部一致[/]" if report.ok else "[red]有问题[/]"
         out.print(f"{verdict}: 数字 {counts['total']} 处 — " + ("，".join(parts) or "无数字"))
         if annotate is not None:
@@ -673,7 +680,7 @@ def _check_table(findings: Sequence[Finding], title: str, width: int) -> Table:
     table.add_column("说明 / 上下文", overflow="fold", ratio=1)
     cap = 24 if wide else 14
     columns = [
-        [_CHECK_KINDS_PLAIN[f.kind] for f in findings],
+        [FINDING_LABELS[f.kind] for f in findings],
         [
             f.value if wide else max(f.value, f"→ {f.expected or ''}", key=cell_len)
             for f in findings
@@ -723,18 +730,6 @@ def _cut(text: str, cells: int) -> str:
     return text if cell_len(text) <= cells else set_cell_size(text, cells - 1) + "…"
 
 
-_CHECK_KINDS_PLAIN = {kind: Text.from_markup(label).plain for kind, label in _CHECK_KINDS.items()}
-_CHECK_LABELS = {
-    "ok": "一致",
-    "mismatch": "数值不符",
-    "unit": "单位错误",
-    "direction": "方向错误",
-    "unsourced": "无出处",
-    "stale": "沿用上年数",
-    "placeholder": "待补",
-}
-
-
 @app.command("draft")
 def draft_command(
     figures: Annotated[Path, typer.Option("--figures", help="本期数据文件 (.csv/.xlsx/.yaml)")],
@@ -756,11 +751,9 @@ def draft_command(
     kind: Annotated[
         str | None, typer.Option("--kind", help="half-year|annual|quarter，默认由期间判断")
     ] = None,
-    writer: Annotated[str | None, typer.Option("--writer", help="template|openai")] = None,
-    model: Annotated[str | None, typer.Option("--model", help="模型名称 (openai)")] = None,
-    base_url: Annotated[
-        str | None, typer.Option("--base-url", help="OpenAI 兼容接口地址 (…/v1)")
-    ] = None,
+    writer: WriterOption = None,
+    model: ModelOption = None,
+    base_url: BaseUrlOption = None,
     stem: Annotated[str | None, typer.Option("--stem", help="输出文件名 (不含扩展名)")] = None,
     chroma_url: ChromaUrlOption = None,
     data_dir: DataDirOption = None,

@@ -440,6 +440,15 @@ class Draft:
 
 
 FindingKind = Literal["ok", "mismatch", "unit", "direction", "unsourced", "stale", "placeholder"]
+FINDING_LABELS: dict[str, str] = {  # how a finding kind is named to people
+    "ok": "一致",
+    "mismatch": "数值不符",
+    "unit": "单位错误",
+    "direction": "方向错误",
+    "unsourced": "无出处",
+    "stale": "沿用上年数",
+    "placeholder": "待补",
+}
 
 
 @dataclass(frozen=True)
