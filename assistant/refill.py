@@ -191,15 +191,18 @@ class Refiller:
         cited: list[str] = []
         offset = 0
         last_figure: Figure | None = None
+        orphan = False  # a clause was dropped and no figure named since: the subject may be gone
         for piece in pieces:
             start, end = offset, offset + len(piece)
             offset = end
             inside = [q for q in quantities if start <= q.start < end]
             body, stop = (piece[:-1], piece[-1]) if piece[-1] in "，；：,;:。！？" else (piece, "")
             if self._other_year(body) or self.time_bound.search(body):
+                orphan = True
                 continue
             if not inside:
                 if _HIDDEN_NUMBER.search(_NOT_FIGURES.sub("", body)):
+                    orphan = True
                     continue  # a number the extractor skips (“78%以上”) is still an old number
                 refs_before = bool(cited)
                 if self.claims.search(body) and (refs_before or not claims_allowed):
@@ -208,9 +211,13 @@ class Refiller:
                 continue
             result = self._clause(piece, start, inside, quantities, last_figure)
             if result is None:
+                orphan = True
                 continue
             text, figures = result
             if figures:
+                if orphan:
+                    text = with_subject(text, self.figure_set[figures[0]], "".join(kept))
+                    orphan = False
                 last_figure = self.figure_set[figures[-1]]
             cited.extend(f for f in figures if f not in cited)
             kept.append(text + stop if not text.endswith(stop) else text)
@@ -311,6 +318,24 @@ class Refiller:
         if self.mode == "summary" and self.figure_claims.search(body):
             return None  # a claim next to our numbers ("为历史最好水平") is the past's, not ours
         return text, figures
+
+
+def with_subject(text: str, figure: Figure, said: str = "") -> str:
+    """The clause naming its figure in full where it says only the name's tail: the subject of
+    全区3个国考断面水质均达到或优于Ⅲ类，优Ⅲ类比例保持100% went with the dropped clause (3个 is an
+    old number), so 优Ⅲ类比例 becomes 国考断面优Ⅲ类比例; 上半年完成投资 → 上半年重点工程完成投资.
+    A clause whose sentence already says the whole name (``said``: the kept clauses before it),
+    or that carries none of the name's tail, is left as it is."""
+    at = text.find("{{" + figure.id)
+    before = text[:at] if at >= 0 else text
+    name = figure.name
+    if _chars(name) <= _chars(said + before):
+        return text
+    for size in range(len(name) - 1, 1, -1):
+        found = before.rfind(name[-size:])
+        if found >= 0:
+            return text[:found] + name + text[found + size :]
+    return text
 
 
 _NOT_FIGURES = re.compile(

@@ -12,6 +12,7 @@ from assistant.draft import DraftRequest, compose, make_draft
 from assistant.figures import load_figures
 from assistant.ingest import ingest
 from assistant.outline import fit_claims, heading_claim, verdict
+from assistant.refill import Refiller
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_DIR
 
@@ -149,3 +150,52 @@ def test_a_part_only_draft_leaves_the_whole_draft_alone(settings, tmp_path: Path
         make_draft(DraftRequest(H1, UNIT, "2025年上半年", part=part), settings, tmp_path)
     assert whole.files["md"].read_text("utf-8") == before
     assert len(list(tmp_path.glob("*.md"))) == 4
+
+
+# --- 4. a reused sentence keeps its subject ---------------------------------------------------
+
+WATER = "water_ratio,国考断面优Ⅲ类比例,100,%,2025年上半年,100,100,监测站,水,越高越好"
+INVEST = "invest,重点工程完成投资,2.977,亿元,2025年上半年,2.135,5.68,发改局,综合,越高越好"
+
+
+@pytest.mark.parametrize(
+    ("row", "past", "expected"),
+    [
+        (  # 3个 is an old number: its clause goes, and with it the subject 国考断面
+            WATER,
+            "全区3个国考断面水质均达到或优于Ⅲ类，优Ⅲ类比例保持100%。",
+            "国考断面优Ⅲ类比例保持{{water_ratio}}。",
+        ),
+        (  # 28项 and 4.96亿元 have no current figure: whose investment is it?
+            INVEST,
+            "全年28项生态环境重点工程计划总投资4.96亿元，上半年完成投资2.135亿元。",
+            "上半年重点工程完成投资{{invest}}。",
+        ),
+        (  # nothing dropped: the sentence stands as the bureau wrote it
+            INVEST,
+            "上半年完成投资2.135亿元。",
+            "上半年完成投资{{invest}}。",
+        ),
+        (  # the subject was said in a kept clause before: not said twice
+            WATER,
+            "加强国考断面水质管理，全区3个断面均达标，优Ⅲ类比例保持100%。",
+            "加强国考断面水质管理，优Ⅲ类比例保持{{water_ratio}}。",
+        ),
+    ],
+)
+def test_a_dropped_clause_does_not_take_the_subject(tmp_path: Path, row, past, expected) -> None:
+    figure_set = load_figures(figures_file(tmp_path, [row]))
+    refilled = Refiller(figure_set, figure_set.ids, "summary", 2025).sentence(past)
+    assert refilled is not None and refilled.text == expected
+
+
+@pytest.mark.parametrize(
+    ("figures", "period"), [(H1, "2025年上半年"), (Q1, "2025年一季度"), (Q3, "2025年前三季度")]
+)
+def test_reused_sentences_name_what_they_measure(settings, figures, period) -> None:
+    text = "\n".join(
+        b.text for b in compose(DraftRequest(figures, UNIT, period), settings).draft.blocks
+    )
+    assert "国考断面优Ⅲ类比例" in text
+    for orphan in ("，优Ⅲ类比例", "；优Ⅲ类比例", "年完成投资", "季度完成投资", "，完成投资"):
+        assert orphan not in text
