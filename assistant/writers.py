@@ -366,8 +366,8 @@ class TemplateWriter:
             paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{body}{cause}。")
         if not paragraphs:
             general = []
-            for chunk in context.exemplars:
-                if chunk.part == "问题":
+            for chunk in context.exemplars:  # the section's own topics: 土壤 gets no VOCs problem
+                if chunk.part == "问题" and chunk.topic in context.section.topics:
                     general.extend(narrative(chunk.text, limit=2, min_chars=10))
                     ids.append(chunk.id)
                 if len(general) >= 2:

@@ -199,3 +199,11 @@ def test_reused_sentences_name_what_they_measure(settings, figures, period) -> N
     assert "国考断面优Ⅲ类比例" in text
     for orphan in ("，优Ⅲ类比例", "；优Ⅲ类比例", "年完成投资", "季度完成投资", "，完成投资"):
         assert orphan not in text
+
+
+def test_a_topic_without_problems_borrows_none_from_other_topics(settings) -> None:
+    # every 土壤 figure of the half year is on target and better 同比: its 存在的问题 must not
+    # fall back on another topic's past problems (VOCs, 投资进度)
+    request = DraftRequest(H1, UNIT, "2025年上半年", section="土壤", part="问题")
+    body = " ".join(b.text for b in compose(request, settings).draft.blocks[1:])
+    assert body and not any(word in body for word in ("VOCs", "臭氧", "投资", "污水", "执法"))
