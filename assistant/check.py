@@ -10,8 +10,9 @@ numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks 
   or a year before the file's → 上年同期; else the value. The figure is the one the clause names
   (metric dictionary plus the figure's own name, distinctive characters weighted), with the unit
   as a tie-breaker; a change or completion with no name of its own belongs to the figure the
-  sentence spoke of just before. Only the best-named figures count: "35件信访" is never
-  confirmed by an unrelated figure that happens to be 35.
+  sentence spoke of just before, and so does a value whose clause names nothing but that
+  figure's own year or period (…64.15，2024年度提升至64.38). Only the best-named figures count:
+  "35件信访" is never confirmed by an unrelated figure that happens to be 35.
 - A value matches within its written precision (the figure rounded half-up to the places the
   text shows, after unit conversion: 29770万元 = 2.977亿元); 约/余/近 widen that to the written
   step. Units must measure the same thing (% is not 个百分点, 元 is not 万元).
@@ -29,6 +30,9 @@ numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks 
 - Numbers with no figure context are unsourced, except a number written (with its unit) in a
   figure's 范围/备注, or a value and unit that exactly one figure has. "一个/一名/一套" in prose
   is an article, not a figure, and gives no finding; other Chinese-numeral counts (三家企业) do.
+- A water class (断面水质为Ⅲ类) is checked against the category figure its context names: ok
+  when equal, mismatch when the clause names the figure; standards, goals (Ⅲ类以上) and
+  starting classes (由Ⅳ类…) give no finding. A class in a name (劣Ⅴ类断面数) is a count's.
 - 〔待补…〕/〔待核…〕 (and an unrendered {{id}}, or a masked value such as xx.x%) are placeholders.
 - Tables: a header row (指标/上年同期/同比/目标/完成率…, with units such as 数值（微克/立方米）)
   gives each column of the rows after it its field and unit; the row's name cells name the figure.
@@ -385,6 +389,7 @@ class _Spot:
     naming: str = ""  # the words that may name its figure: own words, row name, list subject
     column: FigureField | None = None  # a table column whose header says which number it is
     member: _Member | None = None
+    continues: bool = False  # a nameless clause going on about the figure just before it
 
 
 @dataclass(frozen=True)
@@ -653,8 +658,8 @@ class _Checker:
         score += 0.4 * self.index.overlap(figure, spot.after)
         if q.metric is not None and q.metric == figure.metric:
             score += 0.8 if spot.own_metric else 0.3
-        if inherited is not None and inherited.id == figure.id and field_name != "value":
-            score += 0.9
+        if inherited is not None and inherited.id == figure.id:
+            score += 0.9 if field_name != "value" or spot.continues else 0
         unit = _unit_of(figure, self.figure_set, field_name, q)  # type: ignore[arg-type]
         if q.unit and unit:
             if q.unit == unit or _same_measure(q.unit, unit):
@@ -880,7 +885,8 @@ class _Checker:
     def named(self, spot: _Spot, figure: Figure, inherited: Figure | None, field: str) -> bool:
         """Does the number's own clause name the figure (or, for a change/target/completion, did
         the sentence just speak of it)? Only then may a wrong number be called wrong."""
-        if field != "value" and inherited is not None and inherited.id == figure.id:
+        inherits = inherited is not None and inherited.id == figure.id
+        if inherits and (field != "value" or spot.continues):
             return True
         if spot.own_metric and spot.q.metric is not None and spot.q.metric == figure.metric:
             return True
@@ -950,7 +956,11 @@ class _Checker:
             return self.finding(spot, "unsourced", message)
         if not self.named(spot, figure, inherited, field_name) or not (
             self.clearly_named(spot, figure)
-            or (field_name != "value" and inherited is not None and inherited.id == figure.id)
+            or (
+                (field_name != "value" or spot.continues)
+                and inherited is not None
+                and inherited.id == figure.id
+            )
         ):
             message = f"上下文没有点明这是{figure.name}，数据文件中没有与之对应的数据，请核实出处"
             return self.finding(spot, "unsourced", message)
@@ -1305,7 +1315,7 @@ def _check_block(
     members = _members(text, quantities)
     matched: dict[int, tuple[Figure, FigureField]] = {}  # quantity position → figure, field
     verdicts: dict[int, Finding] = {}
-    sentence_figure: tuple[int, Figure] | None = None  # (sentence start, figure)
+    sentence_figure: tuple[int, Figure, int] | None = None  # (sentence start, figure, its end)
     for position, q in enumerate(quantities):
         previous_end = quantities[position - 1].end if position else 0
         member = members.get(position)
@@ -1325,6 +1335,8 @@ def _check_block(
         inherited = None
         if sentence_figure is not None and sentence_figure[0] == spot.sentence_start:
             inherited = sentence_figure[1]
+            if member is None and row is None:
+                spot.continues = _continues(checker, spot, inherited, sentence_figure[2])
         if anchor is not None:
             inherited = anchor
         if citation is not None:
@@ -1337,11 +1349,79 @@ def _check_block(
         figure = fs.get(verdict.figure_id) if verdict.figure_id else None
         if figure is not None and verdict.field is not None:
             matched[position] = (figure, verdict.field)
-            sentence_figure = (spot.sentence_start, figure)
+            sentence_figure = (spot.sentence_start, figure, q.end)
     _apply_claims(checker, text, quantities, matched, verdicts, plan_section)
     findings.extend((quantities[p].start, v) for p, v in verdicts.items())
+    if row is None:
+        findings.extend(_class_findings(checker, block, text, extracted))
     findings.sort(key=lambda item: item[0])
     return [f for _, f in findings]
+
+
+_CLASS_NOT_VALUE = re.compile(r"^\s*(?:及?以上|及?以下|标准|目标|要求|水体)")
+
+
+def _class_findings(
+    checker: _Checker, block: int, text: str, extracted: Sequence[Quantity]
+) -> list[tuple[int, Finding]]:
+    """A water class written for a category figure ("示例桥断面水质为Ⅲ类"): ok when it is the
+    figure's class, mismatch when the clause names the figure and the class differs. A class
+    that is a standard or goal (达到Ⅲ类标准, Ⅲ类以上), a starting point (由Ⅳ类…) or another
+    period's, or that no category figure is named for, gives no finding."""
+    classes = [f for f in checker.index.figures if f.category is not None]
+    out: list[tuple[int, Finding]] = []
+    for q in extracted:
+        if q.form != "category" or q.category is None or not classes:
+            continue
+        spot = _spot(q, block, text)
+        _, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS)
+        if (
+            re.search(r"[由从]\s*$", spot.own)
+            or _CLASS_NOT_VALUE.match(text[q.end : clause_end])
+            or _field_for(spot, checker.index) not in ("value", "change")
+        ):
+            continue
+        scored = [(checker.score(spot, f, None, "value"), f) for f in classes]
+        best, figure = max(scored, key=lambda item: item[0])
+        if best < CANDIDATE_THRESHOLD:
+            continue
+        label = f"{figure.name}（{figure.category}类）"
+        if q.category == figure.category:
+            finding = checker.finding(spot, "ok", f"与{label}一致", figure, "value", "context")
+        elif checker.named(spot, figure, None, "value") and checker.clearly_named(spot, figure):
+            message = f"{figure.name}应为{figure.category}类，文中写的是{q.text}"
+            finding = checker.finding(spot, "mismatch", message, figure, "value", "context")
+        else:
+            continue
+        out.append((q.start, finding))
+    return out
+
+
+def _continues(checker: _Checker, spot: _Spot, figure: Figure, previous_end: int) -> bool:
+    """Does a clause that names nothing go on about the figure of the clause just before it
+    ("2023年度生态质量指数为64.15，2024年度提升至64.38")? Only when the earlier number ends
+    its clause, this clause's words name no figure and no metric but do name the figure's own
+    year or period, and its unit (if any) measures what the figure does."""
+    q, text = spot.q, spot.text
+    clause_start, _ = _bounds(text, q.start, q.end, _CLAUSE_STOPS)
+    if not re.fullmatch(r"[^，,：:\u4e00-\u9fff]{0,4}[，,：:]\s*", text[previous_end:clause_start]):
+        return False
+    own = spot.own
+    if find_metric(own) is not None or any(
+        checker.index.overlap(f, spot.clause) for f in checker.index.figures
+    ):
+        return False
+    unit = _value_unit(figure)
+    if q.unit and not (unit and _same_measure(q.unit, unit)):
+        return False
+    years = [int(m.group(1)) for m in _YEAR_MENTION.finditer(own)]
+    kind = _period_kind(own)
+    if not years and kind is None:
+        return False
+    return all(y == checker.index.years[figure.id][0] for y in years) and kind in (
+        None,
+        checker.index.period_kind,
+    )
 
 
 def _anchor(

@@ -519,3 +519,52 @@ def test_a_plan_section_without_its_heading_states_intentions(figures: FigureSet
     text = ["农村生活污水治理率达到75%的目标。"]
     assert [f.kind for f in check_blocks(text, figures).findings] == ["direction"]
     assert [f.kind for f in check_blocks(text, figures, plan=True).findings] == ["ok"]
+
+
+def test_a_nameless_clause_continues_the_figure_before_it(figures: FigureSet) -> None:
+    """ "2024年度提升至64.38" names no figure, but goes on about the EQI the clause before named,
+    in the EQI's own data year; a clause about another measure does not."""
+    text = "2023年度生态质量指数为64.15，2024年度提升至{}，培训人员120人次。"
+    report = check_blocks([text.format("64.38")], figures)
+    assert _kinds(report)[:2] == [
+        ("64.15", "ok", "eqi", "previous"),
+        ("64.38", "ok", "eqi", "value"),
+    ]
+    assert only(report, "120人次").kind == "unsourced"
+    assert only(check_blocks([text.format("64.83")], figures), "64.83").kind == "mismatch"
+    stale = [f.kind for f in check_blocks([text.format("64.15")], figures).findings]
+    assert stale == ["ok", "stale", "unsourced"]
+    # another period than the figure's data year, or another measure: still nothing to go on
+    for other in (
+        "2023年度生态质量指数为64.15，2025年上半年为64.38。",
+        "2023年度生态质量指数为64.15，2024年度培训人员64.38人次。",
+    ):
+        assert [f.kind for f in check_blocks([other], figures).findings] == ["ok", "unsourced"]
+
+
+CLASSES = """id,指标,数值,单位,期间,上年同期,目标,范围,来源,备注,主题,方向,合计
+qingxi_class,清溪河示例桥断面水质类别,Ⅱ,类,2025年上半年,Ⅲ,Ⅲ,国考断面,区环境监测站水质监测月报,,水,,
+worse_v_sections,劣Ⅴ类断面数,0,个,2025年上半年,0,,,区环境监测站水质监测月报,,水,越低越好,
+"""
+
+
+def test_water_classes_are_checked_against_class_figures(tmp_path: Path) -> None:
+    """A class figure (Ⅱ) confirms "断面水质为Ⅱ类" and calls "…为Ⅳ类" wrong when the clause
+    names the section; a standard, a starting class or an unnamed water gives no finding, and
+    劣Ⅴ类断面数 stays a count."""
+    path = tmp_path / "classes.csv"
+    path.write_text(CLASSES, encoding="utf-8")
+    classes = load_figures(path)
+    good = check_blocks(["清溪河示例桥断面水质为Ⅱ类，劣Ⅴ类断面数0个。"], classes)
+    assert _kinds(good) == [
+        ("Ⅱ类", "ok", "qingxi_class", "value"),
+        ("0个", "ok", "worse_v_sections", "value"),
+    ]
+    bad = only(check_blocks(["清溪河示例桥断面水质为Ⅳ类。"], classes), "Ⅳ类")
+    assert (bad.kind, bad.expected) == ("mismatch", "Ⅱ类")
+    rose = check_blocks(["示例桥断面水质由Ⅲ类提升为Ⅱ类。"], classes)
+    assert _kinds(rose) == [("Ⅱ类", "ok", "qingxi_class", "value")]
+    for quiet in ("示例桥断面水质达到Ⅲ类标准。", "某湖泊水质为Ⅳ类。"):
+        assert check_blocks([quiet], classes).findings == []
+    count = only(check_blocks(["劣Ⅴ类断面数1个。"], classes), "1个")
+    assert (count.kind, count.figure_id) == ("mismatch", "worse_v_sections")
