@@ -317,10 +317,35 @@ def heading_claim(heading: str) -> HeadingClaim | None:
 _TIME_BOUND = re.compile("|".join(map(re.escape, patterns()["time_bound"])))
 
 
+Trouble = Literal["behind", "pressure", "missed", "worse"]
+
+
+def trouble(figure_set: FigureSet, figure_id: str, period_kind: str) -> Trouble | None:
+    """What is wrong with one figure for the period, the one rule for headings, the opening and
+    存在的问题: an amount target behind the period's pace (PACE) is "behind"; a concentration or
+    rate off its annual target is "missed" in a full year, but within the year only "pressure"
+    and only when it also got worse 同比 (the seasons weigh on part-year averages: 一季度 PM2.5 is
+    a winter figure); a figure on course for its target or without one is "worse" when it got
+    worse 同比. None: nothing wrong, or the figure is missing."""
+    if figure_set[figure_id].missing:
+        return None
+    change = figure_set.change(figure_id)
+    worse = change is not None and change.improved is False
+    check = figure_set.target(figure_id)
+    if check is not None and not check.met:
+        if check.completion is not None:
+            return "behind" if check.completion < PACE.get(period_kind, 100) else None
+        if PACE.get(period_kind, 100) < 100:
+            return "pressure" if worse else None
+        return "missed"
+    return "worse" if worse else None
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What a topic's figures say: how many got better or worse 同比, how many missed a target
-    (an amount target counts as missed only when behind the period's pace)."""
+    by the rule of ``trouble`` (an amount behind the period's pace; within the year a
+    concentration or rate only when it also got worse)."""
 
     improved: int = 0
     worse: int = 0
@@ -343,11 +368,7 @@ def verdict(figure_set: FigureSet, figure_ids: Sequence[str], period_kind: str) 
         if change is not None and change.improved is not None:
             improved += change.improved
             worse += not change.improved
-        check = figure_set.target(figure_id)
-        behind = check is not None and (
-            check.completion is None or check.completion < PACE.get(period_kind, 100)
-        )
-        missed += bool(check is not None and not check.met and behind)
+        missed += trouble(figure_set, figure_id, period_kind) in ("behind", "pressure", "missed")
     return Verdict(improved, worse, missed)
 
 

@@ -19,7 +19,6 @@ from .figures import format_change, format_value
 from .metrics import find_metric
 from .numbers import extract_numbers
 from .outline import (
-    PACE,
     Outline,
     PastDocument,
     Period,
@@ -28,6 +27,7 @@ from .outline import (
     patterns,
     section_topics,
     topic_heading,
+    trouble,
     verdict,
 )
 from .prompts import Prompt, load_prompt
@@ -287,59 +287,36 @@ class TemplateWriter:
         return found, ids
 
     def _problems(self, context: Context) -> Written:
-        """存在的问题 from the figures: an amount target behind the period's pace (PACE), a figure
-        worse 同比, and a concentration or rate off its annual target. Within the year (一季度,
-        上半年, 前三季度) a concentration or rate is judged against its annual target only when it
-        also got worse 同比, and then as a pressure (完成…的年度目标压力较大), not a failure: the
-        seasons weigh on part-year averages (一季度 PM2.5 is a winter figure), so one above the
-        annual target while improving is no problem of the period. A full year states the miss."""
+        """存在的问题 from the figures, by the rule the headings and the opening use too
+        (outline.trouble): an amount target behind the period's pace, a figure worse 同比, and a
+        concentration or rate off its annual target. Within the year (一季度, 上半年, 前三季度)
+        that last counts only when it also got worse 同比, and then as a pressure
+        (完成…的年度目标压力较大), not a failure: the seasons weigh on part-year averages (一季度
+        PM2.5 is a winter figure), so one above the annual target while improving is no problem
+        of the period. A full year states the miss."""
         table = patterns()
         label = context.period.label
         figure_set = context.figure_set
-        share = PACE[context.period.period_kind]
-        part_year = context.period.period_kind != "全年"
         by_topic: dict[str, list[str]] = {}
         troubled: set[str] = set()  # the metrics that missed a target or got worse
         measured = {f.metric for f in figure_set if f.metric and not f.missing}
         for figure in context.figures:
             if figure.missing:
                 continue
-            check = figure_set.target(figure.id)
-            change = figure_set.change(figure.id)
-            clause = None
-            if check is not None and not check.met:
-                if check.completion is not None:
-                    if check.completion < share:
-                        clause = table["problem"]["behind"].format(
-                            label="" if by_topic.get(figure.topic or "综合") else label,
-                            name=figure.name,
-                            value=ref(figure.id),
-                            completion=ref(figure.id, "completion"),
-                        )
-                elif part_year:
-                    if change is not None and change.improved is False:
-                        clause = table["problem"]["pressure"].format(
-                            label="" if by_topic.get(figure.topic or "综合") else label,
-                            name=figure.name,
-                            value=ref(figure.id),
-                            change=ref(figure.id, "change"),
-                            target=ref(figure.id, "target"),
-                        )
-                else:
-                    key = "target_lower" if check.better == "lower" else "target_higher"
-                    clause = table["problem"][key].format(
-                        label="" if by_topic.get(figure.topic or "综合") else label,
-                        name=figure.name,
-                        value=ref(figure.id),
-                        target=ref(figure.id, "target"),
-                    )
-            elif change is not None and change.improved is False:
-                clause = table["problem"]["worse"].format(
-                    label="" if by_topic.get(figure.topic or "综合") else label,
-                    name=figure.name,
-                    value=ref(figure.id),
-                    change=ref(figure.id, "change"),
-                )
+            kind = trouble(figure_set, figure.id, context.period.period_kind)
+            if kind is None:
+                continue
+            if kind == "missed":
+                check = figure_set.target(figure.id)
+                kind = "target_lower" if check and check.better == "lower" else "target_higher"
+            clause = table["problem"][kind].format(  # each pattern takes the fields it names
+                label="" if by_topic.get(figure.topic or "综合") else label,
+                name=figure.name,
+                value=ref(figure.id),
+                change=ref(figure.id, "change"),
+                target=ref(figure.id, "target"),
+                completion=ref(figure.id, "completion"),
+            )
             if clause:
                 by_topic.setdefault(figure.topic or "综合", []).append(clause)
                 troubled.add(figure.metric or figure.name)

@@ -11,7 +11,14 @@ import pytest
 from assistant.draft import DraftRequest, compose, make_draft
 from assistant.figures import load_figures
 from assistant.ingest import ingest
-from assistant.outline import fit_claims, heading_claim, verdict
+from assistant.outline import (
+    Section,
+    fit_claims,
+    fit_heading,
+    heading_claim,
+    parse_period,
+    verdict,
+)
 from assistant.refill import Refiller
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_DIR
@@ -114,6 +121,27 @@ def test_a_rate_off_its_target_and_worse_is_a_pressure_within_the_year(
             "完成35微克/立方米的年度目标压力较大"
         ) in text
         assert "优良天数比例" not in text  # below target but better than a year ago
+
+
+@pytest.mark.parametrize(
+    ("value", "period", "kept"),
+    [
+        (38.0, "2025年上半年", True),  # above 35 but better than 39.8: the season, no problem
+        (41.0, "2025年上半年", False),  # above and worse: a pressure
+        (38.0, "2025年", False),  # a full year above its annual target: a miss
+    ],
+)
+def test_headings_and_problems_judge_a_target_alike(
+    settings, tmp_path: Path, value: float, period: str, kept: bool
+) -> None:
+    row = f"pm25_avg,PM2.5平均浓度,{value},微克/立方米,{period},39.8,35,监测站,大气,越低越好"
+    path = figures_file(tmp_path, [row])
+    figure_set = load_figures(path)
+    heading = "（一）大气环境质量持续改善"
+    section = Section("summary", heading, topics=("大气",), figure_ids=("pm25_avg",))
+    fitted = fit_heading(heading, section, figure_set, parse_period(period))
+    assert (fitted == heading) is kept
+    assert ("PM2.5" not in problems_of(settings, path, period)) is kept
 
 
 # --- 3. part-only drafts: own title, own file -------------------------------------------------

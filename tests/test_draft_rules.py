@@ -141,7 +141,8 @@ def air_section(figure_set) -> Section:
 
 
 PM25_BETTER = "pm25_avg,PM2.5平均浓度,33.0,微克/立方米,2025年上半年,39.8,35,监测站,大气,越低越好"
-PM25_MISSED = "pm25_avg,PM2.5平均浓度,38.4,微克/立方米,2025年上半年,39.8,35,监测站,大气,越低越好"
+# within the year a concentration off its annual target counts only when it also got worse
+PM25_PRESSURE = "pm25_avg,PM2.5平均浓度,41.0,微克/立方米,2025年上半年,39.8,35,监测站,大气,越低越好"
 RATIO_WORSE = "good_days_ratio,优良天数比例,74.6,%,2025年上半年,76.9,,监测站,大气,越高越好"
 RATIO_BETTER = "good_days_ratio,优良天数比例,78.6,%,2025年上半年,76.9,,监测站,大气,越高越好"
 
@@ -165,7 +166,7 @@ def test_a_claim_the_figures_bear_out_keeps_its_heading(tmp_path: Path) -> None:
     assert fit_heading(section.heading, section, figure_set, period) == section.heading
 
 
-@pytest.mark.parametrize("rows", [[PM25_BETTER, RATIO_WORSE], [PM25_MISSED, RATIO_BETTER]])
+@pytest.mark.parametrize("rows", [[PM25_BETTER, RATIO_WORSE], [PM25_PRESSURE, RATIO_BETTER]])
 def test_a_figure_worse_or_a_target_missed_drops_the_claim(tmp_path: Path, rows) -> None:
     figure_set = load_figures(figures_file(tmp_path, rows))
     section = air_section(figure_set)
