@@ -71,3 +71,14 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """corpus/sample ingested once per test module (fast hash embedding), for drafting tests."""
+    from assistant.ingest import ingest
+    from assistant.settings import load_settings
+
+    folder = tmp_path_factory.mktemp("store")
+    ingest([SAMPLE_DIR], load_settings(embedding="hash", data_dir=folder))
+    return folder

@@ -27,7 +27,6 @@ from assistant.draft import (
 )
 from assistant.errors import InputError
 from assistant.figures import load_figures
-from assistant.ingest import ingest
 from assistant.outline import parse_period
 from assistant.render import parse_comment
 from assistant.settings import load_settings
@@ -38,14 +37,6 @@ H1 = SAMPLE_DIR / "figures-2025H1.csv"
 Q3 = SAMPLE_DIR / "figures-2025Q3.yaml"
 UNIT = "示例区生态环境局"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """corpus/sample ingested once (fast hash embedding) for every test of this module."""
-    folder = tmp_path_factory.mktemp("store")
-    ingest([SAMPLE_DIR], load_settings(embedding="hash", data_dir=folder))
-    return folder
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.draft import DraftRequest, compose, make_draft, markdown
 from assistant.errors import BackendError
-from assistant.ingest import ingest
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_DIR
 from tests.openai_stub import Reply, unused_base_url
@@ -27,13 +26,6 @@ GOOD = (
     "一是深化VOCs综合治理。二是强化扬尘精细管控。"
 )
 INVENTED = GOOD.replace("一是深化VOCs综合治理。", "一是完成46家企业VOCs治理。")
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("store")
-    ingest([SAMPLE_DIR], load_settings(embedding="hash", data_dir=folder))
-    return folder
 
 
 def model_settings(store_dir: Path, base_url: str, **extra: object):

@@ -10,7 +10,6 @@ import pytest
 
 from assistant.draft import DraftRequest, compose, make_draft
 from assistant.figures import load_figures
-from assistant.ingest import ingest
 from assistant.outline import (
     Section,
     fit_claims,
@@ -29,13 +28,6 @@ Q3 = SAMPLE_DIR / "figures-2025Q3.yaml"
 UNIT = "示例区生态环境局"
 HEADER = "id,指标,数值,单位,期间,上年同期,目标,来源,主题,方向"
 NEUTRAL = "各项工作有序推进"
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("store")
-    ingest([SAMPLE_DIR], load_settings(embedding="hash", data_dir=folder))
-    return folder
 
 
 @pytest.fixture

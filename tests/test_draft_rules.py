@@ -14,7 +14,6 @@ import pytest
 
 from assistant.draft import DraftRequest, compose, make_draft, save_draft
 from assistant.figures import load_figures
-from assistant.ingest import ingest
 from assistant.outline import (
     Section,
     Verdict,
@@ -51,13 +50,6 @@ def relabelled(figures: Path, period: str, folder: Path) -> Path:
     copy = folder / "figures-2025.csv"
     copy.write_text(figures.read_text("utf-8-sig").replace("2025年上半年", "2025年"), "utf-8")
     return copy
-
-
-@pytest.fixture(scope="module")
-def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("store")
-    ingest([SAMPLE_DIR], load_settings(embedding="hash", data_dir=folder))
-    return folder
 
 
 @pytest.fixture
