@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   create .venv, install, ingest the sample corpus, write a draft
-#   make test   create .venv, install with dev tools, run ruff and the whole test suite
+#   make test   create .venv, install with dev tools and the system tools the tests need
+#               (scripts/system-deps.sh), run ruff and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint clean
+.PHONY: demo test install lint clean system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +30,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) lint
+# Chromium, chromedriver, a CJK font, LibreOffice writer and poppler, installed when missing
+# (apt; sudo when not root); see scripts/system-deps.sh.
+system-deps:
+	scripts/system-deps.sh
+
+test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q
 
 clean:

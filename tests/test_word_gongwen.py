@@ -260,11 +260,18 @@ def test_failed_save_keeps_the_previous_file(
     assert sorted(p.name for p in written.parent.iterdir() if p.suffix != "") == ["draft.docx"]
 
 
-@pytest.mark.skipif(
-    not (shutil.which("libreoffice") or shutil.which("soffice")), reason="LibreOffice not installed"
-)
+def _office() -> str:
+    """LibreOffice, which `make test` installs (scripts/system-deps.sh): missing fails."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.fail(
+            "LibreOffice missing: run scripts/system-deps.sh (installs libreoffice-writer-nogui)"
+        )
+    return office
+
+
 def test_libreoffice_renders_pdf(written: Path, tmp_path: Path) -> None:
-    office = shutil.which("libreoffice") or shutil.which("soffice")
+    office = _office()
     subprocess.run(
         [office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(written)],
         check=True,
