@@ -145,6 +145,10 @@ class OpenAIStub:
                 return self._queue.popleft()
         return self.always or Reply.error(500, "openai_stub: the script has no reply left")
 
+    def reply_for(self, body: dict[str, Any]) -> Reply:
+        """The reply to one chat request: the script's next (a replay server overrides this)."""
+        return self.next_reply()
+
     def start(self) -> OpenAIStub:
         self._thread.start()
         return self
@@ -217,7 +221,7 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 self._send_error(404, f"no route {self.path}", "not_found")
 
         def _chat(self, body: dict[str, Any]) -> None:
-            reply = stub.next_reply()
+            reply = stub.reply_for(body)
             if reply.delay and reply.stall_after is None:
                 stub.wait(reply.delay)
             model = body.get("model") or STUB_MODEL

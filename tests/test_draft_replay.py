@@ -1,0 +1,84 @@
+"""The model writer against a recorded capable model (tests/replay_server.py): the replay finds
+each section's reply by role and topic, and a whole draft from it has every number sourced and
+both of the recording's slips repaired or marked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.draft import DraftRequest, compose, markdown
+from assistant.settings import load_settings
+from tests.conftest import SAMPLE_DIR
+from tests.replay_server import SAMPLE_RUN, ReplayServer, load_cassette, read_request
+
+H1 = SAMPLE_DIR / "figures-2025H1.csv"
+UNIT = "示例区生态环境局"
+BAD = ("mismatch", "unit", "direction", "unsourced", "stale")
+
+
+def replay_settings(store_dir: Path, server: ReplayServer):
+    return load_settings(
+        embedding="hash",
+        data_dir=store_dir,
+        writer="openai",
+        base_url=server.base_url,
+        model="recorded-model",
+        timeout=20.0,
+        max_retries=0,
+    )
+
+
+def test_recorded_requests_are_read_by_role_and_topic() -> None:
+    roles = [r.asked.role for r in load_cassette(SAMPLE_RUN)]
+    assert (
+        roles
+        == ["opening", *["summary"] * 3, "repair", *["summary"] * 6, "problems"] + ["plan"] * 9
+    )
+    water = load_cassette(SAMPLE_RUN)[2].asked
+    assert water.topics == {"水"} and "sewer_pipe_km" in water.ids
+
+
+def test_a_reworded_prompt_still_finds_its_reply() -> None:
+    body = json.loads((SAMPLE_RUN / "req" / "003.json").read_text(encoding="utf-8"))
+    user = body["messages"][1]["content"].replace("主题：水", "水")
+    body["messages"][1]["content"] = user.replace("“坚持系统治水”这一节的正文", "水环境一节")
+    with ReplayServer() as server:
+        found = server.find(read_request(body))
+    assert found is not None and found.number == 3
+
+
+def test_a_request_nobody_recorded_is_answered_and_reported() -> None:
+    body = {"messages": [{"role": "user", "content": "请为某局起草“党建”这一节（主题：党建）。"}]}
+    with ReplayServer() as server:
+        server.reply_for(body)
+        assert [s.recording for s in server.served] == [None] and server.unmatched
+
+
+@pytest.fixture(scope="module")
+def replayed(store_dir: Path):
+    """One whole draft with the model writer against the replay, streamed."""
+    with ReplayServer() as server:
+        pieces: list[str] = []
+        result = compose(
+            DraftRequest(H1, UNIT, "2025年上半年"),
+            replay_settings(store_dir, server),
+            on_token=pieces.append,
+        )
+        return result, server, "".join(pieces)
+
+
+def test_a_whole_draft_from_the_recording_has_every_number_sourced(replayed) -> None:
+    result, server, _ = replayed
+    assert not [f for f in result.report.findings if f.kind in BAD]
+    assert {r.asked.role for r in server.recordings} <= {s.role for s in server.served}
+    assert len(server.matched) == len(set(server.matched))  # no recording served twice
+
+
+def test_the_typed_number_slip_is_repaired(replayed) -> None:
+    result, server, _ = replayed
+    text = markdown(result.draft)
+    assert "95.3%" not in text and "受污染耕地安全利用率达到95.6%" in text
+    assert 5 in server.matched and result.repairs >= 1
