@@ -1,0 +1,272 @@
+"""What a chat message asks for: draft a section or the whole document, revise (which
+part of the current draft), set the unit — or the question to ask back."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from ..splitting import detect_unit, topic_scores
+from ..types import Block
+
+if TYPE_CHECKING:
+    from ..revise import Passage
+
+
+TOPIC_SECTIONS = {
+    "大气": "大气污染防治",
+    "水": "水污染防治",
+    "土壤": "土壤污染防治",
+    "固废": "固体废物污染防治",
+    "生态": "生态保护修复",
+    "执法": "环境执法监管",
+    "信访": "环境信访",
+    "监测": "环境监测",
+    "审批": "环评审批服务",
+    "党建": "党建工作",
+    "宣传": "宣传教育",
+    "综合": "重点工程",
+}
+# Topic names users type that the keyword table does not weigh on their own.
+_TOPIC_WORDS = {
+    "大气": ("大气", "空气", "蓝天"),
+    "水": ("水环境", "水污染", "水质", "碧水", "治水", "水生态", "水的"),
+    "土壤": ("土壤", "净土"),
+    "固废": ("固废", "固体废物", "危废"),
+    "生态": ("生态保护", "生态修复", "自然保护"),
+    "执法": ("执法", "监管执法"),
+    "信访": ("信访",),
+    "监测": ("监测",),
+    "审批": ("审批", "环评"),
+    "党建": ("党建",),
+    "宣传": ("宣传",),
+    "综合": ("重点工程",),
+}
+_DRAFT_VERB = re.compile(r"起草|(?<![改重缩])写|拟|生成|出一[份篇版稿]|来一[份篇版]|做一[份篇]")
+_WHOLE = re.compile(r"整篇|全文|全篇|通篇|完整的?(?:总结|材料|稿)|整个(?:总结|材料|文档)|全部内容")
+_REVISE = re.compile(
+    r"精简|压缩|简练|简洁|缩短|删减|精炼|正式|规范|书面|加上|加入|增加|补充|添加|写上|补上|"
+    r"改成|改为|改一下|改写|重写|缩写|润色|调整|语气|再短|长一些|展开|删去|删掉|去掉|具体|详细|充实|"
+    r"细化"
+)
+_UNIT_SET = re.compile(r"单位(?:名称)?(?:是|为|：|:)\s*([^\s，。,；;]{2,30})")
+_PLAN = re.compile(r"计划|安排|打算|下一步|下半年|明年|思路|要点")
+_PROBLEM = re.compile(r"问题|不足|短板|差距")
+_SUMMARY = re.compile(r"总结|成效|进展|做了|完成情况|工作情况|回顾")
+# Where in the current draft a revision aims: the part words an editor uses for it.
+_REVISE_PARTS = (
+    ("问题", re.compile(r"问题|不足|短板")),
+    ("计划", re.compile(r"计划|下半年|明年|下一步|下一阶段")),
+    ("总结", re.compile(r"总结|完成情况|工作情况|上半年|一季度|前三季度|回顾")),
+)
+_PART_NAMES = {"总结": "工作总结", "问题": "存在的问题", "计划": "工作计划"}
+_PERIOD_WORD = re.compile(r"一季度|二季度|三季度|四季度|前三季度|上半年|下半年|全年|年度|明年")
+# A request's period word against the figures file's period kind: which words fit which file.
+_FITS = {
+    "一季度": {"一季度", "二季度"},
+    "上半年": {"上半年", "下半年"},
+    "前三季度": {"前三季度", "四季度"},
+    "全年": {"全年", "年度", "明年"},
+}
+HELP = (
+    "可以这样说：“帮我起草上半年大气污染防治部分”“写下半年水环境的工作计划”“写整篇”；"
+    "有了草稿后可以说“再精简一些”“加上臭氧的内容”“语气更正式”，"
+    "或者只改一部分：“把大气部分再精简一些”“精简存在的问题部分”。"
+)
+
+Action = Literal["draft", "revise", "ask", "unit"]
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What a message asks for; ``question`` is what to ask back when ``action`` is "ask"."""
+
+    action: Action
+    section: str | None = None  # a section name for DraftRequest.section; None = whole document
+    topic: str | None = None
+    part: str = "全部"
+    period_word: str | None = None
+    instruction: str | None = None
+    unit: str | None = None
+    question: str | None = None
+
+
+def find_topics(text: str) -> list[str]:
+    """Topics a request names, best first (keyword weights from splitting plus topic names)."""
+    scores = dict(topic_scores(("",), text))
+    for topic, words in _TOPIC_WORDS.items():
+        if any(word in text for word in words):
+            scores[topic] = scores.get(topic, 0) + 3
+    return sorted((t for t, s in scores.items() if s >= 3), key=lambda t: -scores[t])
+
+
+def parse_intent(text: str, *, has_draft: bool) -> Intent:
+    """Which section, which part, which period — or the question to ask when that is unclear."""
+    text = text.strip()
+    if not text:
+        return Intent("ask", question="请说说要起草什么。" + HELP)
+    unit_match = _UNIT_SET.search(text)
+    unit = unit_match.group(1) if unit_match else detect_unit(text)
+    drafting = bool(_DRAFT_VERB.search(text))
+    revising = bool(_REVISE.search(text))
+    whole = bool(_WHOLE.search(text))
+    topics = find_topics(text)
+    if revising and has_draft and not (drafting and (whole or topics) and not _asks_to_add(text)):
+        return _revision(text, unit)
+    if revising and not drafting and not has_draft:
+        return Intent("ask", question="还没有草稿可以修改。请先让我起草，例如“写整篇”。")
+    if unit_match and not drafting:
+        return Intent("unit", unit=unit)
+    period_match = _PERIOD_WORD.findall(text)
+    period_word = period_match[0] if period_match else None
+    plan, problem = bool(_PLAN.search(text)), bool(_PROBLEM.search(text))
+    summary = bool(_SUMMARY.search(text)) or period_word in ("上半年", "一季度", "前三季度")
+    if "下半年" in period_match or "明年" in period_match:
+        plan = True
+        summary = summary and bool(_SUMMARY.search(text))
+    parts = [p for p, on in (("总结", summary), ("问题", problem), ("计划", plan)) if on]
+    part = parts[0] if len(parts) == 1 else "全部"
+    if whole:
+        return Intent("draft", part="全部", period_word=period_word, unit=unit)
+    if not drafting and not topics:
+        return Intent("ask", question="没听明白要做什么。" + HELP)
+    if not topics:
+        return Intent(
+            "ask",
+            question="要起草哪一部分？例如：大气、水、土壤、固废、生态、执法、信访、监测、"
+            "审批……，或者说“写整篇”。",
+        )
+    if len(topics) > 1:
+        named = "、".join(topics[:4])
+        return Intent(
+            "ask", question=f"这句话涉及{named}几个方面，请一次说一个部分，或者说“写整篇”。"
+        )
+    topic = topics[0]
+    return Intent(
+        "draft",
+        section=TOPIC_SECTIONS.get(topic, topic),
+        topic=topic,
+        part=part,
+        period_word=period_word,
+        unit=unit,
+    )
+
+
+def _revision(text: str, unit: str | None) -> Intent:
+    """A revision of the current draft, aimed at the one topic and/or part it names ("把大气部分
+    再精简一些", "精简存在的问题部分", "下半年计划里的执法部分再具体些"); naming neither
+    revises the whole document. What it asks to add (加上臭氧的内容) says what, not where."""
+    from ..revise import without_additions
+
+    where = without_additions(text)
+    topics = find_topics(where)
+    if len(topics) > 1:
+        named = "、".join(topics[:4])
+        return Intent(
+            "ask",
+            question=f"这条修改涉及{named}几个部分，请一次改一个部分，"
+            f"例如“把{topics[0]}部分再精简一些”，或者不提部分（改全文）。",
+        )
+    parts = [part for part, pattern in _REVISE_PARTS if pattern.search(where)]
+    return Intent(
+        "revise",
+        topic=topics[0] if topics else None,
+        part=parts[0] if len(parts) == 1 else "全部",
+        instruction=text,
+        unit=unit,
+    )
+
+
+@dataclass(frozen=True)
+class Target:
+    """The passages a revision rewrites, or (``reply``) what to say instead of revising."""
+
+    passages: list[Passage]
+    reply: str | None = None
+    kind: str = "question"
+
+
+def target(blocks: Sequence[Block], intent: Intent) -> Target:
+    """The passages of the current draft a revision aimed at ``intent.topic`` / ``intent.part``
+    rewrites.
+
+    A passage is the bodies under one sub-heading, or one paragraph where a part has none
+    (存在的问题's 一是…). It is about a topic when its headings and text score that topic
+    highest (splitting's keyword weights: "（一）深入打好蓝天保卫战" is 大气), or when its own
+    heading carries the topic's name (the 土壤 of "土壤和固废"); the opening paragraph before
+    the first heading is an overview, about no one topic. Its part (总结/问题/计划) comes from
+    its level-1 heading, or from the title of a one-section draft.
+
+    When the topic sits in more than one part and the editor named none: a pure style edit
+    (精简, 语气更正式) rewrites all of them, since "大气部分再精简一些" means the document's 大气
+    text and tightening half of it would leave the halves in two voices (the version's label
+    and the diff name every passage changed); anything else (加上臭氧的内容, a free-form ask)
+    belongs in one place, so the editor is asked which. A topic or part the draft lacks is
+    said plainly and nothing is revised.
+    """
+    from ..revise import HEADINGS, passages, style_only
+
+    structured = any(block.style in HEADINGS for block in blocks)
+    found = [
+        p
+        for p in passages(blocks)
+        if (intent.part == "全部" or p.part == intent.part)
+        and (
+            intent.topic is None
+            or (_about(p, intent.topic) and (len(p.headings) > 1 or not structured))
+        )
+    ]
+    topic = TOPIC_SECTIONS.get(intent.topic, intent.topic) if intent.topic else None
+    if not found:
+        if topic and intent.part != "全部":
+            said = f"当前草稿的{_PART_NAMES[intent.part]}部分没有讲{topic}的内容"
+        elif topic:
+            said = f"当前草稿里没有讲{topic}的部分"
+        else:
+            said = f"当前草稿没有“{_PART_NAMES[intent.part]}”部分"
+        headings = [b.text for b in blocks if b.style in HEADINGS] or [blocks[0].text]
+        listed = "、".join(headings[:10]) + ("等" if len(headings) > 10 else "")
+        return Target([], f"{said}，这次没有修改。文中的标题有：{listed}。", "notice")
+    parts = list(dict.fromkeys(p.part for p in found))
+    if len(parts) > 1 and intent.part == "全部" and not style_only(intent.instruction or ""):
+        places = "、".join(f"“{p.name}”" for p in found)
+        examples = "或".join(
+            f"“{_PART_NAMES[part]}里的{intent.topic}部分…”" for part in parts if part
+        )
+        return Target(
+            [],
+            f"文中有{len(found)}处讲{topic}：{places}。这条修改要改哪一处？请说明，例如{examples}。",
+        )
+    return Target(found)
+
+
+def _about(passage: Passage, topic: str) -> bool:
+    own = passage.headings[-1] if passage.headings else ""
+    if any(word in own for word in _TOPIC_WORDS.get(topic, ())):
+        return True
+    scores = topic_scores(passage.headings, passage.text)
+    return scores.get(topic, 0) >= 3 and scores[topic] == max(scores.values())
+
+
+def _asks_to_add(text: str) -> bool:
+    """加上…/补充… with a topic is a revision of the current draft, not a new section."""
+    return bool(re.search(r"加上|加入|增加|补充|添加|写上|补上", text))
+
+
+def period_problem(period_word: str | None, figures_period: str | None) -> str | None:
+    """The question to ask when the request's period does not fit the figures file's."""
+    if period_word is None or figures_period is None:
+        return None
+    from ..splitting import detect_period
+
+    kind = detect_period(figures_period) or (
+        "全年" if re.fullmatch(r"20\d\d年度?", figures_period) else None
+    )
+    if kind is None or period_word in _FITS.get(kind, {period_word}):
+        return None
+    return (
+        f"当前数据文件是{figures_period}的，您说的是“{period_word}”。"
+        "请换用对应期间的数据文件（/figures 或上传），或确认按数据文件的期间起草。"
+    )

@@ -1,0 +1,175 @@
+"""Files: .docx (with our comments), .md, .txt, and the provenance sidecar."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..numbers import extract_numbers
+from ..render import parse_comment
+from ..types import CheckReport, Citation, FigureSet
+from .blocks import _check
+from .judge import _FIELD_WORDS, MatchedBy
+
+SIDECAR_FORMAT = "assistant-draft/1"
+
+
+CHECKED_SUFFIXES = (".docx", ".md", ".txt")
+
+
+def check_file(
+    path: str | Path, figure_set: FigureSet, *, sidecar: Path | None = None
+) -> CheckReport:
+    """Check a draft file; our Word comments and the ``<stem>.json`` sidecar give provenance.
+
+    Block indices are read_blocks' for .docx (title = 0, empty paragraphs counted) and
+    assistant.reading's for .md/.txt. A sidecar is used where its paragraph still reads as
+    recorded, or where only the cited number changed (then the edit is reported).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in CHECKED_SUFFIXES:
+        raise InputError(
+            f"不支持的文件类型“{path.suffix or '(无扩展名)'}”",
+            path=str(path),
+            hint="检查 .docx、.md 或 .txt（UTF-8 或 GBK）文件",
+        )
+    if not path.is_file():
+        raise InputError("文件不存在", path=str(path), hint="检查路径")
+    cited: list[tuple[Citation, MatchedBy]] = []
+    if suffix == ".docx":
+        from ..word import read_blocks, read_comments
+
+        blocks = read_blocks(path)
+        cited.extend((c, "comment") for c in _comment_citations(read_comments(path)))
+    else:
+        from ..reading import read_document
+
+        blocks = read_document(path).blocks
+    texts = [block.text for block in blocks]
+    rows = [block.style == "table" or "\t" in block.text for block in blocks]
+    explicit = sidecar is not None
+    sidecar = sidecar if explicit else path.with_suffix(".json")
+    if sidecar is not None and (explicit or sidecar.is_file()):
+        recorded = _sidecar_citations(sidecar, texts, required=explicit)
+        taken = [(c.block, c.start, c.end) for c, _ in cited]
+        cited.extend(
+            (c, "provenance")
+            for c in recorded
+            if not any(b == c.block and s < c.end and c.start < e for b, s, e in taken)
+        )
+    report = _check(texts, figure_set, cited, rows)
+    report.path = path
+    report.figures_file = str(figure_set.path)
+    report.figures_sha256 = figure_set.sha256
+    return report
+
+
+def _comment_citations(refs: Sequence[Any]) -> list[Citation]:
+    citations = []
+    for ref in refs:
+        parsed = parse_comment(ref.text)
+        if parsed is None:
+            continue
+        figure_id, field_name = parsed
+        citations.append(
+            Citation(
+                block=ref.block_index,
+                start=ref.start,
+                end=ref.end,
+                text=ref.anchored_text,
+                figure_id=figure_id,
+                field=field_name,
+                source=next(
+                    (line[3:] for line in ref.text.splitlines() if line.startswith("来源：")), ""
+                ),
+            )
+        )
+    return citations
+
+
+def _sidecar_citations(path: Path, texts: Sequence[str], *, required: bool) -> list[Citation]:
+    """The sidecar's numbers placed on the current blocks; [] for a file that is not ours."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError as exc:
+        raise InputError("溯源文件不存在", path=str(path), hint="检查 --sidecar 路径") from exc
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            f"溯源文件无法读取（{exc}）", path=str(path), hint="删除或重新生成该 .json"
+        ) from exc
+    if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
+        if required:
+            raise InputError(
+                f"不是起草助手的溯源文件（format 应为 {SIDECAR_FORMAT}）",
+                path=str(path),
+                hint="用 assistant draft 生成的 .json，或不加 --sidecar",
+            )
+        return []
+    try:
+        paragraphs = {int(p["index"]): str(p["text"]) for p in data.get("paragraphs", [])}
+        numbers = [
+            (
+                int(n["paragraph"]),
+                int(n["start"]),
+                int(n["end"]),
+                str(n["figure_id"]),
+                str(n.get("field") or "value"),
+                str(n.get("source") or ""),
+            )
+            for n in data.get("numbers", [])
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(
+            f"溯源文件格式不对（{exc}）", path=str(path), hint="删除或重新生成该 .json"
+        ) from exc
+    citations = []
+    for paragraph, start, end, figure_id, field_name, source in numbers:
+        recorded = paragraphs.get(paragraph)
+        if recorded is None or field_name not in _FIELD_WORDS:
+            continue
+        placed = _place(recorded, start, end, texts, paragraph)
+        if placed is None:
+            continue
+        block, new_start, new_end = placed
+        citations.append(
+            Citation(
+                block=block,
+                start=new_start,
+                end=new_end,
+                text=texts[block][new_start:new_end],
+                figure_id=figure_id,
+                field=field_name,  # type: ignore[arg-type]
+                source=source,
+            )
+        )
+    return citations
+
+
+def _place(
+    recorded: str, start: int, end: int, texts: Sequence[str], index: int
+) -> tuple[int, int, int] | None:
+    """Where a recorded span is now: the same paragraph unchanged (here or moved), or the
+    paragraph at its index with the text before or after the span unchanged (the number edited)."""
+    if 0 <= index < len(texts) and texts[index] == recorded:
+        return index, start, end
+    moved = [i for i, text in enumerate(texts) if text == recorded]
+    if moved:
+        return min(moved, key=lambda i: abs(i - index)), start, end
+    if not 0 <= index < len(texts):
+        return None
+    current = texts[index]
+    head, tail = recorded[:start], recorded[end:]
+    if head and current.startswith(head) and len(current) > len(head):
+        stop = next((q.end for q in extract_numbers(current) if q.start >= start), None)
+        if stop is not None and current[start:stop].strip():
+            return index, start, stop
+    if tail and current.endswith(tail) and len(current) > len(tail):
+        stop = len(current) - len(tail)
+        begin = next((q.start for q in extract_numbers(current) if q.end == stop), None)
+        if begin is not None:
+            return index, min(begin, stop), stop
+    return None

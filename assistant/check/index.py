@@ -1,0 +1,130 @@
+"""The figure index: which figure does a piece of text name?"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..figures import format_decimal
+from ..numbers import extract_numbers
+from ..types import Figure, FigureSet, Quantity
+from .text import _CJK_ONLY, _CJK_OR_WORD, _YEAR, _fold, _grams, _period_kind
+
+
+@dataclass
+class _Index:
+    figures: tuple[Figure, ...]
+    grams: dict[str, dict[str, float]]  # figure id → bigram → weight
+    totals: dict[str, float]
+    year: int | None
+    side_numbers: dict[str, list[Figure]]  # "32项" written in a figure's 范围/备注 → figures
+    side_words: dict[str, list[tuple[Figure, set[str]]]]  # same, with the words around it
+    chars: dict[str, float]  # character → weight (rarer among figure names: heavier)
+    period_kind: str | None  # H1 for 2025年上半年 …
+    rare: dict[str, set[str]]  # figure id → bigrams of its name that at most one other name has
+    years: dict[str, tuple[int | None, int | None]]  # figure id → (its data year, 上年同期's year)
+    _words: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, figure_set: FigureSet) -> _Index:
+        names = {f.id: _grams(_strip_brackets(f.name)) | _grams(f.name) for f in figure_set}
+        frequency = Counter(g for grams in names.values() for g in grams)
+        count = max(len(names), 1)
+        grams = {
+            fid: {g: math.log(1 + count / frequency[g]) for g in fg} for fid, fg in names.items()
+        }
+        totals = {fid: sum(weights.values()) or 1.0 for fid, weights in grams.items()}
+        year = _YEAR.search(figure_set.period or "")
+        side: dict[str, list[Figure]] = {}
+        side_words: dict[str, list[tuple[Figure, set[str]]]] = {}
+        for figure in figure_set:
+            for text in (figure.scope, figure.note):
+                for quantity in extract_numbers(text or ""):
+                    if quantity.value is not None and quantity.unit:
+                        side.setdefault(_key(quantity), []).append(figure)
+                        around = text[max(0, quantity.start - 8) : quantity.end + 4]  # type: ignore[index]
+                        side_words.setdefault(_key(quantity), []).append(
+                            (figure, _grams(around.replace(quantity.text, " ")))
+                        )
+        letters = Counter(
+            c for f in figure_set for c in set(_fold(f.name)) if _CJK_OR_WORD.match(c)
+        )
+        chars = {c: math.log(1 + count / n) for c, n in letters.items()}
+        return cls(
+            figure_set.figures,
+            grams,
+            totals,
+            int(year.group()) if year else None,
+            side,
+            side_words,
+            chars,
+            _period_kind(figure_set.period or ""),
+            {fid: {g for g in fg if frequency[g] <= 2} for fid, fg in names.items()},
+            {f.id: _data_years(f, figure_set.period) for f in figure_set},
+        )
+
+    def words(self, figure: Figure) -> dict[str, float]:
+        """The figure's name as words (jieba, loaded on first use), weighted by how few names
+        have each word."""
+        if not self._words:
+            names = {f.id: _name_words(f.name) for f in self.figures}
+            frequency = Counter(w for words in names.values() for w in words)
+            count = max(len(names), 1)
+            self._words.update(
+                {
+                    fid: {w: math.log(1 + count / frequency[w]) for w in ws}
+                    for fid, ws in names.items()
+                }
+            )
+        return self._words.get(figure.id, {})
+
+    def overlap(self, figure: Figure, context: set[str]) -> float:
+        weights = self.grams[figure.id]
+        return sum(w for g, w in weights.items() if g in context) / self.totals[figure.id]
+
+
+_THIS_YEAR = re.compile(r"本期(?:为|是|系)?\s*((?:19|20)\d{2})\s*年")
+_LAST_YEAR = re.compile(r"上年同期(?:为|是|系)?\s*((?:19|20)\d{2})\s*年")
+_YEAR_SCOPE = re.compile(r"((?:19|20)\d{2})\s*年度")
+
+
+def _data_years(figure: Figure, period: str | None) -> tuple[int | None, int | None]:
+    """The year a figure's value belongs to, and its 上年同期's year. Usually the period's year,
+    but an annual index published mid-year says otherwise in its 备注 or 来源 (EQI: "本期为2024
+    年度值" in a 2025 half-year file), and then "2024年度…64.38" is this period's number."""
+    note, source = figure.note or "", figure.provenance.source or ""
+    match = _THIS_YEAR.search(note) or _YEAR_SCOPE.search(source)
+    own = _YEAR.search(figure.period or period or "")
+    year = int(match.group(1)) if match else int(own.group()) if own else None
+    last = _LAST_YEAR.search(note)
+    return year, int(last.group(1)) if last else (year - 1 if year else None)
+
+
+@functools.cache
+def _segmenter() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.Tokenizer()
+
+
+def _name_words(name: str) -> set[str]:
+    """Content words of a figure's name: jieba words of two or more characters (类, 的 say
+    nothing of what is counted), and letter/digit names (PM2.5, O3)."""
+    plain = _fold(_strip_brackets(name))
+    words = {w for w in _segmenter().lcut(plain) if len(w) >= 2 and _CJK_ONLY.match(w)}
+    return words | {w for w in re.findall(r"[a-z][a-z0-9.]+", plain)}
+
+
+def _strip_brackets(name: str) -> str:
+    return re.sub(r"[（(][^）)]*[）)]", "", name)
+
+
+def _key(quantity: Quantity) -> str:
+    return f"{format_decimal(quantity.value or Decimal(0))}{quantity.unit or ''}"

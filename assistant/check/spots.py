@@ -1,0 +1,168 @@
+"""Reading the text around a number: its own words, the field, period and year it speaks of."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..metrics import find_metric
+from ..types import FigureField, Quantity
+from .index import _Index
+from .quantities import _Member
+from .tables import _Row
+from .text import (
+    _CJK_ONLY,
+    _CLAUSE_STOPS,
+    _SENTENCE_STOPS,
+    _YEAR_MENTION,
+    _bounds,
+    _grams,
+    _period_kind,
+)
+
+_COMPLETION_BEFORE = re.compile(
+    r"(?:完成率|完成(?:了)?(?:年度|全年|年|本年度)?(?:目标|计划|任务)(?:任务)?的|"
+    r"占(?:年度|全年|年)?(?:目标|计划|任务)(?:任务)?的|完成比例)\s*(?:为|达|达到|是)?\s*$"
+)
+_PREVIOUS_WORDS = ("上年同期", "去年同期", "上年", "去年")
+
+
+@dataclass
+class _Spot:
+    """A quantity with the pieces of its block the matcher looks at."""
+
+    q: Quantity
+    block: int
+    text: str
+    clause: set[str]
+    sentence: set[str]
+    after: set[str]
+    sentence_start: int
+    own_metric: bool  # the metric words stand before the number in its own clause
+    own: str = ""  # the number's own words: its clause, after the number before it
+    naming: str = ""  # the words that may name its figure: own words, row name, list subject
+    column: FigureField | None = None  # a table column whose header says which number it is
+    member: _Member | None = None
+    continues: bool = False  # a nameless clause going on about the figure just before it
+
+
+def _spot(
+    q: Quantity,
+    block: int,
+    text: str,
+    previous_end: int = 0,
+    member: _Member | None = None,
+    row: _Row | None = None,
+) -> _Spot:
+    """``previous_end``: where the quantity before this one ends ("大气类14件、水类9件": the
+    second number's own words start after the first). A list member's own words are the list's
+    subject."""
+    sentence_start, _ = _bounds(text, q.start, q.end, _SENTENCE_STOPS)
+    clause_start, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS + "\t")
+    cell_start = text.rfind("\t", 0, q.start) + 1
+    clause_text = text[max(clause_start, cell_start, previous_end) : q.start]
+    if row is not None:  # a table row with a header: its name cells, and the column's meaning
+        clause_text = row.name + " " + clause_text
+    elif "\t" in text:  # a table row: the row's first cell names what the row is about
+        clause_text = text.split("\t", 1)[0] + " " + clause_text
+    if member is not None:
+        clause_text = member.subject + clause_text
+    return _Spot(
+        q=q,
+        block=block,
+        text=text,
+        clause=_grams(clause_text),
+        own_metric=find_metric(clause_text) is not None,
+        sentence=_grams(text[sentence_start : q.start]),
+        after=_grams(text[q.end : clause_end]),
+        sentence_start=sentence_start,
+        own=text[max(clause_start, cell_start, previous_end) : q.start],
+        naming=clause_text,
+        column=row.field_at(q.start) if row is not None else None,
+        member=member,
+    )
+
+
+_PLAN_WORDS = re.compile(r"下半年|全年|明年|下一步|下阶段|下步|年底前|确保|力争|争取")
+_TARGET_AFTER = re.compile(r"^\s*的?\s*(?:年度|全年|考核|约束性)?\s*(?:目标|要求|任务)")
+_PART_OF_PLAN = re.compile(
+    r"(?:完成|占|为|达到?)[^，。；,;！？\n]{0,20}?(?:任务|计划|目标)[^，。；,;！？\n]{0,12}的\s*$"
+)
+_OTHER_BASE = ("同比", "同期", "上年", "去年")
+
+
+def _subclass(clause: str, name: str) -> str | None:
+    """A category word (噪声类, 工业类) before the number that the figure's name does not have:
+    the number is a part of the figure, not the figure."""
+    for match in re.finditer(r"类", clause):
+        words = [clause[max(0, match.start() - k) : match.end()] for k in (2, 1)]
+        if not words[-1][:1] or not _CJK_ONLY.match(words[-1][0]):
+            continue
+        if words[-1][0] in "各此该同这两多等诸另分门归种":
+            continue
+        if not any(word in name for word in words):
+            return words[0]
+    return None
+
+
+def _spoken_period(spot: _Spot) -> str | None:
+    """The period the sentence speaks of before the number, or the paragraph's lead (一季度，…)."""
+    kind = _period_kind(spot.text[spot.sentence_start : spot.q.start])
+    if kind is None:
+        lead = re.match(r"[^，。；,;\n]{0,12}[，,]", spot.text)
+        if lead and lead.end() <= spot.q.start:
+            kind = _period_kind(lead.group())
+    return kind
+
+
+_BASE_MARK = re.compile(r"(?:较|比|与|同|相比|对比|相较)\s*$")
+
+
+def _years(spot: _Spot) -> tuple[int | None, int | None]:
+    """(the year the number belongs to, the year a change is measured against), from the years
+    written before it in its sentence. "2024年…为64.38": 2024; "较2023年度提高0.23": base 2023;
+    "较2024年同期的39.8": 39.8 is 2024's number; "较2024年底提高3.1个百分点": no base we hold. A
+    year written after the number ("38.4，较2024年同期…") is another number's."""
+    text, q = spot.text, spot.q
+    spoken = base = None
+    for match in _YEAR_MENTION.finditer(text, spot.sentence_start, q.start):
+        year, suffix = int(match.group(1)), match.group(2) or ""
+        if not _BASE_MARK.search(text[max(spot.sentence_start, match.start() - 3) : match.start()]):
+            spoken = year
+        elif re.fullmatch(r"\s*(?:的|为|是)?\s*", text[match.end() : q.start]):
+            spoken = year  # 较2024年同期的39.8: the number is that year's
+        elif suffix in ("", "度", "同期") and (q.is_change or q.direction):
+            base = year
+        else:
+            base = None
+    return spoken, base
+
+
+def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
+    """Which number of a figure the words around the quantity speak of (None: another period,
+    or a comparison with something other than last year's same period)."""
+    q = spot.q
+    before = spot.text[max(0, q.start - 16) : q.start]
+    if q.comparison and not any(word in q.comparison for word in _OTHER_BASE):
+        _, base = _years(spot)
+        if base is None:
+            return None  # 较一季度收窄1.2个百分点, 环比, 较2024年底: the file has no such base
+    spoken = _spoken_period(spot)
+    if index.period_kind and spoken and spoken not in (index.period_kind, "Y", "H2"):
+        return None  # 一季度 in a half-year file
+    if q.unit == "个百分点" or q.is_change:
+        return "change"
+    if _COMPLETION_BEFORE.search(before) or re.search(r"完成率\s*(?:为|达|达到)?\s*$", before):
+        return "completion"
+    clause_start, _ = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+    if q.unit == "%" and _PART_OF_PLAN.search(spot.text[clause_start : q.start]):
+        return "completion"  # 完成年度任务3000亩的66.0%, 占年度计划投资5.68亿元的52.4%
+    spoken_year, _ = _years(spot)
+    if spoken_year is not None and not any(spoken_year in pair for pair in index.years.values()):
+        return None  # a year the file has no number for
+    _, clause_end = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+    if q.target is not None or _TARGET_AFTER.match(spot.text[q.end : clause_end]):
+        return "target"
+    if q.comparison and any(word in q.comparison for word in _PREVIOUS_WORDS):
+        return "previous"
+    return "value"
