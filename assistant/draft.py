@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import periods
 from .errors import InputError
 from .figures import load_figures
 from .numbers import extract_numbers
@@ -27,14 +28,13 @@ from .outline import (
     PARTS,
     Outline,
     PastDocument,
-    Period,
     Section,
     derive_outline,
     fit_headings,
     outline_from_file,
-    parse_period,
     past_document,
 )
+from .periods import Period, parse_period, plan_period
 from .render import StreamRenderer, comment_text, find_placeholders, render
 from .settings import Settings
 from .types import (
@@ -119,10 +119,10 @@ def find_past(retriever: Any | None, period: Period) -> PastDocument | None:
     if retriever is None:
         return None
     ids: list[str] = list(retriever.index.ids)
-    periods = retriever.index.labels["period"].tolist()
+    kinds = retriever.index.labels["period"].tolist()
     years = [int(y) for y in retriever.index.labels["year"].tolist()]
     parts = retriever.index.labels["part"].tolist()
-    candidates = [i for i, p in enumerate(periods) if p == period.period_kind] or list(
+    candidates = [i for i, p in enumerate(kinds) if p == period.period_kind] or list(
         range(len(ids))
     )
     earlier = [i for i in candidates if years[i] and (not period.year or years[i] < period.year)]
@@ -292,12 +292,8 @@ def _check_period(period: Period, figure_set: FigureSet) -> None:
     period's (a 全年 total that is really the 上半年 value): refuse it."""
     if not figure_set.period:
         return
-    try:
-        theirs = parse_period(figure_set.period)
-    except InputError:
-        return
-    same_year = period.year is None or theirs.year is None or period.year == theirs.year
-    if same_year and theirs.period_kind == period.period_kind:
+    theirs = periods.parse(figure_set.period)
+    if theirs is None or theirs.in_year(period.year) == period.in_year(theirs.year):
         return
     raise InputError(
         f"期间“{period.text}”与数据文件的期间“{figure_set.period}”不一致",
@@ -509,9 +505,6 @@ def make_draft(
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
 
-_LEADING_PERIOD = re.compile(r"^\d{4}年(?:[上下]半年|前三季度|[一二三四]季度)?")
-
-
 def default_stem(draft: Draft, part: str = "全部") -> str:
     """示例区生态环境局-2025年上半年-工作总结 for the whole document; a section draft adds the
     section's title (…-大气污染防治工作计划), a part-only draft its part (…-计划部分), so neither
@@ -519,7 +512,11 @@ def default_stem(draft: Draft, part: str = "全部") -> str:
     tail = "工作总结"
     if draft.kind == "section":
         title = draft.title.removeprefix(draft.unit)
-        tail = _LEADING_PERIOD.sub("", title.removeprefix(draft.period)) or tail
+        try:  # a section plan is titled with the period it plans for
+            plan = plan_period(parse_period(draft.period))
+        except InputError:
+            plan = draft.period
+        tail = title.removeprefix(draft.period).removeprefix(plan) or tail
     elif part in ("总结", "计划", "问题"):
         tail = f"{part}部分"
     return _UNSAFE.sub("_", f"{draft.unit}-{draft.period}-{tail}")

@@ -20,21 +20,18 @@ import yaml
 
 from .errors import InputError
 from .figures import TOPICS
+from .periods import PACE, Period, plan_period
+from .periods import parse_period as parse_period  # re-exported: callers import it from here
 from .reading import numbering
-from .splitting import classify_part, classify_topic, detect_period, topic_scores
-from .types import Chunk, FigureSet, PeriodKind
+from .splitting import classify_part, classify_topic, topic_scores
+from .types import Chunk, FigureSet
 
-Kind = Literal["half-year", "annual", "quarter"]
-KINDS: tuple[str, ...] = get_args(Kind)
 PartChoice = Literal["总结", "计划", "问题", "全部"]
 PARTS: tuple[str, ...] = get_args(PartChoice)
 # heading: a level-1 heading with no body; the others carry a body written by a writer.
 Role = Literal["heading", "opening", "summary", "problems", "plan-intro", "plan"]
 
 CN_NUMBERS = "一二三四五六七八九十"
-_YEAR = re.compile(r"(20\d\d)\s*年")
-_QUARTER = re.compile(r"([一二三四1-4])季度|第[一二三四]季度")
-_ANNUAL = re.compile(r"^\s*(20\d\d)\s*年度?\s*(全年)?\s*$")
 
 
 @cache
@@ -42,53 +39,6 @@ def patterns() -> dict:
     """The phrase patterns file (loaded once)."""
     text = resources.files("assistant").joinpath("data/patterns.yaml").read_text("utf-8")
     return yaml.safe_load(text)
-
-
-@dataclass(frozen=True)
-class Period:
-    """The period a draft reports on, and how its body names it and the plan period."""
-
-    text: str  # as the user wrote it: 2025年上半年
-    year: int | None
-    kind: Kind
-    period_kind: PeriodKind  # for retrieval filters
-    label: str  # how the body names it: 上半年, 一季度, 前三季度, 2025年
-    next_label: str  # the plan period: 下半年, 下一步, 2026年
-
-
-def parse_period(text: str, kind: str | None = None) -> Period:
-    """Kind and labels from the period text (2025年上半年, 2025年一季度, 2025年, 2025年前三季度)."""
-    text = text.strip()
-    if not text:
-        raise InputError("期间为空", hint="例如 --period 2025年上半年")
-    if kind is not None and kind not in KINDS:
-        raise InputError(f"文稿类型不能是 “{kind}”", hint=f"可选: {'、'.join(KINDS)}")
-    found_year = _YEAR.search(text)
-    year = int(found_year.group(1)) if found_year else None
-    period_kind = detect_period(text)
-    if period_kind is None and _QUARTER.search(text):
-        period_kind = "一季度"  # 二/三/四季度: the nearest kind the corpus labels
-    if period_kind is None and _ANNUAL.match(text):
-        period_kind = "全年"
-    if period_kind is None:
-        if kind is None:
-            raise InputError(
-                f"无法从期间 “{text}” 判断文稿类型",
-                hint="写成 2025年上半年 / 2025年一季度 / 2025年前三季度 / 2025年，或用 --kind 指定",
-            )
-        period_kind = {"half-year": "上半年", "annual": "全年", "quarter": "一季度"}[kind]
-    inferred: Kind = {"上半年": "half-year", "全年": "annual"}.get(period_kind, "quarter")  # type: ignore[assignment]
-    kind = kind or inferred
-    label = text[found_year.end() :].strip() if found_year else text
-    if period_kind == "全年" or not label:
-        label = f"{year}年" if year else "全年"
-    if kind == "annual":
-        next_label = f"{year + 1}年" if year else "明年"
-    elif kind == "half-year":
-        next_label = "下半年"
-    else:
-        next_label = "下一步"
-    return Period(text, year, kind, period_kind, label, next_label)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -152,16 +102,6 @@ def strip_number(heading: str) -> str:
     found = numbering(heading)
     text = heading[len(found[1]) :] if found else heading
     return text.strip().rstrip("。")
-
-
-def plan_period(period: Period) -> str:
-    """The period a plan is about: 2025年下半年 after 2025年上半年, 2026年 after 2025年; a quarter's
-    plan is its 下一步 and keeps the quarter's own period."""
-    if period.kind == "half-year":
-        return f"{period.year}年下半年" if period.year else "下半年"
-    if period.kind == "annual":
-        return f"{period.year + 1}年" if period.year else "明年"
-    return period.text
 
 
 def title_for(unit: str, period: Period, section: str | None, part: str) -> str:
@@ -299,8 +239,6 @@ def _heading_ok(heading: str, topics: Sequence[str] = ()) -> bool:
     return not topics or "综合" in topics or bool(set(section_topics(heading)) & set(topics))
 
 
-# The share of an annual amount target due by the end of each period (完成率 pace).
-PACE: dict[str, int] = {"一季度": 25, "上半年": 50, "前三季度": 75, "全年": 100}
 HeadingClaim = Literal["better", "steady"]
 
 

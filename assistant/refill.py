@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from .metrics import normalise_unit, same_measure
 from .numbers import extract_numbers
 from .outline import patterns, shift_years
+from .periods import WORDS
 from .splitting import classify_topic
 from .types import Chunk, Figure, FigureSet, PeriodKind, Quantity
 
@@ -36,12 +37,6 @@ COMPLETION_CONTEXT = re.compile(
     r"完成率\s*(?:为|达到?)?\s*$|完成(?:年度|全年)?(?:目标|任务|计划)*的\s*$"
 )
 YEAR = re.compile(r"(?<!\d)20\d\d(?!\d)")
-PERIOD_WORDS: dict[str, tuple[str, ...]] = {
-    "一季度": ("一季度", "1-3月"),
-    "上半年": ("上半年", "1-6月"),
-    "前三季度": ("前三季度", "1-9月"),
-    "全年": ("全年", "全年"),
-}
 
 
 def _word_pattern(key: str) -> re.Pattern[str]:
@@ -76,8 +71,8 @@ def adapt(text: str, chunk: Chunk, year: int | None, period_kind: PeriodKind) ->
     """
     if chunk.year and year:
         text = shift_years(text, year - chunk.year)
-    if chunk.period and chunk.period != period_kind and chunk.period in PERIOD_WORDS:
-        for old, new in zip(PERIOD_WORDS[chunk.period], PERIOD_WORDS[period_kind], strict=True):
+    if chunk.period and chunk.period != period_kind and chunk.period in WORDS:
+        for old, new in zip(WORDS[chunk.period], WORDS[period_kind], strict=True):
             if old != "全年":
                 text = text.replace(old, new)
     return text

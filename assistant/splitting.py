@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import get_args
 
 import yaml
 
 from .errors import InputError
+from .periods import PERIOD_KINDS
+from .periods import detect_period as detect_period  # re-exported for callers
 from .reading import (
     ends_sentence,
     is_title_like,
@@ -26,7 +27,7 @@ from .reading import (
     numbering,
     read_document,
 )
-from .types import Block, Chunk, Document, Part, PeriodKind
+from .types import Block, Chunk, Document, Part
 
 MAX_CHUNK_CHARS = 600  # longer section bodies are cut at 一是/二是 items, then at sentences
 MIN_CHUNK_CHARS = 80  # shorter pieces of a section are merged into a neighbour
@@ -243,30 +244,6 @@ def classify_topic(heading_path: Iterable[str], text: str) -> str:
     return best if scores[best] >= 3 else "综合"
 
 
-_PERIOD_PATTERNS: tuple[tuple[PeriodKind, re.Pattern[str]], ...] = (
-    ("前三季度", re.compile(r"前三季度|1\s*[-至~]\s*9\s*月|截至9月(底|末|30日)")),
-    ("一季度", re.compile(r"(?<![二三四前])一季度|1\s*[-至~]\s*3\s*月|截至3月(底|末|31日)")),
-    ("上半年", re.compile(r"上半年|半年来|1\s*[-至~]\s*6\s*月|截至6月(底|末|30日)")),
-    (
-        "全年",
-        re.compile(
-            r"全年|年度|年终|(20\d\d|20[x×]{1,2}|202[x×])年(工作)?总结|"
-            r"工作总结(及|和|暨)(20\d\d|20[x×]{1,2}|202[x×]|明)年"
-        ),
-    ),
-)
-
-
-def detect_period(text: str) -> PeriodKind | None:
-    """The period kind a title or opening names: 一季度/第一季度/1-3月 → 一季度, 上半年/1-6月 →
-    上半年, 前三季度/1-9月 → 前三季度, 全年/年度/2024年工作总结 → 全年; None if none."""
-    folded = normalise_for_matching(text)
-    for kind, pattern in _PERIOD_PATTERNS:
-        if pattern.search(folded):
-            return kind
-    return None
-
-
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _NEXT_YEAR_PLAN = re.compile(r"(总结|情况).*?(20\d\d)\s*年度?(工作)?(计划|安排|思路|打算|要点)")
 _MASKED_YEAR = re.compile(r"20[x×]{2}|202[x×]", re.IGNORECASE)
@@ -333,8 +310,8 @@ def _validated_overrides(raw: Mapping[str, object], source: str) -> dict[str, ob
                 raise InputError(f"year 应为四位年份, 而不是 “{value}”", path=source, column=key)
             clean[key] = int(str(value).strip())
         elif key == "period":
-            if value not in get_args(PeriodKind):
-                kinds = "、".join(get_args(PeriodKind))
+            if value not in PERIOD_KINDS:
+                kinds = "、".join(PERIOD_KINDS)
                 raise InputError(
                     f"period 应为 {kinds} 之一, 而不是 “{value}”", path=source, column=key
                 )

@@ -30,6 +30,7 @@ from .outline import (
     trouble,
     verdict,
 )
+from .periods import PLAN_START
 from .prompts import Prompt, load_prompt
 from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
 from .render import REFERENCE
@@ -421,7 +422,6 @@ RECURS = 0.6  # share of a clause's character bigrams another year's clause must
 
 
 # The first month a plan covers, by the period drafted, and the seasons already over by then.
-PLAN_START = {"一季度": 4, "上半年": 7, "前三季度": 10, "全年": 1}
 _SEASONS_OVER = {"上半年": ("春季", "春节"), "前三季度": ("春季", "春节", "夏季", "汛期")}
 _MONTH = re.compile(r"(?<![\d年-])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])月(?![\d份]*[-至~])")
 _CN_MONTHS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)} | {
