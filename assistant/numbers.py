@@ -310,6 +310,21 @@ def _scan(folded: str) -> list[_Found]:
 
 def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
     kind = token.lastgroup
+    if kind in ("cnpct", "frac", "cls", "masked"):
+        return _special_token(folded, token)
+    chinese = kind == "cn"
+    read = _chinese_token(folded, token) if chinese else _arabic_token(folded, token)
+    if read is None:
+        return None
+    found, finished = read
+    if finished:
+        return found
+    return _range_and_unit(folded, found, chinese)
+
+
+def _special_token(folded: str, token: re.Match[str]) -> _Found | None:
+    """百分之五, a fraction (三分之二), a water class (Ⅲ类), a masked number (xx.x%)."""
+    kind = token.lastgroup
     start, end = token.span()
     text = token.group()
     if kind == "cnpct":
@@ -336,59 +351,70 @@ def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
             return None  # 优Ⅲ类比例: part of a metric's name
         category = f"劣{numeral}" if token.group("worse") else numeral
         return _Found(start, end + 1, text, None, "category", "类", category=category)
-    if kind == "masked":
-        found = _Found(start, end, text, None, "masked")
-        unit, unit_end = _unit_after(folded, end, chinese=False)
-        if unit is not None and unit != "年":
-            found.unit_written, found.end = unit, unit_end
-        return found
-    chinese = kind == "cn"
-    if chinese:
-        if folded[start - 1 : start] in _WORD_BEFORE_CN and start > 0:
-            return None
-        digits, big = _chinese_unit_split(text)
-        value = chinese_to_decimal(digits)
-        if value is None:
-            return None
-        found = _Found(start, start + len(digits), digits, value, "number")
-        if big:
-            unit, unit_end = _unit_after(folded, start + len(text), chinese=False)
-            if unit is None or normalise_unit(big + unit) is None:
-                found = _Found(start, end, text, chinese_to_decimal(text), "number")
-            else:
-                found.unit_written, found.end = big + unit, unit_end
-                return _finish(folded, found)
-    else:
-        if start > 0 and re.match(r"[A-Za-z]", folded[start - 1]):
-            return None
-        value = _number_value(text)
-        if value is None:
-            return None
-        found = _Found(start, end, text, value, "number", places=places_of(text))
-        sign = folded[start - 1 : start]
-        before_sign = folded[start - 2] if start >= 2 else ""
-        if sign and sign in "+-" and not re.match(r"[\dA-Za-z]", before_sign):
-            found.start -= 1
-            found.number_text = sign + text
-            found.value = -value if sign == "-" else value
-        ratio = re.compile(r"\s*:\s*(\d+(?:\.\d+)?)").match(folded, end)
-        if ratio:
-            terms = (value, Decimal(ratio.group(1)))
-            if terms[1] == 0:
-                return None
-            return _finish(
-                folded,
-                _Found(
-                    found.start,
-                    ratio.end(),
-                    folded[found.start : ratio.end()],
-                    _ratio(terms),
-                    "ratio",
-                    places=4,
-                    terms=terms,
-                ),
-            )
-    # a range: 3至5个, 3-5个, 10%-15%, 三至五家
+    found = _Found(start, end, text, None, "masked")
+    unit, unit_end = _unit_after(folded, end, chinese=False)
+    if unit is not None and unit != "年":
+        found.unit_written, found.end = unit, unit_end
+    return found
+
+
+def _chinese_token(folded: str, token: re.Match[str]) -> tuple[_Found, bool] | None:
+    """A Chinese-numeral number, and whether it is finished (三万吨: its 万 joined its unit)."""
+    start, end = token.span()
+    text = token.group()
+    if folded[start - 1 : start] in _WORD_BEFORE_CN and start > 0:
+        return None
+    digits, big = _chinese_unit_split(text)
+    value = chinese_to_decimal(digits)
+    if value is None:
+        return None
+    found = _Found(start, start + len(digits), digits, value, "number")
+    if big:
+        unit, unit_end = _unit_after(folded, start + len(text), chinese=False)
+        if unit is None or normalise_unit(big + unit) is None:
+            found = _Found(start, end, text, chinese_to_decimal(text), "number")
+        else:
+            found.unit_written, found.end = big + unit, unit_end
+            return _finish(folded, found), True
+    return found, False
+
+
+def _arabic_token(folded: str, token: re.Match[str]) -> tuple[_Found, bool] | None:
+    """An Arabic-digit number with its sign, and whether it is finished (a ratio 3:1 is)."""
+    start, end = token.span()
+    text = token.group()
+    if start > 0 and re.match(r"[A-Za-z]", folded[start - 1]):
+        return None
+    value = _number_value(text)
+    if value is None:
+        return None
+    found = _Found(start, end, text, value, "number", places=places_of(text))
+    sign = folded[start - 1 : start]
+    before_sign = folded[start - 2] if start >= 2 else ""
+    if sign and sign in "+-" and not re.match(r"[\dA-Za-z]", before_sign):
+        found.start -= 1
+        found.number_text = sign + text
+        found.value = -value if sign == "-" else value
+    ratio = re.compile(r"\s*:\s*(\d+(?:\.\d+)?)").match(folded, end)
+    if not ratio:
+        return found, False
+    terms = (value, Decimal(ratio.group(1)))
+    if terms[1] == 0:
+        return None
+    whole = _Found(
+        found.start,
+        ratio.end(),
+        folded[found.start : ratio.end()],
+        _ratio(terms),
+        "ratio",
+        places=4,
+        terms=terms,
+    )
+    return _finish(folded, whole), True
+
+
+def _range_and_unit(folded: str, found: _Found, chinese: bool) -> _Found | None:
+    """A range (3至5个, 3-5个, 10%-15%, 三至五家) when one follows, then the unit."""
     first_unit, after_first = _unit_after(folded, found.end, chinese)
     dash = re.compile(_DASH).match(folded, after_first if first_unit else found.end)
     if dash and not re.search(r"[\t\n]", dash.group()):  # "3\t-33.3%": two table cells
