@@ -355,6 +355,15 @@ def last_spoken(text: str) -> Period | None:
     return Period(None, *best[1]) if best else None
 
 
+def another_periods(spoken: Period, report: Period) -> bool:
+    """Whether a number said of ``spoken`` in a text about ``report`` is another period's (一季度
+    in a half-year summary). The report's own period, the whole year, 下半年 and anything ending
+    later are not: there they are the plan's or the target's."""
+    if spoken == report or spoken.ends_after(report):
+        return False
+    return spoken.span not in ((1, 12), (7, 12))
+
+
 # A period word in a request to the chat assistant (写上半年…, 下半年计划, 明年).
 REQUEST_WORD = re.compile(r"一季度|二季度|三季度|四季度|前三季度|上半年|下半年|全年|年度|明年")
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ..periods import REQUEST_WORD, fits, parse
 from ..splitting import detect_unit, topic_scores
 from ..types import Block
 
@@ -62,14 +63,6 @@ _REVISE_PARTS = (
     ("总结", re.compile(r"总结|完成情况|工作情况|上半年|一季度|前三季度|回顾")),
 )
 _PART_NAMES = {"总结": "工作总结", "问题": "存在的问题", "计划": "工作计划"}
-_PERIOD_WORD = re.compile(r"一季度|二季度|三季度|四季度|前三季度|上半年|下半年|全年|年度|明年")
-# A request's period word against the figures file's period kind: which words fit which file.
-_FITS = {
-    "一季度": {"一季度", "二季度"},
-    "上半年": {"上半年", "下半年"},
-    "前三季度": {"前三季度", "四季度"},
-    "全年": {"全年", "年度", "明年"},
-}
 HELP = (
     "可以这样说：“帮我起草上半年大气污染防治部分”“写下半年水环境的工作计划”“写整篇”；"
     "有了草稿后可以说“再精简一些”“加上臭氧的内容”“语气更正式”，"
@@ -119,10 +112,12 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
         return Intent("ask", question="还没有草稿可以修改。请先让我起草，例如“写整篇”。")
     if unit_match and not drafting:
         return Intent("unit", unit=unit)
-    period_match = _PERIOD_WORD.findall(text)
+    period_match = REQUEST_WORD.findall(text)
     period_word = period_match[0] if period_match else None
     plan, problem = bool(_PLAN.search(text)), bool(_PROBLEM.search(text))
-    summary = bool(_SUMMARY.search(text)) or period_word in ("上半年", "一季度", "前三季度")
+    asked = parse(period_word) if period_word else None  # a part of the year to date: a summary
+    to_date = asked is not None and asked.first == 1 and not asked.whole_year
+    summary = bool(_SUMMARY.search(text)) or to_date
     if "下半年" in period_match or "明年" in period_match:
         plan = True
         summary = summary and bool(_SUMMARY.search(text))
@@ -259,12 +254,8 @@ def period_problem(period_word: str | None, figures_period: str | None) -> str |
     """The question to ask when the request's period does not fit the figures file's."""
     if period_word is None or figures_period is None:
         return None
-    from ..splitting import detect_period
-
-    kind = detect_period(figures_period) or (
-        "全年" if re.fullmatch(r"20\d\d年度?", figures_period) else None
-    )
-    if kind is None or period_word in _FITS.get(kind, {period_word}):
+    file_period = parse(figures_period)
+    if file_period is None or file_period.since is not None or fits(period_word, file_period):
         return None
     return (
         f"当前数据文件是{figures_period}的，您说的是“{period_word}”。"

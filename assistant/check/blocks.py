@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from ..metrics import find_metric
 from ..numbers import extract_numbers
+from ..periods import last_spoken
 from ..render import REFERENCE
 from ..types import CheckReport, Citation, Figure, FigureField, FigureSet, Finding, Quantity
 from .claims import _apply_claims
@@ -17,7 +18,7 @@ from .judge import _FIELD_WORDS, CANDIDATE_THRESHOLD, MatchedBy, _Checker
 from .quantities import _Member, _members, _normalise_quantities, _raw, _same_measure, _value_unit
 from .spots import _field_for, _Spot, _spot
 from .tables import _HEADING, _PLAN_HEADING, _Column, _header, _Row
-from .text import _CLAUSE_STOPS, _YEAR_MENTION, _bounds, _context, _period_kind
+from .text import _CLAUSE_STOPS, _YEAR_MENTION, _bounds, _context
 
 _PLACEHOLDER = re.compile(r"〔待[补核](?:[:：][^〔〕\n]{0,60})?〕")
 
@@ -261,12 +262,11 @@ def _continues(checker: _Checker, spot: _Spot, figure: Figure, previous_end: int
     if q.unit and not (unit and _same_measure(q.unit, unit)):
         return False
     years = [int(m.group(1)) for m in _YEAR_MENTION.finditer(own)]
-    kind = _period_kind(own)
+    kind = last_spoken(own)
     if not years and kind is None:
         return False
-    return all(y == checker.index.years[figure.id][0] for y in years) and kind in (
-        None,
-        checker.index.period_kind,
+    return all(y == checker.index.years[figure.id][0] for y in years) and (
+        kind is None or kind == checker.index.period
     )
 
 

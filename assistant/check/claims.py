@@ -68,7 +68,8 @@ def _apply_claims(
     plan_section: bool = False,
 ) -> None:
     """完成/达到…目标 must agree with the target check of the figure it is said of."""
-    annual_is_plan = checker.index.period_kind not in (None, "Y")
+    report = checker.index.period
+    annual_is_plan = report is not None and not report.whole_year
     for start, end, says_met in _claims(
         text, annual_is_plan=annual_is_plan, plan_section=plan_section
     ):

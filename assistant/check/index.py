@@ -13,8 +13,9 @@ from typing import Any
 
 from ..figures import format_decimal
 from ..numbers import extract_numbers
+from ..periods import Period, parse
 from ..types import Figure, FigureSet, Quantity
-from .text import _CJK_ONLY, _CJK_OR_WORD, _YEAR, _fold, _grams, _period_kind
+from .text import _CJK_ONLY, _CJK_OR_WORD, _YEAR, _fold, _grams
 
 
 @dataclass
@@ -26,7 +27,7 @@ class _Index:
     side_numbers: dict[str, list[Figure]]  # "32项" written in a figure's 范围/备注 → figures
     side_words: dict[str, list[tuple[Figure, set[str]]]]  # same, with the words around it
     chars: dict[str, float]  # character → weight (rarer among figure names: heavier)
-    period_kind: str | None  # H1 for 2025年上半年 …
+    period: Period | None  # the file's span of months, without its year (1-6 for 2025年上半年)
     rare: dict[str, set[str]]  # figure id → bigrams of its name that at most one other name has
     years: dict[str, tuple[int | None, int | None]]  # figure id → (its data year, 上年同期's year)
     _words: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -64,7 +65,7 @@ class _Index:
             side,
             side_words,
             chars,
-            _period_kind(figure_set.period or ""),
+            _report_span(figure_set.period),
             {fid: {g for g in fg if frequency[g] <= 2} for fid, fg in names.items()},
             {f.id: _data_years(f, figure_set.period) for f in figure_set},
         )
@@ -128,3 +129,9 @@ def _strip_brackets(name: str) -> str:
 
 def _key(quantity: Quantity) -> str:
     return f"{format_decimal(quantity.value or Decimal(0))}{quantity.unit or ''}"
+
+
+def _report_span(text: str | None) -> Period | None:
+    """The months the file reports on, compared with the periods sentences name (no year)."""
+    report = parse(text or "")
+    return None if report is None or report.since is not None else Period(None, *report.span)

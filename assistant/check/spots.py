@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..metrics import find_metric
+from ..periods import Period, another_periods, last_spoken
 from ..types import FigureField, Quantity
 from .index import _Index
 from .quantities import _Member
@@ -17,7 +18,6 @@ from .text import (
     _YEAR_MENTION,
     _bounds,
     _grams,
-    _period_kind,
 )
 
 _COMPLETION_BEFORE = re.compile(
@@ -105,13 +105,13 @@ def _subclass(clause: str, name: str) -> str | None:
     return None
 
 
-def _spoken_period(spot: _Spot) -> str | None:
+def _spoken_period(spot: _Spot) -> Period | None:
     """The period the sentence speaks of before the number, or the paragraph's lead (一季度，…)."""
-    kind = _period_kind(spot.text[spot.sentence_start : spot.q.start])
+    kind = last_spoken(spot.text[spot.sentence_start : spot.q.start])
     if kind is None:
         lead = re.match(r"[^，。；,;\n]{0,12}[，,]", spot.text)
         if lead and lead.end() <= spot.q.start:
-            kind = _period_kind(lead.group())
+            kind = last_spoken(lead.group())
     return kind
 
 
@@ -148,7 +148,7 @@ def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
         if base is None:
             return None  # 较一季度收窄1.2个百分点, 环比, 较2024年底: the file has no such base
     spoken = _spoken_period(spot)
-    if index.period_kind and spoken and spoken not in (index.period_kind, "Y", "H2"):
+    if index.period and spoken and another_periods(spoken, index.period):
         return None  # 一季度 in a half-year file
     if q.unit == "个百分点" or q.is_change:
         return "change"
