@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ from typing import Any
 from . import periods
 from .errors import InputError
 from .figures import load_figures
+from .gate import mend_paragraph
+from .names import Voice
 from .numbers import extract_numbers
 from .outline import (
     PARTS,
@@ -246,6 +248,13 @@ def _unsourced_list(blocks: Sequence[_Block], findings: Sequence[Any]) -> list[s
     ]
 
 
+def whole_sentences(written: Written) -> Written:
+    """The writer's paragraphs through the sentence gate (assistant.gate): whatever the writer,
+    no sentence leaves broken; a paragraph left empty goes."""
+    mended = [piece for paragraph in written.paragraphs for piece in mend_paragraph(paragraph)]
+    return replace(written, paragraphs=mended)
+
+
 def verify_section(
     writer: Writer, context: Context, written: Written
 ) -> tuple[list[_Block], Written, int, int]:
@@ -347,6 +356,7 @@ def compose(
         )
     unit = resolve_unit(request.unit, figure_set, retriever, settings.unit)
     past = find_past(retriever, period)
+    voice = Voice.of(unit)
     if request.outline is not None:
         outline = outline_from_file(Path(request.outline), figure_set, period, unit, request.part)
     else:
@@ -378,9 +388,10 @@ def compose(
             exemplars,
             outline,
             past,
+            voice,
         )
         stream = StreamRenderer(figure_set) if on_token and writer.name != "template" else None
-        written = writer.write(context, _rendering(stream, on_token))
+        written = whole_sentences(writer.write(context, _rendering(stream, on_token)))
         if stream is not None and on_token and (tail := stream.flush()):
             on_token(tail)
         section_blocks, used, fixed, marked = verify_section(writer, context, written)

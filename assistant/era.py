@@ -20,7 +20,9 @@ class Dated:
     then: str | None  # the wording that took its place after ``last``
 
     def current(self, year: int) -> bool:
-        return (self.first is None or year >= self.first) and (self.last is None or year <= self.last)
+        return (self.first is None or year >= self.first) and (
+            self.last is None or year <= self.last
+        )
 
 
 @cache
@@ -30,33 +32,34 @@ def table() -> tuple[Dated, ...]:
     return tuple(sorted(found, key=lambda d: len(d.text), reverse=True))
 
 
-def stale(text: str, year: int | None) -> list[str]:
-    """The dated phrases of a text not current in ``year`` (longest wins where they overlap)."""
-    if year is None:
-        return []
+def stale_spans(text: str, year: int) -> list[tuple[int, int, Dated]]:
+    """Where a text says a phrase not current in ``year``; the longest phrase wins a span
+    (深入打好污染防治攻坚战 is not 打好污染防治攻坚战)."""
     found = []
     covered: list[tuple[int, int]] = []
     for dated in table():
         for match in re.finditer(re.escape(dated.text), text):
-            span = match.span()
-            if any(a <= span[0] < b for a, b in covered):
+            start, end = match.span()
+            if any(a < end and start < b for a, b in covered):
                 continue
-            covered.append(span)
+            covered.append((start, end))
             if not dated.current(year):
-                found.append(dated.text)
-    return found
+                found.append((start, end, dated))
+    return sorted(found, key=lambda item: item[0])
+
+
+def stale(text: str, year: int | None) -> list[str]:
+    """The dated phrases of a text not current in ``year``."""
+    return [] if year is None else [dated.text for _, _, dated in stale_spans(text, year)]
 
 
 def _renew(sentence: str, year: int) -> str | None:
     """The sentence in the year's wording, or None when a phrase has no successor."""
-    for dated in table():
-        if dated.text not in sentence or dated.current(year):
-            continue
-        later = dated.then is not None and dated.last is not None and year > dated.last
-        if not later:
+    for start, end, dated in reversed(stale_spans(sentence, year)):
+        if dated.then is None or dated.last is None or year <= dated.last:
             return None
-        sentence = sentence.replace(dated.text, dated.then)  # type: ignore[arg-type]
-    return sentence if not stale(sentence, year) else None
+        sentence = sentence[:start] + dated.then + sentence[end:]
+    return sentence
 
 
 def of_year(text: str, year: int | None) -> str:

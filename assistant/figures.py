@@ -45,6 +45,7 @@ import yaml
 
 from .errors import InputError
 from .metrics import convert, find_metric, kind_for_unit, normalise_unit, same_measure
+from .topics import figure_topic
 from .types import (
     TOPICS,
     Better,
@@ -640,7 +641,7 @@ def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> 
         period=cells.get("period") or table.period,
         provenance=Provenance(str(path), row.number, source, table.sheet),
         kind=kind,
-        topic=topic or (metric.topic if metric else None),
+        topic=topic or figure_topic(name, metric.topic if metric else None),
         better=better,
         metric=metric.name if metric else None,
         category=value.category,

@@ -26,25 +26,34 @@ NUM = r"\d\ue000-\uf8ff"  # a digit or a protected reference
 _OPEN_CLOSE = (("“", "”"), ("（", "）"), ("《", "》"), ("【", "】"), ("〔", "〕"), ("‘", "’"))
 _SENTENCE = re.compile(r"[^。！？]*(?:[。！？]+[”’）]?|$)")
 _LEADING_PUNCT = re.compile(r"^[，。、；：！？,.;:!?）)】》”’\s]+")
-_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+是|\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十\d]+[）)])")
+_ITEM = re.compile(
+    r"^(?:[一二三四五六七八九十]+是|\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十\d]+[）)])"
+)
 _HEADING_LINE = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))"
 )
 # a heading marker right after a sentence's end: the next heading ran into this paragraph
-_INLINE_HEADING = re.compile(r"(?<=[。；！？])\s*(?=[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+_INLINE_HEADING = re.compile(
+    r"(?<=[。；！？])\s*(?=[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+)
 _EMPTY_PAIR = re.compile(r"“\s*”|（\s*）|\(\s*\)|《\s*》|【\s*】|\[\s*\]|〔\s*〕")
 _SPACE_IN_HAN = re.compile(
     rf"(?<=[{HAN}{NUM}%，。；：、“”（）《》])[ \t\u3000\xa0]+(?=[{HAN}])|"
     rf"(?<=[{HAN}，。；：、“”（）《》])[ \t\u3000\xa0]+(?=[{NUM}])"
 )
 _HALF = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
-_HALF_PUNCT = re.compile(rf"(?<=[{HAN}”）》])\s*([,;:?!])|([,;:?!])\s*(?=[{HAN}“（《])")
+_HALF_PUNCT = re.compile(
+    rf"(?<=[{HAN}”）》%\ue000-\uf8ff])\s*([,;:?!])|([,;:?!])\s*(?=[{HAN}“（《])|(?<=\d)([,;])(?=[A-Za-z])"
+)
 _HALF_PAREN = re.compile(rf"\(([^()]*[{HAN}][^()]*)\)")
 
 # Words a cut number or name leaves behind (力争年建成, 为。, 同比，, 检查余次, 先后次到).
 _DANGLING = [
-    (re.compile(rf"(?:力争|截止|截至|预计|计划|争取|于|在)年(?![底初内中末度份])"), "“年”前缺年份"),
-    (re.compile(rf"(?<![{NUM}一二三四五六七八九十本每上下当次去今明同前])月(?:[{NUM}]*日|份)"), "“月”前缺月份"),
+    (re.compile(r"(?:力争|截止|截至|预计|计划|争取|于|在)年(?![底初内中末度份])"), "“年”前缺年份"),
+    (
+        re.compile(rf"(?<![{NUM}一二三四五六七八九十本每上下当次去今明同前])月(?:[{NUM}]*日|份)"),
+        "“月”前缺月份",
+    ),
     (
         re.compile(
             r"(?:(?<![认以作成因称视行有无所更广])为|(?<![下传表送抵到发通直转])达到?"
@@ -52,13 +61,23 @@ _DANGLING = [
         ),
         "“为/达/共”后缺数值",
     ),
-    (re.compile(rf"同比(?=[。，；、）])"), "“同比”后缺变化"),
-    (re.compile(rf"(?<![{NUM}一二三四五六七八九十百千万其剩多])余(?:次|家|人次|件|起|万|份|个|吨|亩|名|篇|条|批)"), "“余”前缺数值"),
+    (re.compile(r"同比(?=[。，；、）])"), "“同比”后缺变化"),
+    (
+        re.compile(
+            rf"(?<![{NUM}一二三四五六七八九十百千万其剩多])余(?:次|家|人次|件|起|万|份|个|吨|亩|名|篇|条|批)"
+        ),
+        "“余”前缺数值",
+    ),
     (re.compile(rf"(?<![{NUM}一二三四五六七八九十百千万余多几])人次"), "“人次”前缺数值"),
     (re.compile(rf"(?<![{NUM}.])[%％]"), "“%”前缺数值"),
     (re.compile(rf"(?<![{NUM}一二三四五六七八九十几])个百分点"), "“个百分点”前缺数值"),
     (re.compile(r"先后次|共计?对个|对(?:个|家)(?=[建项企重])|[^人]员人次"), "量词前缺数值"),
-    (re.compile(rf"(?:共|计|达|有|验收|审批|受理|检查|查处)(?:家|件|起|个|份|批|封|项)(?=[，。；、])"), "量词前缺数值"),
+    (
+        re.compile(
+            r"(?:共|计|达|有|验收|审批|受理|检查|查处)(?:家|件|起|个|份|批|封|项)(?=[，。；、])"
+        ),
+        "量词前缺数值",
+    ),
     (re.compile(rf"[{HAN}][，、](?:[，、；。])"), "连续标点"),
 ]
 
@@ -157,8 +176,9 @@ def problems(text: str) -> list[str]:
         if not line or line.startswith("#") or is_heading(line):
             continue
         protected, refs = _protect(line)
-        if _INLINE_HEADING.search(protected) or _HEADING_LINE.match(protected) and (
-            re.match(r"^[^。]{2,40}?[（(][一二三四五六七八九十]+[）)]", protected)
+        if _INLINE_HEADING.search(protected) or (
+            _HEADING_LINE.match(protected)
+            and (re.match(r"^[^。]{2,40}?[（(][一二三四五六七八九十]+[）)]", protected))
         ):
             found.append(Problem("标题混入正文", line))
         for index, sentence in enumerate(split_sentences(protected)):
@@ -169,7 +189,7 @@ def problems(text: str) -> list[str]:
 
 def _normalise(paragraph: str) -> str:
     paragraph = _SPACE_IN_HAN.sub("", paragraph)
-    paragraph = _HALF_PUNCT.sub(lambda m: _HALF[(m.group(1) or m.group(2))], paragraph)
+    paragraph = _HALF_PUNCT.sub(lambda m: _HALF[m.group(1) or m.group(2) or m.group(3)], paragraph)
     paragraph = _HALF_PAREN.sub(r"（\1）", paragraph)
     paragraph = _EMPTY_PAIR.sub("", paragraph)
     return re.sub(r"([，；、])[，；、]+", r"\1", paragraph)
@@ -190,10 +210,9 @@ def _mend_sentence(sentence: str, first: bool) -> str:
 def mend_paragraph(paragraph: str) -> list[str]:
     """One paragraph mended: possibly split where a heading ran in, possibly empty."""
     protected, refs = _protect(paragraph.strip())
-    pieces = [p for p in _INLINE_HEADING.split(protected) if p.strip()]
+    pieces = [p for p in _INLINE_HEADING.split(_normalise(protected)) if p.strip()]
     out = []
     for piece in pieces:
-        piece = _normalise(piece)
         kept = []
         for sentence in split_sentences(piece):
             sentence = _mend_sentence(sentence, first=not kept)

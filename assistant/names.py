@@ -22,8 +22,24 @@ import yaml
 PACK = "data/domains/生态环境"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ETHNIC = re.compile(r"(?:[\u4e00-\u9fff]{1,4}族)+自治[州县旗]$")
-_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "区", "盟", "旗")
-_GENERIC_CHARS = set("各条个等大小主要重点黑臭内外入支干沿流域全该此本我其多两几一二三四五六七八九十")
+_SUFFIXES = (
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "自治县",
+    "自治旗",
+    "地区",
+    "林区",
+    "省",
+    "市",
+    "县",
+    "区",
+    "盟",
+    "旗",
+)
+_GENERIC_CHARS = set(
+    "各条个等大小主要重点黑臭内外入支干沿流域全该此本我其多两几一二三四五六七八九十"
+)
 _SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？]+[”’）]?|$)")
 
 
@@ -155,9 +171,7 @@ def _token_names(text: str) -> list[str]:
             and len(word) >= 3
             and word.endswith(suffixes)
             and word[0] not in _GENERIC_CHARS
-        ):
-            found.append(word)
-        elif flag in ("nr", "nrt") and len(word) in (2, 3) and before[0].endswith(titles):
+        ) or (flag in ("nr", "nrt") and len(word) in (2, 3) and before[0].endswith(titles)):
             found.append(word)
     return found
 
@@ -177,7 +191,11 @@ def level_of(unit: str | None) -> str | None:
     levels = pack("levels.yaml")
     names = division_names(unit)
     if names:
-        return divisions()[names[-1]].level if divisions()[names[-1]].level in levels["levels"] else None
+        return (
+            divisions()[names[-1]].level
+            if divisions()[names[-1]].level in levels["levels"]
+            else None
+        )
     markers = "|".join(map(re.escape, levels["unit_markers"]))
     found = re.search(rf"([{''.join(levels['levels'])}])(?:{markers})", unit)
     return found.group(1) if found else None
@@ -196,8 +214,10 @@ def own_area(unit: str | None, extra: Iterable[str] = ()) -> frozenset[str]:
 
 
 def is_foreign(name: str, own: frozenset[str]) -> bool:
-    return name not in own and short_form(name) not in own and not any(
-        name in mine or mine in name for mine in own if len(mine) >= 2
+    return (
+        name not in own
+        and short_form(name) not in own
+        and not any(name in mine or mine in name for mine in own if len(mine) >= 2)
     )
 
 
@@ -207,10 +227,21 @@ class Voice:
 
     level: str | None = None
     own: frozenset[str] = field(default_factory=frozenset)
+    unit: str | None = None
 
     @classmethod
     def of(cls, unit: str | None, extra: Iterable[str] = ()) -> Voice:
-        return cls(level_of(unit), own_area(unit, extra))
+        return cls(level_of(unit), own_area(unit, extra), unit)
+
+
+def speaker_level(unit: str | None, text: str) -> str | None:
+    """The level a past passage speaks at: its unit's, else the 我市/我县/我区 it says most."""
+    level = level_of(unit)
+    if level:
+        return level
+    counts = {lv: text.count(f"我{lv}") for lv in pack("levels.yaml")["levels"]}
+    best = max(counts, key=lambda lv: counts[lv])
+    return best if counts[best] else None
 
 
 def swap_level(text: str, source: str | None, target: str | None) -> str:

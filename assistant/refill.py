@@ -17,7 +17,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from . import era
 from .metrics import normalise_unit, same_measure
+from .names import Voice, speak_as, speaker_level
 from .numbers import extract_numbers
 from .outline import patterns, shift_years
 from .periods import WORDS
@@ -64,11 +66,23 @@ def clauses(sentence: str) -> list[str]:
     return [c for c in CLAUSE.findall(sentence) if c]
 
 
-def adapt(text: str, chunk: Chunk, year: int | None, period_kind: PeriodKind) -> str:
-    """A past chunk's text moved to the current period: years shifted, period words swapped.
+def adapt(
+    text: str,
+    chunk: Chunk,
+    year: int | None,
+    period_kind: PeriodKind,
+    voice: Voice | None = None,
+) -> str:
+    """A past chunk's text moved to the current period: years shifted, period words swapped;
+    and, given the target's ``voice``, in its era's wording (assistant.era) and its own words —
+    another bureau's level words swapped, its names generalised or dropped (assistant.names).
 
     A chunk whose own year is unknown keeps its years; clauses naming them are dropped later.
     """
+    if voice is not None:
+        text = era.of_year(text, year)
+        if not (chunk.unit and chunk.unit == voice.unit):
+            text = speak_as(text, speaker_level(chunk.unit, chunk.text), voice)
     if chunk.year and year:
         text = shift_years(text, year - chunk.year)
     if chunk.period and chunk.period != period_kind and chunk.period in WORDS:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from .figures import format_change, format_value
 from .metrics import find_metric
+from .names import Voice
 from .numbers import extract_numbers
 from .outline import (
     Outline,
@@ -55,6 +56,11 @@ class Context:
     exemplars: list[Chunk]  # best first
     outline: Outline
     past: PastDocument | None = None
+    voice: Voice | None = None  # the target's level and area: reused text speaks as it
+
+    def own(self, chunk: Chunk) -> str:
+        """A past chunk's text as the target's, for this period (see refill.adapt)."""
+        return adapt(chunk.text, chunk, self.period.year, self.period.period_kind, self.voice)
 
     @property
     def figures(self) -> list[Figure]:
@@ -167,7 +173,7 @@ class TemplateWriter:
         opening = context.past.opening if context.past else None
         kept: list[str] = []
         if opening is not None:
-            text = adapt(opening.text, opening, context.period.year, context.period.period_kind)
+            text = context.own(opening)
             paragraph = max(text.split("\n"), key=len)
             refiller = Refiller(context.figure_set, (), "text", context.period.year)
             for sentence in sentences(paragraph):
@@ -204,7 +210,7 @@ class TemplateWriter:
         for chunk in context.exemplars:
             if not refiller.free():
                 break
-            text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
+            text = context.own(chunk)
             took = False
             for sentence in sentences(text):
                 if not refiller.free():
@@ -242,7 +248,7 @@ class TemplateWriter:
         chunks.sort(key=lambda c: (c.period != kind, -(c.year or 0)))
         history = _clause_history(context.exemplars)
         for chunk in chunks:
-            text = adapt(chunk.text, chunk, year, kind)
+            text = context.own(chunk)
             clauses = [
                 clause
                 for clause in narrative(
@@ -330,7 +336,7 @@ class TemplateWriter:
                     causes = [
                         cause
                         for cause in narrative(
-                            chunk.text, limit=2, min_chars=10, topics=(topic,), strict=True
+                            context.own(chunk), limit=2, min_chars=10, topics=(topic,), strict=True
                         )
                         if not _said(cause, "".join(by_topic[topic]), share=0.5)
                         and not _contradicted(cause, measured, troubled)
@@ -346,7 +352,7 @@ class TemplateWriter:
             general = []
             for chunk in context.exemplars:  # the section's own topics: 土壤 gets no VOCs problem
                 if chunk.part == "问题" and chunk.topic in context.section.topics:
-                    general.extend(narrative(chunk.text, limit=2, min_chars=10))
+                    general.extend(narrative(context.own(chunk), limit=2, min_chars=10))
                     ids.append(chunk.id)
                 if len(general) >= 2:
                     break
@@ -357,7 +363,7 @@ class TemplateWriter:
     def _plan_intro(self, context: Context) -> Written:
         intro = context.past.plan_intro if context.past else None
         if intro is not None:
-            text = adapt(intro.text, intro, context.period.year, context.period.period_kind)
+            text = context.own(intro)
             refiller = Refiller(context.figure_set, (), "text", context.period.year)
             kept = [
                 r.text for s in sentences(text) if (r := refiller.sentence(s, claims_allowed=True))
@@ -376,7 +382,7 @@ class TemplateWriter:
             for chunk in context.exemplars:
                 if chunk.part != "计划" or not refiller.free():
                     continue
-                text = adapt(chunk.text, chunk, context.period.year, context.period.period_kind)
+                text = context.own(chunk)
                 for sentence in sentences(text):
                     if not in_plan_time(sentence, context.period.period_kind):
                         continue

@@ -128,11 +128,13 @@ def off_topic(draft, topics: dict[str, list[str]]) -> list[str]:
         if citation.field != "value" or citation.figure_id not in topics:
             continue
         heading = heading_of.get(citation.block, "")
-        if not heading:
-            continue  # the opening's headline figures
-        said = set(section_topics(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]", "", heading)))
+        if not heading or re.search(r"问题|不足", heading):
+            continue  # the opening's headline figures; problems are said under their topic words
+        said = set(
+            section_topics(re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]", "", heading))
+        )
         expected = set(topics[citation.figure_id])
-        if PROJECT_HEADING.search(heading) and "综合" not in expected or not (said & expected):
+        if (PROJECT_HEADING.search(heading) and "综合" not in expected) or not (said & expected):
             wrong.append(f"{citation.figure_id}→{heading}")
     return wrong
 

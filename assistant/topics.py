@@ -1,0 +1,37 @@
+"""Which topic a figure belongs under when its file has no 主题 column: the metric dictionary's
+topic where it names one, else the most specific hint word of the domain pack
+(metric_hints.yaml) in the figure's name."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from .names import pack
+from .types import TOPICS
+
+
+@cache
+def _hints() -> tuple[tuple[str, str], ...]:
+    """(word, topic) pairs, longest word first."""
+    pairs = [(str(w), t) for t, words in pack("metric_hints.yaml")["words"].items() for w in words]
+    unknown = {t for _, t in pairs} - set(TOPICS)
+    if unknown:
+        raise ValueError(f"metric_hints.yaml: unknown topics {sorted(unknown)}")
+    return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
+
+
+def hinted_topic(name: str) -> str | None:
+    """The topic of the longest hint word in a figure's name (大写 letters compared as upper)."""
+    folded = name.upper()
+    for word, topic in _hints():
+        if word.upper() in folded:
+            return topic
+    return None
+
+
+def figure_topic(name: str, metric_topic: str | None) -> str | None:
+    """A figure's topic from its name: a dictionary metric's own topic wins unless it is the
+    catch-all 综合 (投资 of a 湿地公园 is 生态's)."""
+    if metric_topic and metric_topic != "综合":
+        return metric_topic
+    return hinted_topic(name) or metric_topic
