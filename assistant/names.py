@@ -158,6 +158,7 @@ def _token_names(text: str) -> list[str]:
         before = tokens[index - 1] if index else ("", "")
         after = tokens[index + 1][0] if index + 1 < len(tokens) else ""
         listed = word in table["company_suffixes"] and (after in ("、", "等") or before[1] == "n")
+        listed |= word in table["water_suffixes"] and before[1] == "n"  # 青石(n)+河
         if (
             word in suffixes
             and (before[1] in tags | {"x", "nrfg"} or listed)
@@ -167,7 +168,7 @@ def _token_names(text: str) -> list[str]:
         ):
             found.append(before[0] + word)
         elif (
-            flag == "ns"
+            flag in tags
             and len(word) >= 3
             and word.endswith(suffixes)
             and word[0] not in _GENERIC_CHARS
@@ -288,8 +289,8 @@ def _own_paragraph(text: str, voice: Voice) -> str:
         if not sentence.strip():
             continue
         for name in find_names(sentence):
-            if not is_foreign(name, voice.own):
-                continue
+            if name not in sentence or not is_foreign(name, voice.own):
+                continue  # own, or gone with a name generalised before it
             changed = _generalised(sentence, name)
             if changed is None:
                 sentence = ""
