@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import periods
+from . import domain, periods
 from .errors import InputError
 from .figures import load_figures
 from .gate import mend_paragraph
@@ -289,7 +289,7 @@ def _validate(request: DraftRequest) -> None:
     if request.part not in PARTS:
         raise InputError(f"--part 不能是 “{request.part}”", hint=f"可选: {'、'.join(PARTS)}")
     if request.section is not None and not request.section.strip():
-        raise InputError("--section 为空", hint="例如 --section 大气污染防治")
+        raise InputError("--section 为空", hint=f"例如 --section {domain.examples().section}")
     if request.outline is not None and request.section is not None:
         raise InputError("--outline 与 --section 不能同时使用")
     if request.outline is not None and not Path(request.outline).is_file():
@@ -329,7 +329,8 @@ def resolve_unit(
         units = [u for u in retriever.index.labels["unit"].tolist() if u]
         if units:
             return max(sorted(set(units)), key=units.count)
-    raise InputError("没有指定单位名称", hint="用 --unit 指定，例如 --unit 示例区生态环境局")
+    example = domain.examples().unit
+    raise InputError("没有指定单位名称", hint=f"用 --unit 指定，例如 --unit {example}")
 
 
 def compose(

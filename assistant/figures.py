@@ -43,11 +43,11 @@ from typing import Any, NoReturn
 
 import yaml
 
+from . import domain
 from .errors import InputError
 from .metrics import convert, find_metric, kind_for_unit, normalise_unit, same_measure
 from .topics import figure_topic
 from .types import (
-    TOPICS,
     Better,
     Change,
     Figure,
@@ -518,7 +518,7 @@ def _parse_value(
         category = _class_of(written)
         if category is None:
             problems.error(
-                row.number, column, f"“{written}”不是水质类别", "写作 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ 或 劣Ⅴ"
+                row.number, column, f"“{written}”不是类别（Ⅰ–Ⅴ类）", "写作 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ 或 劣Ⅴ"
             )
         return _Numbers(None, written, category)
     value = _number(written)
@@ -547,14 +547,15 @@ def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> 
         )
         ok = False
     if not name:
-        problems.error(row.number, col["name"], "缺少指标名称", "填写指标名称，如 PM2.5平均浓度")
+        example = domain.examples().metric
+        problems.error(row.number, col["name"], "缺少指标名称", f"填写指标名称，如 {example}")
         ok = False
     if not source and "source" in col:
         problems.error(
             row.number,
             col.get("source", "来源"),
             "缺少来源",
-            "写明数据出处，如 区环境监测站月报（2025年6月）",
+            f"写明数据出处，如 {domain.examples().source}",
         )
         ok = False
 
@@ -600,12 +601,12 @@ def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> 
             )
             ok = False
     topic = cells.get("topic") or None
-    if topic and topic not in TOPICS:
+    if topic and topic not in domain.topics():
         problems.warn(
             row.number,
             col.get("topic"),
             f"主题“{topic}”不在约定列表中",
-            "可用：" + "、".join(TOPICS),
+            "可用：" + "、".join(domain.topics()),
         )
     sum_of: list[str] = []
     if cells.get("sum"):

@@ -3,7 +3,7 @@
 The outline either comes from a file of headings the user gives (``--outline``) or from the
 structure of the bureau's most recent past document of the same period kind, adjusted to the
 topics the figures cover: a past section is kept when some figure's topic belongs to it, and a
-topic no past section covers gets a section of its own (heading from assistant/patterns.yaml).
+topic no past section covers gets a section of its own (heading from the domain pack's topics.yaml).
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal, get_args
 
-import yaml
-
+from . import domain
+from .domain import patterns, topic_heading
 from .errors import InputError
-from .figures import TOPICS
 from .periods import PACE, Period, plan_period
 from .periods import parse_period as parse_period  # re-exported: callers import it from here
 from .reading import numbering
@@ -32,13 +30,6 @@ PARTS: tuple[str, ...] = get_args(PartChoice)
 Role = Literal["heading", "opening", "summary", "problems", "plan-intro", "plan"]
 
 CN_NUMBERS = "一二三四五六七八九十"
-
-
-@cache
-def patterns() -> dict:
-    """The phrase patterns file (loaded once)."""
-    text = resources.files("assistant").joinpath("data/patterns.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
 
 
 @dataclass(frozen=True)
@@ -80,13 +71,13 @@ class Outline:
 
 def figure_topic(figure_set: FigureSet, figure_id: str) -> str:
     figure = figure_set[figure_id]
-    return figure.topic if figure.topic in TOPICS else "综合"
+    return figure.topic if figure.topic in domain.topics() else domain.default_topic()
 
 
 def topics_covered(figure_set: FigureSet) -> list[str]:
     """The topics the figures cover, in the genre's usual order."""
     present = {figure_topic(figure_set, f.id) for f in figure_set}
-    return [topic for topic in TOPICS if topic in present]
+    return [topic for topic in domain.topics() if topic in present]
 
 
 def numbered(level: int, index: int, text: str) -> str:
@@ -234,9 +225,13 @@ def _assign(
 def _heading_ok(heading: str, topics: Sequence[str] = ()) -> bool:
     """Past headings with figures, dated names or events (收官, 主题教育) in them are not reused,
     nor one that names none of its section's topics (“主要目标” over the water figures)."""
-    if re.search(r"\d", heading) or not 2 <= len(heading) <= 30 or _TIME_BOUND.search(heading):
+    if re.search(r"\d", heading) or not 2 <= len(heading) <= 30 or time_bound(heading):
         return False
-    return not topics or "综合" in topics or bool(set(section_topics(heading)) & set(topics))
+    return (
+        not topics
+        or domain.default_topic() in topics
+        or bool(set(section_topics(heading)) & set(topics))
+    )
 
 
 HeadingClaim = Literal["better", "steady"]
@@ -252,7 +247,14 @@ def heading_claim(heading: str) -> HeadingClaim | None:
     return None
 
 
-_TIME_BOUND = re.compile("|".join(map(re.escape, patterns()["time_bound"])))
+def time_bound(text: str) -> bool:
+    """True when ``text`` names an event tied to one year (the pack's time_bound words)."""
+    return _time_bound(domain.current()).search(text) is not None
+
+
+@cache
+def _time_bound(pack: domain.Domain) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, pack.patterns.time_bound)))
 
 
 Trouble = Literal["behind", "pressure", "missed", "worse"]
@@ -331,7 +333,7 @@ def fit_heading(
     judged = verdict(figure_set, section.figure_ids, period.period_kind)
     if judged.supports(heading_claim(text)):
         return heading
-    topic = section.topics[0] if section.topics else "综合"
+    topic = section.topics[0] if section.topics else domain.default_topic()
     for candidate in candidates:
         candidate = strip_number(candidate)
         if (
@@ -394,13 +396,6 @@ def fit_headings(
     return fitted
 
 
-def topic_heading(topic: str, kind: str) -> str:
-    table = patterns()["topics"].get(topic)
-    if table:
-        return table[kind]
-    return patterns()["generic"][kind].format(topic=topic)
-
-
 def _groups(
     topics: Sequence[str], past: PastDocument | None, part: str, kind: str
 ) -> list[tuple[str, list[str]]]:
@@ -411,7 +406,7 @@ def _groups(
         for heading, group in kept
     ]
     groups += [(topic_heading(topic, kind), [topic]) for topic in left]
-    order = {topic: index for index, topic in enumerate(TOPICS)}
+    order = {topic: index for index, topic in enumerate(domain.topics())}
     # keep past order, but a new topic goes where the genre's order puts it
     groups.sort(key=lambda g: min(order.get(t, len(order)) for t in g[1]))
     return groups
@@ -482,14 +477,14 @@ def derive_outline(
 def section_topics(name: str) -> tuple[str, ...]:
     """The topics a section name is about (大气污染防治 → 大气; 土壤和固废 → 土壤, 固废; a topic's
     own name, 水 or 生态, is that topic)."""
-    if name.strip() in TOPICS:
+    if name.strip() in domain.topics():
         return (name.strip(),)
     scores = topic_scores((name,), "")
-    found = tuple(t for t in TOPICS if scores.get(t, 0) >= 3)
+    found = tuple(t for t in domain.topics() if scores.get(t, 0) >= 3)
     if found:
         return found
     topic = classify_topic((name,), name)
-    return (topic,) if topic in TOPICS else ()
+    return (topic,) if topic in domain.topics() else ()
 
 
 def _section_outline(
@@ -500,15 +495,16 @@ def _section_outline(
     period: Period,
     part: str,
 ) -> Outline:
-    topics = section_topics(name) or ("综合",)
+    topics = section_topics(name) or (domain.default_topic(),)
     ids = tuple(i for t in topics for i in by_topic.get(t, ()))
-    if name.strip() not in TOPICS and not topic_scores((name,), ""):
+    if name.strip() not in domain.topics() and not topic_scores((name,), ""):
         # no topic's words: the figures that name it (重点工程), never 综合's by default
         ids = tuple(f.id for f in figure_set if name.strip() in f.name)
         if not ids:
             raise InputError(
                 f"“{name}”不是已知的主题，数据文件中也没有名称含“{name}”的指标",
-                hint=f"换用主题名（{'、'.join(TOPICS)}）或指标名称中的词，或用 --outline 自拟标题",
+                hint=f"换用主题名（{'、'.join(domain.topics())}）或指标名称中的词，"
+                "或用 --outline 自拟标题",
             )
         topics = tuple(dict.fromkeys(figure_topic(figure_set, i) for i in ids))
     summary = Section("summary", None, 2, topics, ids, name)

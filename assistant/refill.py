@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from . import era
+from . import domain, era
 from .metrics import normalise_unit, same_measure
 from .names import Voice, speak_as, speaker_level
 from .numbers import extract_numbers
@@ -396,7 +396,7 @@ def narrative(
                 continue
             if topics:
                 topic = classify_topic((), body)
-                if topic not in (*topics, *(() if strict else ("综合",))):
+                if topic not in (*topics, *(() if strict else (domain.default_topic(),))):
                     continue
                 if "党建" not in topics and "党" in body:
                     continue

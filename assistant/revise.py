@@ -15,12 +15,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from . import domain
 from .errors import InputError
 from .metrics import find_metric
 from .render import REFERENCE, comment_text, find_placeholders, parse_comment, render
@@ -188,12 +185,6 @@ def to_references(text: str, citations: Sequence[Citation]) -> str:
 # --- the template writer's revisions ------------------------------------------------------
 
 
-@cache
-def phrases() -> dict[str, object]:
-    data = resources.files("assistant").joinpath("data/revise_phrases.yaml").read_text("utf-8")
-    return yaml.safe_load(data)
-
-
 def _essential(piece: str) -> bool:
     """A piece carries a figure (or a mark that one is missing); dates like 5月 do not count."""
     return bool(REFERENCE.search(piece) or "〔" in piece)
@@ -221,13 +212,13 @@ def condense(text: str) -> str:
         shorter.append("".join(clauses))
     if "".join(shorter) != text:
         return "".join(shorter)
-    for filler in phrases()["fillers"]:  # type: ignore[union-attr]
-        text = text.replace(str(filler), "")
+    for filler in domain.revise_phrases().fillers:
+        text = text.replace(filler, "")
     return text
 
 
 def formalise(text: str) -> str:
-    table: dict[str, str] = phrases()["formal"]  # type: ignore[assignment]
+    table = domain.revise_phrases().formal
     for plain in sorted(table, key=len, reverse=True):
         text = text.replace(plain, table[plain])
     return text
@@ -495,7 +486,8 @@ def revise_blocks(
     """Revise ``blocks`` by ``instruction``; blocks outside the scope keep their exact text."""
     instruction = instruction.strip()
     if not instruction:
-        raise InputError("修改意见是空的", hint="例如：再精简一些；语气更正式；加上臭氧的内容")
+        example = domain.examples().addition
+        raise InputError("修改意见是空的", hint=f"例如：再精简一些；语气更正式；{example}")
     scope = section_scope(blocks, section)
     texts = [b.text for b in blocks]
     references = {i: to_references(texts[i], [c for c in citations if c.block == i]) for i in scope}

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     )
     temperature: float = 0.2
 
+    domain: str = Field(
+        default="生态环境",
+        description="Domain pack: a name under assistant/data/domains/ or a pack folder path.",
+    )
     prompts_dir: Path = PROJECT_ROOT / "prompts"
     author: str = "起草助手"
     unit: str | None = Field(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from . import domain
 from .errors import InputError
 from .periods import PERIOD_KINDS
 from .periods import detect_period as detect_period  # re-exported for callers
@@ -150,98 +151,9 @@ def classify_part(heading_path: Iterable[str], text: str) -> Part:
     return "其他"
 
 
-_TOPIC_KEYWORDS: dict[str, dict[str, int]] = {
-    "大气": {
-        "pm2.5": 3, "pm10": 3, "扬尘": 3, "vocs": 3, "挥发性有机物": 3, "秸秆": 2, "臭氧": 3,
-        "优良天数": 3, "空气质量": 2, "大气": 3, "治气": 3, "蓝天": 2, "油烟": 2, "燃煤": 2,
-        "锅炉": 1, "烟尘": 2, "重污染天气": 3, "机动车": 1, "尾气": 2, "柴油货车": 2,
-        "露天焚烧": 2, "超低排放": 2, "降尘": 2, "颗粒物": 2, "二氧化硫": 1, "氮氧化物": 1,
-        "冒黑烟": 2, "空气": 1, "烟花爆竹": 2,
-    },
-    "水": {
-        "断面": 3, "河长": 3, "污水": 2, "黑臭": 3, "饮用水": 3, "水源地": 3, "水质": 2,
-        "碧水": 2, "治水": 3, "排污口": 2, "水环境": 3, "水污染": 3, "管网": 2, "雨污分流": 2,
-        "河道": 1, "河流": 1, "流域": 2, "地表水": 3, "地下水": 2, "水体": 2, "优Ⅲ": 3,
-        "水生态": 2, "湖": 1, "库区": 1,
-    },
-    "土壤": {
-        "土壤": 3, "净土": 2, "耕地": 2, "建设用地": 2, "污染地块": 3, "农用地": 2, "重金属": 2,
-        "治土": 3, "地块": 1, "农业面源": 2, "化肥": 1, "农药": 1, "畜禽养殖": 1,
-    },
-    "固废": {
-        "固体废物": 3, "固废": 3, "危险废物": 3, "危废": 3, "医疗废物": 3, "垃圾": 2,
-        "无废城市": 3, "尾矿": 2, "倾倒": 2, "转移联单": 2, "新污染物": 1, "废弃物": 1,
-    },
-    "生态": {
-        "生态保护": 2, "生态修复": 3, "自然保护区": 3, "自然保护地": 3, "生物多样性": 3,
-        "湿地": 2, "造林": 3, "森林": 2, "林长": 3, "绿盾": 3, "生态保护红线": 3, "生态红线": 3,
-        "山水林田湖": 2, "生态示范": 2, "生态文明示范": 2, "植树": 2, "国土绿化": 2,
-        "生态质量": 2, "生态系统": 2, "生态监管": 3, "生态文明建设": 2, "废弃矿山": 2,
-        "复绿": 2, "绿水青山": 2, "两山": 2,
-    },
-    "执法": {
-        "执法": 3, "立案": 3, "查处": 2, "处罚": 2, "罚款": 3, "违法": 2, "检查企业": 2,
-        "现场检查": 2, "行政拘留": 3, "移送公安": 3, "查封扣押": 3, "双随机": 3, "监察": 2,
-        "偷排": 2, "专项行动": 1, "信用评价": 1, "非现场": 2, "监管效能": 2, "监管能力": 2,
-    },
-    "信访": {
-        "信访": 3, "投诉": 2, "举报": 2, "来信": 2, "来访": 2, "来电": 2, "12345": 2,
-        "12369": 3, "办结率": 2, "群众反映": 1, "矛盾纠纷": 2, "提案": 2, "议案": 2, "建议": 1,
-    },
-    "监测": {
-        "监测": 3, "监测站": 3, "自动站": 3, "空气站": 3, "在线监控": 2, "监测数据": 3,
-        "数据有效率": 3, "联网率": 2, "采样": 2, "预警": 1,
-    },
-    "审批": {
-        "环评": 3, "审批": 3, "环境影响评价": 3, "报告书": 2, "报告表": 2, "排污许可": 3,
-        "三同时": 2, "验收": 2, "行政许可": 2, "准入": 2, "放管服": 3, "营商环境": 2,
-        "服务企业": 2, "预审": 2,
-    },
-    "党建": {
-        "党建": 3, "党风廉政": 3, "党支部": 3, "党员": 2, "党组": 2, "主题教育": 3,
-        "学习教育": 2, "廉政": 2, "队伍建设": 3, "作风建设": 2, "文明单位": 2, "意识形态": 2,
-        "政治学习": 3, "党史": 3, "理论学习": 2, "党小组": 2, "党的建设": 3, "从严治党": 3,
-        "党纪": 2, "铁军": 2,
-    },
-    "宣传": {
-        "宣传": 3, "环境日": 3, "六五": 2, "志愿者": 2, "志愿服务": 2, "环保教育": 2,
-        "新闻": 2, "媒体": 2, "公众参与": 2, "信息公开": 2, "绿色学校": 2, "绿色家庭": 2,
-        "科普": 2, "宣传教育": 2,
-        "宣传贯彻": -3,  # 学习宣传贯彻…精神 is study, not publicity work
-    },
-    "综合": {
-        "督察": 2, "考核": 1, "碳达峰": 2, "碳中和": 2, "减排": 1, "目标责任": 2,
-        "创模": 2, "清洁生产": 1, "循环经济": 1, "污染防治攻坚战": 2, "现将": 2, "报告如下": 2,
-        "坚强领导": 2,
-    },
-}  # fmt: skip
-
-
-def topic_scores(heading_path: Iterable[str], text: str) -> dict[str, int]:
-    """Weighted keyword hits: the deepest heading counts ×3, other headings ×2, the text ×1."""
-    headings = tuple(heading_path)
-    weighted = [(normalise_for_matching(text), 1)]
-    weighted += [(normalise_for_matching(h), 2) for h in headings[:-1]]
-    weighted += [(normalise_for_matching(h), 3) for h in headings[-1:]]
-    scores: dict[str, int] = {}
-    for topic, keywords in _TOPIC_KEYWORDS.items():
-        score = sum(
-            weight * factor * folded.count(keyword)
-            for keyword, weight in keywords.items()
-            for folded, factor in weighted
-        )
-        if score:
-            scores[topic] = score
-    return scores
-
-
-def classify_topic(heading_path: Iterable[str], text: str) -> str:
-    """The topic with the most weighted keyword hits; 综合 when nothing scores at least 3."""
-    scores = topic_scores(heading_path, text)
-    if not scores:
-        return "综合"
-    best = max(scores, key=lambda topic: scores[topic])  # dict order breaks ties
-    return best if scores[best] >= 3 else "综合"
+# The topic of a text is the domain pack's question (keywords in its topics.yaml).
+topic_scores = domain.topic_scores
+classify_topic = domain.classify_topic
 
 
 _YEAR = re.compile(r"(20\d\d)\s*年")
@@ -264,27 +176,20 @@ def detect_year(text: str) -> int | None:
     return None
 
 
-_UNIT = re.compile(
-    r"[\u4e00-\u9fffxX×]{0,16}?(?:生态环境局(?:[\u4e00-\u9fff]{1,8}?分局)?|生态环境分局|"
-    r"环境保护局|环保局|生态环境厅)"
-)
 # A place name never holds these words; what precedes them in a match is the sentence around it.
 _UNIT_LEAD_IN = re.compile(r"以来|年来|关于|期间|我们|全体|上级|指导|领导|[在的与对向为由将]")
 
 
-# 区生态环境局 with nothing before 区 names a level, not a bureau (a web page's shortened title).
-_BARE_LEVEL = re.compile(r"^[省市区县州旗](生态环境|环境保护|环保)")
-
-
 def detect_unit(text: str) -> str | None:
-    """The bureau a title or opening names (…生态环境局/分局, …环保局), lead-in words dropped.
+    """The office a title or opening names (a place, then the office name the domain pack
+    writes, e.g. 示例区…局 or its …分局), lead-in words dropped.
 
-    A bare 生态环境局 with no place before it (我局, 上级生态环境局, 区生态环境局) names no unit.
+    An office name with no place before it (我局, 上级…局, 区…局) names no unit.
     """
-    for found in _UNIT.finditer(text):
+    for found in domain.office_matches(text):
         unit = _UNIT_LEAD_IN.split(found.group(0))[-1]
         unit = re.sub(r"^(今年|上半年|一季度|前三季度|全年|我)+", "", unit)
-        if unit.startswith(("生态环境", "环境保护", "环保")) or _BARE_LEVEL.match(unit):
+        if domain.names_no_place(unit):
             continue
         return unit
     return None

@@ -16,21 +16,6 @@ from typing import Literal
 
 Part = Literal["总结", "问题", "计划", "其他"]
 PeriodKind = Literal["一季度", "上半年", "前三季度", "全年"]
-# The topics a chunk, a figure or a section is about, in the order a summary usually takes them.
-TOPICS = (
-    "大气",
-    "水",
-    "土壤",
-    "固废",
-    "生态",
-    "执法",
-    "信访",
-    "审批",
-    "监测",
-    "综合",
-    "党建",
-    "宣传",
-)
 
 
 @dataclass(frozen=True)
@@ -176,6 +161,25 @@ Better = Literal["lower", "higher"]
 # category (water class Ⅰ–Ⅴ, 劣Ⅴ): no arithmetic, compared by class rank.
 MetricKind = Literal["concentration", "amount", "count", "rate", "category"]
 Direction = Literal["上升", "下降", "持平"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric of the genre (from the domain pack): how it is named, measured, and which way
+    is better."""
+
+    name: str
+    aliases: tuple[str, ...]
+    topic: str
+    unit: str  # canonical unit
+    units: tuple[str, ...]  # accepted unit spellings (canonical forms)
+    better: Better | None
+    kind: MetricKind
+    period_words: tuple[str, ...] = ()  # how the period is usually stated for it
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
 
 
 @dataclass(frozen=True)

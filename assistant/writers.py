@@ -3,9 +3,10 @@
 A writer never types a figure: its paragraphs carry ``{{id}}`` references that
 assistant.render turns into numbers. The ``template`` writer (default, offline, deterministic)
 re-fills the bureau's own past sentences (assistant.refill) and falls back to our phrase
-patterns (assistant/patterns.yaml) only where the past gives nothing. The ``openai`` writer asks
-an OpenAI-compatible model through assistant.backends with the prompts under prompts/, showing
-it exemplars with their numbers masked and the figures as a table of ids.
+patterns (the domain pack's patterns.yaml and topics.yaml) only where the past gives nothing.
+The ``openai`` writer asks an OpenAI-compatible model through assistant.backends with the
+prompts under prompts/, showing it exemplars with their numbers masked and the figures as a
+table of ids.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from . import domain
 from .figures import format_change, format_value
 from .metrics import find_metric
 from .names import Voice
@@ -27,6 +29,7 @@ from .outline import (
     fit_claims,
     patterns,
     section_topics,
+    time_bound,
     topic_heading,
     trouble,
     verdict,
@@ -264,7 +267,7 @@ class TemplateWriter:
             ][:MAX_ITEMS]
             heading = chunk.heading_path[-1] if len(chunk.heading_path) >= 3 else ""
             heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
-            if heading and not re.search(r"\d", heading) and _TIME_BOUND.search(heading):
+            if heading and not re.search(r"\d", heading) and time_bound(heading):
                 heading = ""  # 坚决打赢蓝天保卫战收官战: one year's slogan
             if heading and _said(heading, context.section.title):
                 heading = ""  # 持续优化营商环境 under （七）持续优化营商环境 says it twice
@@ -280,8 +283,8 @@ class TemplateWriter:
         if len(found) < 2:
             key = "plans" if part == "计划" else "measures"
             generic: list[str] = []
-            for topic in context.section.topics or ("综合",):
-                generic.extend(patterns()["topics"].get(topic, patterns()["generic"])[key])
+            for topic in context.section.topics or (domain.default_topic(),):
+                generic.extend(domain.topic_sentences(topic, key))
             fill = [
                 g
                 for g in generic
@@ -317,7 +320,7 @@ class TemplateWriter:
                 check = figure_set.target(figure.id)
                 kind = "target_lower" if check and check.better == "lower" else "target_higher"
             clause = table["problem"][kind].format(  # each pattern takes the fields it names
-                label="" if by_topic.get(figure.topic or "综合") else label,
+                label="" if by_topic.get(figure.topic or domain.default_topic()) else label,
                 name=figure.name,
                 value=ref(figure.id),
                 change=ref(figure.id, "change"),
@@ -325,7 +328,7 @@ class TemplateWriter:
                 completion=ref(figure.id, "completion"),
             )
             if clause:
-                by_topic.setdefault(figure.topic or "综合", []).append(clause)
+                by_topic.setdefault(figure.topic or domain.default_topic(), []).append(clause)
                 troubled.add(figure.metric or figure.name)
         paragraphs: list[str] = []
         ids: list[str] = []
@@ -423,7 +426,6 @@ SPECIFIC = re.compile(
     r"(?:\d{1,2}|[一二三四五六七八九十]{1,2})月(?:底|末|中旬|上旬|下旬|份)?(?:前|起)|年底前|年内|"
     r"[一二三四五六七八九]期|《|力争|[\u4e00-\u9fff]{2}(?:沟|水库|入江口|湿地公园|森林公园|街道)"
 )
-_TIME_BOUND = re.compile("|".join(map(re.escape, patterns()["time_bound"])))
 RECURS = 0.6  # share of a clause's character bigrams another year's clause must share
 
 
@@ -497,10 +499,11 @@ def reusable_measure(
       the drafted year, or when it recurs across years.
     """
     topic = classify_topic((), clause)
-    if topic != "综合" and topic not in topics:
+    overview = domain.default_topic()
+    if topic != overview and topic not in topics:
         return False
-    if topic == "综合" and len(chunk.heading_path) >= 2:
-        named = set(section_topics(chunk.heading_path[1])) - {"综合"}
+    if topic == overview and len(chunk.heading_path) >= 2:
+        named = set(section_topics(chunk.heading_path[1])) - {overview}
         if named - set(topics):
             return False
     standing = recurs(clause, chunk.year, history)
@@ -634,7 +637,7 @@ class OpenAIWriter:
         section = context.section
         table = figures_table(context.figure_set, section.figure_ids)
         exemplars = exemplar_text(context.exemplars)
-        topic = "、".join(section.topics) or "综合"
+        topic = "、".join(section.topics) or domain.default_topic()
         if section.role == "opening":
             headline = [f.id for f in headline_figures(context.figure_set, 4)]
             outline = "\n".join(s.heading for s in context.outline.sections if s.heading)

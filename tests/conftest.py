@@ -7,6 +7,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,11 @@ def _guarded_connect_ex(self: socket.socket, address: object) -> int:
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Fresh home, data folder and cwd; environment cleared; network limited to loopback."""
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Fresh home, data folder and cwd; environment cleared; network limited to loopback; the
+    default domain pack active again afterwards."""
+    from assistant import domain
+
     for name in list(os.environ):
         if name.startswith(("OPENAI_", "ASSISTANT_", "LANGSMITH_", "LANGCHAIN_")):
             monkeypatch.delenv(name)
@@ -65,7 +69,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(work)
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
-    return tmp_path
+    yield tmp_path
+    domain.reset()
 
 
 @pytest.fixture

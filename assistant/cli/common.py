@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from .. import __version__
+from .. import __version__, domain
 from ..progress import ProgressLines
 from ..settings import Settings, load_settings
 
@@ -35,7 +35,10 @@ BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="OpenAI �
 
 
 def settings_for(data_dir: Path | None, **overrides: Any) -> Settings:
-    return load_settings(data_dir=data_dir, **overrides)
+    """The run's settings; their domain pack becomes the active one (a bad pack fails here)."""
+    settings = load_settings(data_dir=data_dir, **overrides)
+    domain.use(settings.domain)
+    return settings
 
 
 _json_emitted = False  # one document per run: main() adds an error document only if none went out
@@ -91,7 +94,7 @@ def root(
         typer.Option("--version", callback=_show_version, is_eager=True, help="显示版本并退出"),
     ] = False,
 ) -> None:
-    """起草助手 — 生态环境局工作总结/计划起草。"""
+    """起草助手 — 政府部门工作总结/计划起草（主题、指标和措辞来自领域包）。"""
 
 
 ChromaUrlOption = Annotated[

@@ -89,10 +89,10 @@ def ingest_command(
 
 @app.command("search")
 def search_command(
-    query: Annotated[str, typer.Argument(help="检索内容，如 “PM2.5 浓度 同比”")],
+    query: Annotated[str, typer.Argument(help="检索内容：要找的说法或指标名")],
     part: Annotated[str | None, typer.Option("--part", help="部分: 总结|问题|计划|其他")] = None,
     topic: Annotated[
-        str | None, typer.Option("--topic", help="主题: 大气|水|土壤|固废|生态|执法|信访|…")
+        str | None, typer.Option("--topic", help="主题（领域包 topics.yaml 中的主题名）")
     ] = None,
     period: Annotated[
         str | None, typer.Option("--period", help="期间: 一季度|上半年|前三季度|全年")

@@ -39,7 +39,7 @@ def draft_command(
         typer.Option("--unit", help="单位名称，默认取数据文件、设置 unit 或语料库中的单位"),
     ] = None,
     section: Annotated[
-        str | None, typer.Option("--section", help="只起草一节，如 大气污染防治")
+        str | None, typer.Option("--section", help="只起草一节：主题名或节名")
     ] = None,
     part: Annotated[str, typer.Option("--part", help="总结|计划|问题|全部")] = "全部",
     outline: Annotated[

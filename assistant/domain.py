@@ -1,0 +1,596 @@
+"""The domain pack: everything specific to one kind of office, kept as data, and the one place
+the rest of the code asks about it.
+
+A pack is a folder of YAML files — assistant/data/domains/<name>/, or any folder the ``domain``
+setting names by path — holding the office's topics (order, keywords, chat words, section
+titles, stock sentences), metrics and extra units, the retrieval thesaurus, how its name is
+written, its phrase patterns and revision phrases. Each file is validated by a pydantic model
+when the pack is loaded; a bad pack is one ConfigError naming the file and the key, so a typo
+never surfaces later as a wrong draft. Packs are loaded once and cached by name.
+
+The core (figures, rendering, the checker's arithmetic, retrieval, Word output, the chat
+engine) names no domain word: it calls the functions below, which answer for the active pack
+(``use`` sets it; by default the ``domain`` setting).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+from .reading import normalise_for_matching
+from .types import Better, Metric, MetricKind
+
+PACKS_DIR = Path(__file__).resolve().parent / "data" / "domains"
+DEFAULT_DOMAIN = "生态环境"
+HEADING_KINDS = ("neutral", "summary", "plan", "problem")
+UnitKind = Literal[
+    "percent", "points", "concentration", "money", "mass", "length", "area", "volume", "time",
+    "count", "class", "ratio", "other",
+]  # fmt: skip
+
+
+# --- the files' models -----------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"不是有效的正则表达式: {exc}") from exc
+    return value
+
+
+class Examples(_Strict):
+    """What help texts and hints show as examples, in the office's own terms."""
+
+    unit: str
+    section: str
+    metric: str
+    source: str
+    search: str
+    addition: str
+    chat_help: str
+
+
+class PackInfo(_Strict):
+    """domain.yaml: the office this pack is for and how its name is written."""
+
+    version: int = 1
+    name: str
+    office: str
+    collection: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,62}[A-Za-z0-9]$")
+    office_names: str
+    office_stems: tuple[str, ...] = ()
+    not_quantities: tuple[str, ...] = ()
+    examples: Examples
+
+    _check_office = field_validator("office_names")(_regex)
+
+    @field_validator("not_quantities")
+    @classmethod
+    def _check_not_quantities(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            _regex(pattern)
+        return value
+
+
+class Headings(_Strict):
+    neutral: str
+    summary: str
+    plan: str
+    problem: str
+
+
+class GenericTopic(Headings):
+    """Titles and stock sentences for a topic without its own ({topic} is its name)."""
+
+    measures: tuple[str, ...]
+    plans: tuple[str, ...]
+
+
+class TopicSpec(_Strict):
+    section: str
+    chat_words: tuple[str, ...] = ()
+    keywords: dict[str, int]
+    headings: Headings | None = None
+    measures: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()
+
+
+class TopicsFile(_Strict):
+    """topics.yaml: the topics in the order a document takes them."""
+
+    version: int = 1
+    default: str
+    generic: GenericTopic
+    topics: dict[str, TopicSpec] = Field(min_length=1)
+
+
+class UnitSpec(_Strict):
+    spellings: tuple[str, ...]
+    base: str
+    scale: Decimal = Decimal(1)
+    kind: UnitKind
+
+
+class MetricSpec(_Strict):
+    name: str
+    aliases: tuple[str, ...] = ()
+    topic: str
+    unit: str
+    units: tuple[str, ...] = ()
+    better: Better | None = None
+    kind: MetricKind
+    period_words: str | None = None
+
+
+class MetricsFile(_Strict):
+    """metrics.yaml: the metric dictionary and the units it needs beyond the core table."""
+
+    version: int = 1
+    units: dict[str, UnitSpec] = {}
+    period_words: dict[str, tuple[str, ...]] = {}
+    metrics: tuple[MetricSpec, ...]
+
+
+class ThesaurusEntry(_Strict):
+    asked: str
+    written: str
+
+    _check_asked = field_validator("asked")(_regex)
+
+
+class ThesaurusFile(_Strict):
+    """thesaurus.yaml: how people ask (a pattern) and how the office writes (terms)."""
+
+    version: int = 1
+    entries: tuple[ThesaurusEntry, ...] = ()
+
+
+class Parts(_Strict):
+    summary: str
+    problems: str
+    plan: str
+    quarter_plan: str
+
+
+class Targets(_Strict):
+    lower_met: str
+    lower_missed: str
+    higher_met: str
+    higher_missed: str
+    completion: str
+
+
+class PlanTargets(_Strict):
+    lower: str
+    higher: str
+    keep: str
+
+
+class Problems(_Strict):
+    target_lower: str
+    target_higher: str
+    behind: str
+    pressure: str
+    worse: str
+
+
+class HeadingClaims(_Strict):
+    better: tuple[str, ...]
+    steady: tuple[str, ...]
+
+
+class PatternsFile(_Strict):
+    """patterns.yaml: the template writer's fixed sentences and the claim words it guards."""
+
+    version: int = 1
+    parts: Parts
+    opening: str
+    opening_close: str
+    opening_neutral: str
+    plan_intro: str
+    figures_lead: str
+    no_problems: str
+    figure: str
+    figure_change: str
+    target: Targets
+    plan_target: PlanTargets
+    plan_target_lead: str
+    problem: Problems
+    claims: tuple[str, ...]
+    figure_claims: tuple[str, ...]
+    time_bound: tuple[str, ...]
+    heading_claims: HeadingClaims
+
+
+class PhrasesFile(_Strict):
+    """revise_phrases.yaml: colloquial → formal wording, and fillers 精简 may drop."""
+
+    formal: dict[str, str]
+    fillers: tuple[str, ...]
+
+
+FILES: dict[str, type[_Strict]] = {
+    "domain.yaml": PackInfo,
+    "topics.yaml": TopicsFile,
+    "metrics.yaml": MetricsFile,
+    "thesaurus.yaml": ThesaurusFile,
+    "patterns.yaml": PatternsFile,
+    "revise_phrases.yaml": PhrasesFile,
+}
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _pack_error(folder: Path, file: str, key: str, message: str) -> ConfigError:
+    where = f"{folder / file}" + (f" 的 {key}" if key else "")
+    return ConfigError(
+        f"领域包有误：{where}：{message}",
+        hint=f"修改 {file} 后重试（格式见 {PACKS_DIR / DEFAULT_DOMAIN / file}）",
+    )
+
+
+def _read(folder: Path, file: str) -> Any:
+    path = folder / file
+    if not path.is_file():
+        raise _pack_error(folder, file, "", "缺少这个文件")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise _pack_error(folder, file, "", f"无法解析: {exc}") from exc
+    if not isinstance(data, dict):
+        raise _pack_error(folder, file, "", "内容应为一个映射（键: 值）")
+    return data
+
+
+def _validated(folder: Path, file: str) -> Any:
+    model = FILES[file]
+    try:
+        return model.model_validate(_read(folder, file))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        more = f"（另有 {exc.error_count() - 1} 处）" if exc.error_count() > 1 else ""
+        raise _pack_error(folder, file, key, f"{first['msg']}{more}") from exc
+
+
+def pack_folder(name: str | Path) -> Path:
+    """The folder of a pack given by name (under PACKS_DIR) or by path."""
+    as_path = Path(name)
+    if as_path.is_dir() and (as_path / "domain.yaml").is_file():
+        return as_path.resolve()
+    folder = PACKS_DIR / str(name)
+    if not folder.is_dir():
+        known = "、".join(available())
+        raise ConfigError(
+            f"找不到领域包“{name}”", hint=f"可用的领域: {known}；或给出领域包文件夹的路径"
+        )
+    return folder
+
+
+def available() -> tuple[str, ...]:
+    """The packs shipped with the assistant."""
+    return tuple(sorted(p.name for p in PACKS_DIR.iterdir() if (p / "domain.yaml").is_file()))
+
+
+@cache
+def load(name: str) -> Domain:
+    """The pack named ``name`` (or at that path), validated; loaded once per name."""
+    folder = pack_folder(name)
+    domain = Domain(
+        folder,
+        info=_validated(folder, "domain.yaml"),
+        topics=_validated(folder, "topics.yaml"),
+        metrics=_validated(folder, "metrics.yaml"),
+        thesaurus=_validated(folder, "thesaurus.yaml"),
+        patterns=_validated(folder, "patterns.yaml"),
+        phrases=_validated(folder, "revise_phrases.yaml"),
+    )
+    domain.check()
+    return domain
+
+
+_active: Domain | None = None
+
+
+def use(name: str | Path | None) -> Domain:
+    """Make the pack ``name`` the active one (None: the ``domain`` setting's)."""
+    global _active
+    if name is None:
+        from .settings import load_settings
+
+        name = load_settings().domain
+    _active = load(str(name))
+    return _active
+
+
+def current() -> Domain:
+    """The active pack (the ``domain`` setting's until ``use`` names another)."""
+    return _active if _active is not None else use(None)
+
+
+def reset() -> None:
+    """Forget the active pack, so the next question reads the setting again (tests)."""
+    global _active
+    _active = None
+
+
+# --- the pack --------------------------------------------------------------------------------
+
+
+def match_key(text: str) -> str:
+    """Fold width and case so PM₂.₅ / ＰＭ2.5 / pm2.5 meet; keeps Roman numerals and Chinese."""
+    folded = "".join(
+        unicodedata.normalize("NFKC", ch)
+        if ch.isascii() or "\uff01" <= ch <= "\uff5e" or ch in "₀₁₂₃₄₅₆₇₈₉"
+        else ch
+        for ch in text
+    )
+    return folded.lower().replace("（", "(").replace("）", ")")
+
+
+@dataclass(frozen=True, eq=False)
+class Domain:
+    """One loaded pack; derived tables (regexes, metric index) are built on first use."""
+
+    folder: Path
+    info: PackInfo
+    topics: TopicsFile
+    metrics: MetricsFile
+    thesaurus: ThesaurusFile
+    patterns: PatternsFile
+    phrases: PhrasesFile
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def check(self) -> None:
+        """What no single file's model can see: names that must agree across files."""
+        names = self.topic_names
+        if self.topics.default not in names:
+            raise _pack_error(
+                self.folder, "topics.yaml", "default", f"“{self.topics.default}”不是主题"
+            )
+        from .metrics import normalise_unit  # the unit table includes this pack's units
+
+        for index, spec in enumerate(self.metrics.metrics):
+            key = f"metrics.{index}"
+            if spec.topic not in names:
+                problem = f"{spec.name} 的主题“{spec.topic}”不在 topics.yaml 中"
+                raise _pack_error(self.folder, "metrics.yaml", f"{key}.topic", problem)
+            if spec.period_words is not None and spec.period_words not in self.metrics.period_words:
+                problem = f"period_words“{spec.period_words}”未在 period_words 中定义"
+                raise _pack_error(self.folder, "metrics.yaml", f"{key}.period_words", problem)
+            for unit in (spec.unit, *spec.units):
+                if unit and normalise_unit(unit, self) is None:
+                    problem = f"{spec.name} 的单位“{unit}”未知（在 units 中定义它）"
+                    raise _pack_error(self.folder, "metrics.yaml", f"{key}.unit", problem)
+
+    @cached_property
+    def topic_names(self) -> tuple[str, ...]:
+        return tuple(self.topics.topics)
+
+    @cached_property
+    def metric_list(self) -> tuple[Metric, ...]:
+        words = self.metrics.period_words
+        return tuple(
+            Metric(
+                spec.name,
+                spec.aliases,
+                spec.topic,
+                spec.unit,
+                spec.units,
+                spec.better,
+                spec.kind,
+                words[spec.period_words] if spec.period_words else (),
+            )
+            for spec in self.metrics.metrics
+        )
+
+    @cached_property
+    def alias_index(self) -> tuple[re.Pattern[str], dict[str, Metric]]:
+        owner: dict[str, Metric] = {}
+        for metric in self.metric_list:
+            for alias in metric.names:
+                owner.setdefault(match_key(alias), metric)
+        keys = sorted(owner, key=len, reverse=True)
+        return re.compile("|".join(re.escape(k) for k in keys)), owner
+
+    @cached_property
+    def keyword_table(self) -> tuple[tuple[str, tuple[tuple[str, int], ...]], ...]:
+        return tuple(
+            (
+                topic,
+                tuple((normalise_for_matching(k), w) for k, w in spec.keywords.items()),
+            )
+            for topic, spec in self.topics.topics.items()
+        )
+
+    @cached_property
+    def office_pattern(self) -> re.Pattern[str]:
+        return re.compile(rf"[\u4e00-\u9fffxX×]{{0,16}}?(?:{self.info.office_names})")
+
+    @cached_property
+    def bare_level(self) -> re.Pattern[str]:
+        stems = "|".join(re.escape(s) for s in self.info.office_stems) or "(?!)"
+        return re.compile(rf"^[省市区县州旗](?:{stems})")
+
+
+# --- the questions the code asks (of the active pack) ----------------------------------------
+
+
+def topics() -> tuple[str, ...]:
+    """The topics, in the order a document takes them."""
+    return current().topic_names
+
+
+def default_topic() -> str:
+    """The topic of a text no keyword scores (the overview/综合 topic)."""
+    return current().topics.default
+
+
+def topic_scores(heading_path: Iterable[str], text: str) -> dict[str, int]:
+    """Weighted keyword hits: the deepest heading counts ×3, other headings ×2, the text ×1."""
+    headings = tuple(heading_path)
+    weighted = [(normalise_for_matching(text), 1)]
+    weighted += [(normalise_for_matching(h), 2) for h in headings[:-1]]
+    weighted += [(normalise_for_matching(h), 3) for h in headings[-1:]]
+    scores: dict[str, int] = {}
+    for topic, keywords in current().keyword_table:
+        score = sum(
+            weight * factor * folded.count(keyword)
+            for keyword, weight in keywords
+            for folded, factor in weighted
+        )
+        if score:
+            scores[topic] = score
+    return scores
+
+
+def classify_topic(heading_path: Iterable[str], text: str) -> str:
+    """The topic with the most weighted keyword hits; the default topic when none scores 3."""
+    scores = topic_scores(heading_path, text)
+    if not scores:
+        return default_topic()
+    best = max(scores, key=lambda topic: scores[topic])  # the pack's order breaks ties
+    return best if scores[best] >= 3 else default_topic()
+
+
+def chat_words(topic: str) -> tuple[str, ...]:
+    """Words users type for ``topic`` that its keywords do not weigh on their own."""
+    spec = current().topics.topics.get(topic)
+    return spec.chat_words if spec else ()
+
+
+def all_chat_words() -> Mapping[str, tuple[str, ...]]:
+    return {topic: spec.chat_words for topic, spec in current().topics.topics.items()}
+
+
+def section_name(topic: str) -> str:
+    """What a request for ``topic`` is drafted as (the section a chat request names)."""
+    spec = current().topics.topics.get(topic)
+    return spec.section if spec else topic
+
+
+def topic_heading(topic: str, kind: str) -> str:
+    """A section title for ``topic`` (kind: neutral, summary, plan or problem) when no past
+    document gives one."""
+    if kind not in HEADING_KINDS:
+        raise ValueError(f"heading kind {kind!r}")
+    spec = current().topics.topics.get(topic)
+    if spec is not None and spec.headings is not None:
+        return str(getattr(spec.headings, kind))
+    return str(getattr(current().topics.generic, kind)).format(topic=topic)
+
+
+def topic_sentences(topic: str, key: Literal["measures", "plans"]) -> tuple[str, ...]:
+    """The topic's stock measure or plan sentences (the generic ones where it has none)."""
+    spec = current().topics.topics.get(topic)
+    if spec is not None and spec.headings is not None:
+        return spec.measures if key == "measures" else spec.plans
+    generic = current().topics.generic
+    return generic.measures if key == "measures" else generic.plans
+
+
+def metrics() -> tuple[Metric, ...]:
+    """The metric dictionary."""
+    return current().metric_list
+
+
+def find_metric(text: str) -> Metric | None:
+    """The metric named in ``text``, or None.
+
+    Longest alias wins where aliases overlap (a rate's name over the count it contains); among
+    separate mentions the one ending last wins, because the words nearest a following number
+    are what it measures.
+    """
+    if not text:
+        return None
+    pattern, owner = current().alias_index
+    key = match_key(text)
+    best: tuple[int, int, Metric] | None = None
+    for start in range(len(key)):
+        found = pattern.match(key, start)
+        if found is None:
+            continue
+        candidate = (found.end(), found.end() - found.start(), owner[found.group()])
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
+
+
+def metric_by_name(name: str) -> Metric | None:
+    """A metric by its canonical name or any alias, matched exactly (after width folding)."""
+    _pattern, owner = current().alias_index
+    return owner.get(match_key(name.strip()))
+
+
+def metric_topic(name: str) -> str | None:
+    """The topic of the metric ``name`` names, if the dictionary knows it."""
+    metric = find_metric(name)
+    return metric.topic if metric else None
+
+
+def extra_units() -> Mapping[str, UnitSpec]:
+    """The units this pack measures in beyond the core table."""
+    return current().metrics.units
+
+
+def thesaurus() -> tuple[tuple[str, str], ...]:
+    """(how people ask: a pattern, how the office writes: space-separated terms)."""
+    return tuple((entry.asked, entry.written) for entry in current().thesaurus.entries)
+
+
+def patterns() -> dict[str, Any]:
+    """The phrase patterns file as a plain mapping (the writers format its strings)."""
+    return _dumped(current()).copy()
+
+
+@cache
+def _dumped(domain: Domain) -> dict[str, Any]:
+    return domain.patterns.model_dump()
+
+
+def revise_phrases() -> PhrasesFile:
+    return current().phrases
+
+
+def info() -> PackInfo:
+    """What office the pack is for, its collection, name patterns and examples."""
+    return current().info
+
+
+def examples() -> Examples:
+    return current().info.examples
+
+
+def office_matches(text: str) -> Iterable[re.Match[str]]:
+    """Every span of ``text`` that ends in the office's name, with up to 16 characters before."""
+    return current().office_pattern.finditer(text)
+
+
+def names_no_place(unit: str) -> bool:
+    """True when a matched office name has no place before it: it starts with the office's own
+    stem, or with a bare level (区/市/县) then the stem — a level of government, not a unit."""
+    domain = current()
+    return unit.startswith(domain.info.office_stems) or bool(domain.bare_level.match(unit))
