@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from assistant import domain
+from assistant.chat import find_topics, parse_intent
 from assistant.errors import ConfigError
 from assistant.figures import load_figures
 from assistant.outline import derive_outline, parse_period, section_topics
@@ -120,7 +121,7 @@ def test_missing_file_or_unknown_pack_says_so(tmp_path: Path) -> None:
 
 _SEA = {
     "section": "海洋生态环境保护",
-    "chat_words": ["海洋", "海湾"],
+    "chat_words": ["海洋", "近海"],
     "keywords": {"海洋": 3, "近岸海域": 3, "海湾": 3, "入海河流": 2, "海漂垃圾": 2},
     "headings": {
         "neutral": "持续推进美丽海湾建设",
@@ -151,8 +152,9 @@ def test_adding_a_topic_is_one_yaml_edit(tmp_path: Path, monkeypatch: pytest.Mon
     assert domain.topics()[-1] == "海洋"
     assert classify_topic(("（五）持续推进美丽海湾建设",), "开展入海河流排查") == "海洋"
     assert section_topics("海洋生态环境保护") == ("海洋",)
-    assert domain.chat_words("海洋") == ("海洋", "海湾")
-    assert domain.section_name("海洋") == "海洋生态环境保护"
+    assert find_topics("近海那块写一下") == ["海洋"]  # a chat word, not a keyword
+    intent = parse_intent("帮我起草上半年海洋部分", has_draft=False)
+    assert (intent.action, intent.topic, intent.section) == ("draft", "海洋", "海洋生态环境保护")
     outline = derive_outline(
         load_figures(figures), parse_period("2025年上半年"), "示例区生态环境局", None
     )
@@ -161,7 +163,7 @@ def test_adding_a_topic_is_one_yaml_edit(tmp_path: Path, monkeypatch: pytest.Mon
     assert "（一）深入推进美丽海湾建设" in headings
 
     domain.use(domain.DEFAULT_DOMAIN)  # the shipped pack knows no 海洋
-    assert "海洋" not in domain.topics()
+    assert "海洋" not in domain.topics() and find_topics("近海那块写一下") == []
     assert classify_topic(("（五）持续推进美丽海湾建设",), "开展入海河流排查") != "海洋"
 
 
@@ -185,11 +187,8 @@ DOMAIN_WORDS = (
     "土壤", "固废", "危废", "危险废物", "臭氧", "水质", "环评", "污染", "降尘", "扬尘", "河长",
     "秸秆", "VOCs", "排污", "水环境", "空气质量", "微克",
 )  # fmt: skip
-# Modules another helper is reshaping right now; their domain words move to the pack after
-# that lands (see notes/domain.md). Each entry says why it is still here.
-ALLOWED: dict[str, str] = {
-    "chat.py": "TOPIC_SECTIONS/_TOPIC_WORDS/HELP wait for chat/ to become a package",
-}
+# Modules allowed to keep a domain word, each with the reason (none today).
+ALLOWED: dict[str, str] = {}
 
 
 # Python 3.12 splits an f-string into parts; 3.11 gives one STRING token.

@@ -11,12 +11,11 @@ the terminal), and every lookup is by (client, session): a session id alone open
 
 from .engine import ChatEngine, Turn, draft_text, terminal_client
 from .intent import (
-    HELP,
-    TOPIC_SECTIONS,
     Action,
     Intent,
     Target,
     find_topics,
+    help_text,
     parse_intent,
     period_problem,
     target,
@@ -25,8 +24,6 @@ from .marks import segments, with_marks
 from .store import ChatStore, Message, SessionInfo, SessionNotFound, Version
 
 __all__ = [
-    "HELP",
-    "TOPIC_SECTIONS",
     "Action",
     "ChatEngine",
     "ChatStore",
@@ -39,6 +36,7 @@ __all__ = [
     "Version",
     "draft_text",
     "find_topics",
+    "help_text",
     "parse_intent",
     "period_problem",
     "segments",

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .. import domain
 from ..errors import AssistantError, InputError
 from ..settings import Settings
 from ..types import Block, CheckReport, Draft, FigureSet
-from .intent import HELP, parse_intent, period_problem, target
+from .intent import help_text, parse_intent, period_problem, target
 from .marks import with_marks
 from .store import ChatStore, Message, SessionInfo, Version, _now
 
@@ -46,6 +47,7 @@ class ChatEngine:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        domain.use(settings.domain)  # the topics and words requests are read with
         self.root = Path(settings.data_dir) / "chat"
         self.store = ChatStore(Path(settings.data_dir) / "chat.sqlite3")
         self._locks: dict[str, threading.Lock] = {}
@@ -255,7 +257,7 @@ class ChatEngine:
             return Turn(user, self.store.add_message(session, "assistant", question, kind=kind))
 
         if intent.action == "ask":
-            return ask(intent.question or HELP)
+            return ask(intent.question or help_text())
         if intent.action == "unit":
             return ask(f"好的，单位设为“{info.unit}”。", kind="notice")
         figure_set = self.figures(client, session)
@@ -264,7 +266,7 @@ class ChatEngine:
         if intent.action == "revise":
             return self._revise(client, session, intent, user, figure_set, info, on_token, replay)
         if not info.unit:
-            return ask("请告诉我单位名称，例如：单位是示例区生态环境局。")
+            return ask(f"请告诉我单位名称，例如：单位是{domain.examples().unit}。")
         problem = period_problem(intent.period_word, figure_set.period)
         if problem:
             return ask(problem)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from .. import domain
 from ..periods import REQUEST_WORD, fits, parse
 from ..splitting import detect_unit, topic_scores
 from ..types import Block
@@ -16,35 +17,8 @@ if TYPE_CHECKING:
     from ..revise import Passage
 
 
-TOPIC_SECTIONS = {
-    "大气": "大气污染防治",
-    "水": "水污染防治",
-    "土壤": "土壤污染防治",
-    "固废": "固体废物污染防治",
-    "生态": "生态保护修复",
-    "执法": "环境执法监管",
-    "信访": "环境信访",
-    "监测": "环境监测",
-    "审批": "环评审批服务",
-    "党建": "党建工作",
-    "宣传": "宣传教育",
-    "综合": "重点工程",
-}
-# Topic names users type that the keyword table does not weigh on their own.
-_TOPIC_WORDS = {
-    "大气": ("大气", "空气", "蓝天"),
-    "水": ("水环境", "水污染", "水质", "碧水", "治水", "水生态", "水的"),
-    "土壤": ("土壤", "净土"),
-    "固废": ("固废", "固体废物", "危废"),
-    "生态": ("生态保护", "生态修复", "自然保护"),
-    "执法": ("执法", "监管执法"),
-    "信访": ("信访",),
-    "监测": ("监测",),
-    "审批": ("审批", "环评"),
-    "党建": ("党建",),
-    "宣传": ("宣传",),
-    "综合": ("重点工程",),
-}
+# A topic's section name and the words users type for it are the domain pack's (topics.yaml:
+# section, chat_words); what the chat says it can do is its examples.chat_help.
 _DRAFT_VERB = re.compile(r"起草|(?<![改重缩])写|拟|生成|出一[份篇版稿]|来一[份篇版]|做一[份篇]")
 _WHOLE = re.compile(r"整篇|全文|全篇|通篇|完整的?(?:总结|材料|稿)|整个(?:总结|材料|文档)|全部内容")
 _REVISE = re.compile(
@@ -63,11 +37,12 @@ _REVISE_PARTS = (
     ("总结", re.compile(r"总结|完成情况|工作情况|上半年|一季度|前三季度|回顾")),
 )
 _PART_NAMES = {"总结": "工作总结", "问题": "存在的问题", "计划": "工作计划"}
-HELP = (
-    "可以这样说：“帮我起草上半年大气污染防治部分”“写下半年水环境的工作计划”“写整篇”；"
-    "有了草稿后可以说“再精简一些”“加上臭氧的内容”“语气更正式”，"
-    "或者只改一部分：“把大气部分再精简一些”“精简存在的问题部分”。"
-)
+
+
+def help_text() -> str:
+    """What the chat says it can do, with the domain pack's examples."""
+    return domain.examples().chat_help
+
 
 Action = Literal["draft", "revise", "ask", "unit"]
 
@@ -89,7 +64,7 @@ class Intent:
 def find_topics(text: str) -> list[str]:
     """Topics a request names, best first (keyword weights from splitting plus topic names)."""
     scores = dict(topic_scores(("",), text))
-    for topic, words in _TOPIC_WORDS.items():
+    for topic, words in domain.all_chat_words().items():
         if any(word in text for word in words):
             scores[topic] = scores.get(topic, 0) + 3
     return sorted((t for t, s in scores.items() if s >= 3), key=lambda t: -scores[t])
@@ -99,7 +74,7 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
     """Which section, which part, which period — or the question to ask when that is unclear."""
     text = text.strip()
     if not text:
-        return Intent("ask", question="请说说要起草什么。" + HELP)
+        return Intent("ask", question="请说说要起草什么。" + help_text())
     unit_match = _UNIT_SET.search(text)
     unit = unit_match.group(1) if unit_match else detect_unit(text)
     drafting = bool(_DRAFT_VERB.search(text))
@@ -126,12 +101,11 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
     if whole:
         return Intent("draft", part="全部", period_word=period_word, unit=unit)
     if not drafting and not topics:
-        return Intent("ask", question="没听明白要做什么。" + HELP)
+        return Intent("ask", question="没听明白要做什么。" + help_text())
     if not topics:
         return Intent(
             "ask",
-            question="要起草哪一部分？例如：大气、水、土壤、固废、生态、执法、信访、监测、"
-            "审批……，或者说“写整篇”。",
+            question=f"要起草哪一部分？例如：{'、'.join(domain.topics()[:9])}……，或者说“写整篇”。",
         )
     if len(topics) > 1:
         named = "、".join(topics[:4])
@@ -141,7 +115,7 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
     topic = topics[0]
     return Intent(
         "draft",
-        section=TOPIC_SECTIONS.get(topic, topic),
+        section=domain.section_name(topic),
         topic=topic,
         part=part,
         period_word=period_word,
@@ -213,7 +187,7 @@ def target(blocks: Sequence[Block], intent: Intent) -> Target:
             or (_about(p, intent.topic) and (len(p.headings) > 1 or not structured))
         )
     ]
-    topic = TOPIC_SECTIONS.get(intent.topic, intent.topic) if intent.topic else None
+    topic = domain.section_name(intent.topic) if intent.topic else None
     if not found:
         if topic and intent.part != "全部":
             said = f"当前草稿的{_PART_NAMES[intent.part]}部分没有讲{topic}的内容"
@@ -239,7 +213,7 @@ def target(blocks: Sequence[Block], intent: Intent) -> Target:
 
 def _about(passage: Passage, topic: str) -> bool:
     own = passage.headings[-1] if passage.headings else ""
-    if any(word in own for word in _TOPIC_WORDS.get(topic, ())):
+    if any(word in own for word in domain.chat_words(topic)):
         return True
     scores = topic_scores(passage.headings, passage.text)
     return scores.get(topic, 0) >= 3 and scores[topic] == max(scores.values())
