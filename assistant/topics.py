@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from functools import cache
 
+from . import domain
 from .names import pack
-from .types import TOPICS
 
 
 @cache
 def _hints() -> tuple[tuple[str, str], ...]:
     """(word, topic) pairs, longest word first."""
     pairs = [(str(w), t) for t, words in pack("metric_hints.yaml")["words"].items() for w in words]
-    unknown = {t for _, t in pairs} - set(TOPICS)
+    unknown = {t for _, t in pairs} - set(domain.topics())
     if unknown:
         raise ValueError(f"metric_hints.yaml: unknown topics {sorted(unknown)}")
     return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
@@ -32,6 +32,6 @@ def hinted_topic(name: str) -> str | None:
 def figure_topic(name: str, metric_topic: str | None) -> str | None:
     """A figure's topic from its name: a dictionary metric's own topic wins unless it is the
     catch-all 综合 (投资 of a 湿地公园 is 生态's)."""
-    if metric_topic and metric_topic != "综合":
+    if metric_topic and metric_topic != domain.default_topic():
         return metric_topic
     return hinted_topic(name) or metric_topic
