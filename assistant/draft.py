@@ -16,7 +16,7 @@ import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from .outline import (
 from .periods import Period, parse_period, plan_period
 from .render import StreamRenderer, comment_text, find_placeholders, render
 from .settings import Settings
+from .signoff import default_finish
 from .types import (
     Block,
     BlockStyle,
@@ -47,6 +48,7 @@ from .types import (
     Citation,
     Draft,
     FigureSet,
+    Finish,
     Mark,
     Placeholder,
 )
@@ -71,6 +73,8 @@ class DraftRequest:
     part: str = "全部"
     outline: Path | None = None
     writer: str | None = None
+    date: date | None = None  # 成文日期 (None: the day the file is written)
+    doc_number: str = ""  # 发文字号, e.g. 示环〔2025〕12号
 
 
 @dataclass
@@ -508,7 +512,8 @@ def make_draft(
         raise InputError("--out 应是文件夹，这里是一个文件", path=str(out_dir))
     result = compose(request, settings, on_token=on_token, progress=progress)
     stem = stem or default_stem(result.draft, request.part)
-    result.files = save_draft(result.draft, out_dir, stem, author=settings.author)
+    finish = default_finish(result.draft, request.date, request.doc_number)
+    result.files = save_draft(result.draft, out_dir, stem, author=settings.author, finish=finish)
     return result
 
 
@@ -603,10 +608,17 @@ def _created_time(created: str) -> datetime | None:
 
 
 def save_draft(
-    draft: Draft, out_dir: Path, stem: str | None = None, *, author: str = "起草助手"
+    draft: Draft,
+    out_dir: Path,
+    stem: str | None = None,
+    *,
+    author: str = "起草助手",
+    finish: Finish | None = None,
 ) -> dict[str, Path]:
     """Write ``<stem>.docx``, ``.md`` and ``.json`` into ``out_dir``; each file appears whole
-    (written to a temporary name, then renamed), the .docx last of all only if all succeeded."""
+    (written to a temporary name, then renamed), the .docx last of all only if all succeeded.
+
+    ``finish`` (default: the unit and today, see default_finish) closes the .docx."""
     from .word import write_document
     from .word.save import unwritable
 
@@ -632,6 +644,7 @@ def save_draft(
             author=author,
             properties={"title": draft.title, "subject": f"{draft.unit}{draft.period}"},
             created=_created_time(draft.created),
+            finish=finish or default_finish(draft),
         )
     except BaseException as exc:
         for temporary in staged.values():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -418,6 +419,16 @@ class Placeholder:
     start: int
     end: int
     text: str
+
+
+@dataclass(frozen=True)
+class Finish:
+    """What closes a 公文 besides its text: 发文字号 above the title, 落款 and 成文日期 at the end
+    (today when ``date`` is None). No unit, no 落款."""
+
+    unit: str = ""
+    date: date | None = None
+    doc_number: str = ""
 
 
 @dataclass

@@ -52,17 +52,27 @@ def draft_command(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     stem: Annotated[str | None, typer.Option("--stem", help="输出文件名 (不含扩展名)")] = None,
+    dated: Annotated[
+        str | None, typer.Option("--date", help="成文日期，如 2026-12-01 (默认当天)")
+    ] = None,
+    doc_number: Annotated[
+        str, typer.Option("--doc-number", help="发文字号，如 示环〔2026〕12号 (默认不加)")
+    ] = "",
     chroma_url: ChromaUrlOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """起草工作总结/计划 (全文或一节)：输出 .docx (公文格式，数字带批注)、.md 和溯源 .json。"""
     from ..draft import DraftRequest
+    from ..signoff import parse_date
 
     settings = settings_for(
         data_dir, chroma_url=chroma_url, writer=writer, model=model, base_url=base_url
     )
-    request = DraftRequest(figures, unit or "", period, kind, section, part, outline, writer)
+    day = parse_date(dated) if dated else None
+    request = DraftRequest(
+        figures, unit or "", period, kind, section, part, outline, writer, day, doc_number
+    )
     report = _draft_with_progress(request, settings, out_dir, stem, as_json)
     if as_json:
         emit_json(report)

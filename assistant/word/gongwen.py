@@ -28,19 +28,17 @@ from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.oxml.parser import OxmlElement
-from docx.oxml.text.font import CT_RPr
-from docx.oxml.text.parfmt import CT_PPr
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from ..types import Block, BlockStyle
+from ..types import Block, BlockStyle, Finish
+from .finish import finish_document
+from .fonts import BODY_FONT, THEME_ATTRIBUTES, set_first_line_indent, set_fonts
 from .read import block_paragraphs
 from .save import save_atomically
 from .spans import apply_marks, check_marks, pieces
 
 TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
 FONTS: dict[BlockStyle, tuple[str, float]] = {
     "title": (TITLE_FONT, 22),  # 二号
     "h1": ("黑体", 16),  # 三号
@@ -64,18 +62,6 @@ MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
 PROPERTY_NAMES = frozenset(
     {"title", "subject", "keywords", "comments", "category", "content_status", "language"}
 )
-_THEME_ATTRIBUTES = [
-    qn(f"w:{name}")
-    for name in (
-        "asciiTheme",
-        "eastAsiaTheme",
-        "hAnsiTheme",
-        "cstheme",
-        "themeColor",
-        "themeShade",
-        "themeTint",
-    )
-]
 
 
 def write_document(
@@ -85,11 +71,13 @@ def write_document(
     author: str,
     properties: Mapping[str, str] | None = None,
     created: datetime | None = None,
+    finish: Finish | None = None,
 ) -> None:
     """Write ``blocks`` to ``path`` (atomically) in 公文 layout, marks as comments/highlights.
 
     ``created`` (default: now) is stamped as the created and modified time, so a draft's .docx
-    can carry the same time as its provenance sidecar.
+    can carry the same time as its provenance sidecar. Grid, page numbers and the line under the
+    title are always there; ``finish`` adds 发文字号, 落款 and 成文日期 (see finish.py).
     """
     properties = dict(properties or {})
     unknown = set(properties) - PROPERTY_NAMES
@@ -105,6 +93,7 @@ def write_document(
     _set_up_styles(document)
     _set_properties(document, author, properties, created)
     _write_blocks(document, blocks)
+    finish_document(document, finish)
 
     for block, paragraphs in zip(blocks, block_paragraphs(document), strict=True):
         if block.marks:
@@ -125,7 +114,7 @@ def _set_up_page(document: DocumentObject) -> None:
 def _set_up_styles(document: DocumentObject) -> None:
     styles_element = document.styles.element
     for element in styles_element.iter():
-        for attribute in _THEME_ATTRIBUTES:
+        for attribute in THEME_ATTRIBUTES:
             element.attrib.pop(attribute, None)
     defaults = styles_element.find(qn("w:docDefaults"))
     default_rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
@@ -153,29 +142,6 @@ def _set_up_styles(document: DocumentObject) -> None:
                 style.element.pPr.remove(borders)
         else:
             set_first_line_indent(style.element.get_or_add_pPr(), 2 * size)
-
-
-def set_fonts(rpr: CT_RPr, name: str, size: float) -> None:
-    """Set the Latin and East Asian font and the size on a w:rPr, with no theme fonts left."""
-    fonts = rpr.get_or_add_rFonts()  # the typed getters keep the schema's element order
-    for attribute in _THEME_ATTRIBUTES:
-        fonts.attrib.pop(attribute, None)
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), name)
-    half_points = str(round(size * 2))
-    rpr.get_or_add_sz().set(qn("w:val"), half_points)
-    complex_size = rpr.find(qn("w:szCs"))
-    if complex_size is None:
-        complex_size = OxmlElement("w:szCs")
-        rpr.sz.addnext(complex_size)
-    complex_size.set(qn("w:val"), half_points)
-
-
-def set_first_line_indent(ppr: CT_PPr, points: float) -> None:
-    """Indent in characters (firstLineChars, as Word's "2 字符"), with points as fallback."""
-    indent = ppr.get_or_add_ind()
-    indent.set(qn("w:firstLineChars"), "200" if points else "0")
-    indent.set(qn("w:firstLine"), str(round(points * 20)))
 
 
 def _set_properties(

@@ -22,8 +22,10 @@ from lxml import etree
 from ..errors import InputError
 from ..types import Block, BlockStyle
 from ..uploads import check_zip
+from .finish import FINISH_STYLES
 from .spans import paragraph_text
 
+_FINISH_STYLE_NAMES = frozenset(FINISH_STYLES.values())
 _HEADING_STYLES: dict[str, BlockStyle] = {
     "title": "title",
     "heading 1": "h1",
@@ -49,7 +51,10 @@ def open_docx(path: Path) -> DocumentObject:
 
 
 def iter_paragraphs(document: DocumentObject) -> Iterator[Paragraph | list[Paragraph]]:
-    """Body paragraphs, and each table row as the list of its cells' paragraphs, in order."""
+    """Body paragraphs, and each table row as the list of its cells' paragraphs, in order.
+
+    The 公文 finish (发文字号, 落款, 成文日期 in their own styles) is not text: it is left out, so
+    the title stays block 0 and a date is never checked as a figure."""
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             for row in item.rows:
@@ -61,7 +66,7 @@ def iter_paragraphs(document: DocumentObject) -> Iterator[Paragraph | list[Parag
                     seen.add(id(cell._tc))
                     cells.extend(cell.paragraphs)
                 yield cells
-        else:
+        elif item.style is None or item.style.name not in _FINISH_STYLE_NAMES:
             yield item
 
 
