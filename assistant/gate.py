@@ -33,8 +33,8 @@ _HEADING_LINE = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))"
 )
 # a heading marker right after a sentence's end: the next heading ran into this paragraph
-_INLINE_HEADING = re.compile(
-    r"(?<=[。；！？])\s*(?=[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)"
+INLINE_HEADING = re.compile(
+    r"(?<=[。；！？])\s*(?=[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
 )
 _EMPTY_PAIR = re.compile(r"“\s*”|（\s*）|\(\s*\)|《\s*》|【\s*】|\[\s*\]|〔\s*〕")
 _SPACE_IN_HAN = re.compile(
@@ -176,7 +176,7 @@ def problems(text: str) -> list[str]:
         if not line or line.startswith("#") or is_heading(line):
             continue
         protected, refs = _protect(line)
-        if _INLINE_HEADING.search(protected) or (
+        if INLINE_HEADING.search(protected) or (
             _HEADING_LINE.match(protected)
             and (re.match(r"^[^。]{2,40}?[（(][一二三四五六七八九十]+[）)]", protected))
         ):
@@ -210,7 +210,7 @@ def _mend_sentence(sentence: str, first: bool) -> str:
 def mend_paragraph(paragraph: str) -> list[str]:
     """One paragraph mended: possibly split where a heading ran in, possibly empty."""
     protected, refs = _protect(paragraph.strip())
-    pieces = [p for p in _INLINE_HEADING.split(_normalise(protected)) if p.strip()]
+    pieces = [p for p in INLINE_HEADING.split(_normalise(protected)) if p.strip()]
     out = []
     for piece in pieces:
         kept = []

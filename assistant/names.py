@@ -174,6 +174,9 @@ def _token_names(text: str) -> list[str]:
             and word[0] not in _GENERIC_CHARS
         ) or (flag in ("nr", "nrt") and len(word) in (2, 3) and before[0].endswith(titles)):
             found.append(word)
+        elif flag == "ns" and len(word) == 2 and word[-1] in table["water_suffixes"]:
+            single = len(before[0]) == 1 and before[1] in ("a", "n", "ns", "nr", "ng")
+            found.append(before[0] + word if single else word)  # 白+沙河, 淮河
     return found
 
 

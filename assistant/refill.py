@@ -92,6 +92,9 @@ def adapt(
     return text
 
 
+REFERENCE_IN = re.compile(r"\{\{[^}]*\}\}")
+
+
 @dataclass
 class Refilled:
     text: str
@@ -221,8 +224,11 @@ class Refiller:
             result = self._clause(piece, start, inside, quantities, last_figure)
             if result is None:
                 orphan = True
+                last_figure = None  # a 同比 after a dropped value is that value's, not ours
                 continue
             text, figures = result
+            if any(ref in "".join(kept) for ref in REFERENCE_IN.findall(text)):
+                continue  # the same figure's 同比 said twice
             if figures:
                 if orphan:
                     text = with_subject(text, self.figure_set[figures[0]], "".join(kept))

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from . import domain
 from .figures import format_change, format_value
+from .gate import INLINE_HEADING
 from .metrics import find_metric
 from .names import Voice
 from .numbers import extract_numbers
@@ -141,6 +142,90 @@ def figure_clause(figure: Figure, figure_set: FigureSet) -> str:
     )
 
 
+MAX_NUMBERS = 4  # numbers in one sentence: more reads as a table
+
+
+def _stem(first: str, other: str) -> str:
+    """The longest run of three or more characters two figure names share (环境信用 of
+    企业环境信用评价 and 环境信用绿色企业), or ""."""
+    best = ""
+    for i in range(len(first)):
+        for j in range(i + len(best) + 1, len(first) + 1):
+            if first[i:j] in other:
+                best = first[i:j]
+            else:
+                break
+    return best if len(best) >= 3 else ""
+
+
+def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str]]]:
+    """Consecutive figures that belong together — a total and its parts (其中…, or names sharing
+    a stem) — each with the name it is said by after the first (绿色企业, 报告书)."""
+    groups: list[list[tuple[Figure, str]]] = []
+    for figure in figures:
+        if groups:
+            head = groups[-1][0][0]
+            part = figure.name.removeprefix("其中")
+            stem = _stem(head.name, part)
+            short = part.replace(stem, "", 1) if stem else ""
+            if figure.name.startswith("其中") or len(short) >= 2:
+                groups[-1].append((figure, short or part))
+                continue
+        groups.append([(figure, figure.name)])
+    return groups
+
+
+def capped(sentence: str) -> list[str]:
+    """A re-filled sentence carrying more than MAX_NUMBERS figures, cut into sentences at its
+    semicolons (each segment names its own metric)."""
+    if len(REFERENCE.findall(sentence)) <= MAX_NUMBERS:
+        return [sentence]
+    out: list[list[str]] = [[]]
+    count = 0
+    for segment in re.split(r"(?<=；)", sentence.rstrip("。")):
+        numbers = len(REFERENCE.findall(segment))
+        if count + numbers > MAX_NUMBERS and out[-1]:
+            out.append([])
+            count = 0
+        out[-1].append(segment)
+        count += numbers
+    return ["".join(parts).rstrip("；") + "。" for parts in out if parts]
+
+
+def figure_sentences(figures: Sequence[Figure], figure_set: FigureSet) -> list[str]:
+    """Figures no past sentence carried, said as an office says them: a total and its parts in
+    one clause with the subject named once (企业环境信用评价100家，其中绿色企业30家、蓝色企业50家),
+    at most MAX_NUMBERS numbers a sentence."""
+    sentences: list[list[str]] = [[]]
+    count = 0
+    for group in _related(figures):
+        pieces: list[str] = []
+        size = sum(1 + (figure_set.change(f.id) is not None) for f, _ in group)
+        if count + size > MAX_NUMBERS and size <= MAX_NUMBERS and sentences[-1]:
+            sentences.append([])  # a group that fits a sentence of its own is not split
+            count = 0
+        for index, (figure, said) in enumerate(group):
+            numbers = 1 + (not figure.missing and figure_set.change(figure.id) is not None)
+            if count + numbers > MAX_NUMBERS and (pieces or sentences[-1]):
+                if pieces:
+                    sentences[-1].append("".join(pieces))
+                sentences.append([])
+                pieces, count = [], 0
+                if index and figure.unit == group[0][0].unit:
+                    said = "其中" + said  # the parts of a total go on in a sentence of their own
+                else:
+                    said = figure.name.removeprefix("其中")
+            clause = figure_clause(replace(figure, name=said), figure_set)
+            if pieces:  # parts of a total (same unit) follow 其中; other figures of it a comma
+                part = figure.unit == group[0][0].unit
+                first = index == 1 and not pieces[0].startswith("其中")
+                clause = ("，其中" if part and first else "、" if part else "，") + clause
+            pieces.append(clause)
+            count += numbers
+        sentences[-1].append("".join(pieces))
+    return ["；".join(parts) + "。" for parts in sentences if parts]
+
+
 # --- the template writer ----------------------------------------------------------------------
 
 
@@ -220,14 +305,11 @@ class TemplateWriter:
                     break
                 refilled = refiller.sentence(sentence)
                 if refilled and refilled.figure_ids:
-                    lead.append(ITEM_PREFIX.sub("", refilled.text))  # no 二是 mid-paragraph
+                    lead.extend(capped(ITEM_PREFIX.sub("", refilled.text)))  # no 二是 mid-paragraph
                     took = True
             if took:
                 used_chunks.append(chunk.id)
-        left = refiller.free()
-        if left:
-            clauses = [figure_clause(f, context.figure_set) for f in left]
-            lead.append("；".join(clauses) + "。")
+        lead.extend(figure_sentences(refiller.free(), context.figure_set))
         if lead and not lead[0].startswith(context.period.label):
             lead[0] = _with_period(lead[0], context.period.label)
         measures, measure_ids = self._measures(context, "总结", "".join(lead))
@@ -366,7 +448,9 @@ class TemplateWriter:
     def _plan_intro(self, context: Context) -> Written:
         intro = context.past.plan_intro if context.past else None
         if intro is not None:
-            text = context.own(intro)
+            # only the intro: a past plan flattened into one paragraph carries its own
+            # sub-headings (（一）…), which the outline already gives
+            text = INLINE_HEADING.split(context.own(intro))[0]
             refiller = Refiller(context.figure_set, (), "text", context.period.year)
             kept = [
                 r.text for s in sentences(text) if (r := refiller.sentence(s, claims_allowed=True))

@@ -54,3 +54,61 @@ def test_no_wording_out_of_its_era(drafted: str) -> None:
 
 def test_every_sentence_is_whole(drafted: str) -> None:
     assert gate.problems(_body(drafted)) == []
+
+
+def _figures(tmp_path: Path, rows: str):
+    from assistant.figures import load_figures
+
+    path = tmp_path / "figures.csv"
+    path.write_text("id,指标,数值,单位,期间,上年同期,来源\n" + rows, "utf-8")
+    return load_figures(path)
+
+
+def test_a_total_and_its_parts_are_one_clause_with_the_subject_once(tmp_path: Path) -> None:
+    from assistant.writers import figure_sentences
+
+    figure_set = _figures(
+        tmp_path,
+        "eia,审批建设项目环评文件,26,件,2024年一季度,,审批股\n"
+        "book,其中环境影响报告书,5,件,2024年一季度,,审批股\n"
+        "form,其中环境影响报告表,21,件,2024年一季度,,审批股\n"
+        "area,湿地公园规划面积,5000,亩,2024年一季度,,林业局\n"
+        "invest,湿地公园预计投资,2,亿元,2024年一季度,,林业局\n",
+    )
+    said = figure_sentences(list(figure_set), figure_set)
+    assert said == [
+        "审批建设项目环评文件{{eia}}，其中环境影响报告书{{book}}、环境影响报告表{{form}}。",
+        "湿地公园规划面积{{area}}，预计投资{{invest}}。",
+    ]
+
+
+def test_no_sentence_carries_more_than_four_figures(tmp_path: Path) -> None:
+    from assistant.writers import capped, figure_sentences
+
+    rows = "".join(
+        f"c{i},环境信用{c}企业,{i + 1},家,2024年一季度,,法规股\n" for i, c in enumerate("绿蓝黄红")
+    )
+    figure_set = _figures(tmp_path, "total,企业环境信用评价,100,家,2024年一季度,,法规股\n" + rows)
+    said = figure_sentences(list(figure_set), figure_set)
+    assert len(said) == 2 and said[1].startswith("其中")
+    assert all(s.count("{{") <= 4 for s in said)
+    long = "PM2.5{{a}}，同比{{a.change}}；PM10{{b}}，同比{{b.change}}；优良天数{{c}}。"
+    assert capped(long) == [
+        "PM2.5{{a}}，同比{{a.change}}；PM10{{b}}，同比{{b.change}}。",
+        "优良天数{{c}}。",
+    ]
+
+
+def test_a_change_whose_value_was_cut_is_not_given_to_the_figure_before(tmp_path: Path) -> None:
+    from assistant.refill import Refiller
+
+    figure_set = _figures(
+        tmp_path,
+        "pm10,PM10平均浓度,49,微克/立方米,2022年,58,监测站\n",
+    )
+    refiller = Refiller(figure_set, ["pm10"], "summary", 2022)
+    refilled = refiller.sentence(
+        "PM10平均浓度为52微克/立方米，同比下降8.1%；二氧化硫浓度为9微克/立方米，同比下降10%。"
+    )
+    assert refilled is not None
+    assert refilled.text.count("{{pm10.change}}") == 1
