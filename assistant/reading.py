@@ -202,6 +202,71 @@ def strip_debris(lines: list[str]) -> list[str]:
     return kept
 
 
+# --- site notices, page numbers, PDF spacing, flattened headings ----------------------------
+
+# 【仅供学习参考。…】, 查看更多, 文档介绍: a document site's notices inside the text
+_NOTICE = re.compile(
+    r"【[^】\n]{0,30}?(?:仅供|参考|下载|会员|复制|版权|VIP)[^】\n]{0,30}?(?:】|(?=[。\n])。?|$)"
+    r"|查看更多|文档介绍|展开全文|全文阅读|阅读全文|收起全文"
+)
+_PAGE_NUMBER = re.compile(r"[—–-]\s*\d{1,3}\s*[—–-](?!\d)")  # — 2 — from a PDF's pages
+_SPACE = r"[ \u3000\xa0]+"
+_PDF_SPACING = re.compile(
+    rf"(?<=[\u4e00-\u9fff，。；：、“”（）《》])({_SPACE})(?=[\u4e00-\u9fff\d“（《])"
+    rf"|(?<=[\d%])({_SPACE})(?=[\u4e00-\u9fff])"
+)
+
+
+def tidy(line: str) -> str:
+    """A line without site notices and page numbers, and without the spaces a PDF copy puts
+    inside Chinese text (执法权 责 → 执法权责, 2023 年 → 2023年, 为 97.2% → 为97.2%)."""
+    line = _PAGE_NUMBER.sub("", _NOTICE.sub("", line))
+    return _PDF_SPACING.sub("", line).strip()
+
+
+_LADDER = r"(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])"
+_AFTER_SENTENCE = re.compile(rf"(?<=[。！？；])\s*(?={_LADDER})")
+_SECOND_LEVEL = re.compile(r"[（(][一二三四五六七八九十]+[）)]")
+_TITLE_RUN_IN = re.compile(
+    r"^[^，,。；]{4,50}?(?:工作总结|工作计划|工作安排|工作思路|汇报材料|工作汇报|工作要点)(?=20\d\d年)"
+)
+
+
+def split_flattened(paragraphs: list[str]) -> list[str]:
+    """A flattened document's paragraph cut where its headings run inline: before 一、 or （一）
+    right after a sentence's end, and between a 一、 heading and the （一） that follows it."""
+    out: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        title = _TITLE_RUN_IN.match(paragraph) if index < 3 else None
+        if title:  # 2023年…工作总结及2024年工作安排2023年是… : the title ran into the text
+            out.append(title.group(0))
+            paragraph = paragraph[title.end() :]
+        for piece in _AFTER_SENTENCE.split(paragraph):
+            if not piece.strip():
+                continue
+            inner = _SECOND_LEVEL.search(piece, 2)
+            if re.match(r"[一二三四五六七八九十]+、", piece) and inner and inner.start() <= 40:
+                head = piece[: inner.start()]
+                if not re.search(r"[。！？；，]", head):
+                    out += [head, piece[inner.start() :]]
+                    continue
+            out.append(piece)
+    return out
+
+
+def once(paragraphs: list[str]) -> list[str]:
+    """A title a web page repeats (the page's heading, then the document's) kept once."""
+    seen: set[str] = set()
+    kept = []
+    for paragraph in paragraphs:
+        key = re.sub(r"\s", "", paragraph)
+        if is_title_like(paragraph) and key in seen:
+            continue
+        seen.add(key)
+        kept.append(paragraph)
+    return kept
+
+
 # --- broken lines ----------------------------------------------------------------------------
 
 
@@ -293,7 +358,9 @@ def _plain_lines(text: str) -> list[str]:
 
 
 def _text_blocks(text: str) -> list[Block]:
-    return [Block(text=p) for p in join_broken_lines(strip_debris(_plain_lines(text)))]
+    lines = [tidy(line) for line in _plain_lines(text)]
+    paragraphs = join_broken_lines(strip_debris(lines))
+    return [Block(text=p) for p in once(split_flattened(paragraphs))]
 
 
 def _markdown_blocks(text: str) -> list[Block]:
