@@ -55,7 +55,7 @@ from .types import (
 from .writers import Context, OnToken, Writer, Written, make_writer
 
 SIDECAR_FORMAT = "assistant-draft/1"
-BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale"})
+BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale", "period"})
 EXEMPLARS_PER_SECTION = 6
 QUERY_CHARS = 48
 Progress = Callable[[int, int, str], None]  # (sections done, sections in all, next heading)

@@ -34,7 +34,7 @@ _ADD = re.compile(
     r"(?:加上|加入|增加|补充|添加|写上|补上|写入)(?:一下|一些|关于)?(.{1,20}?)(?:的)?(?:内容|情况|数据|指标|$|[，。,.；;])"
 )
 # What makes a number worth a 〔待核〕: the checker's verdicts that no figure backs it as written.
-_UNBACKED = {"unsourced", "mismatch", "unit", "direction", "stale"}
+_UNBACKED = {"unsourced", "mismatch", "unit", "direction", "stale", "period"}
 
 
 @dataclass

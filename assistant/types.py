@@ -454,7 +454,9 @@ class Draft:
     created: str = ""  # ISO timestamp
 
 
-FindingKind = Literal["ok", "mismatch", "unit", "direction", "unsourced", "stale", "placeholder"]
+FindingKind = Literal[
+    "ok", "mismatch", "unit", "direction", "unsourced", "stale", "placeholder", "period", "foreign"
+]
 FINDING_LABELS: dict[str, str] = {  # how a finding kind is named to people
     "ok": "一致",
     "mismatch": "数值不符",
@@ -463,6 +465,8 @@ FINDING_LABELS: dict[str, str] = {  # how a finding kind is named to people
     "unsourced": "无出处",
     "stale": "沿用上年数",
     "placeholder": "待补",
+    "period": "期间不符",
+    "foreign": "外单位名称",
 }
 
 

@@ -9,14 +9,23 @@ from collections.abc import Mapping, Sequence
 
 from ..metrics import find_metric
 from ..numbers import extract_numbers
-from ..periods import last_spoken
+from ..periods import another_periods, last_spoken
 from ..render import REFERENCE
-from ..types import CheckReport, Citation, Figure, FigureField, FigureSet, Finding, Quantity
+from ..types import (
+    FINDING_LABELS,
+    CheckReport,
+    Citation,
+    Figure,
+    FigureField,
+    FigureSet,
+    Finding,
+    Quantity,
+)
 from .claims import _apply_claims
 from .index import _Index
 from .judge import _FIELD_WORDS, CANDIDATE_THRESHOLD, MatchedBy, _Checker
 from .quantities import _Member, _members, _normalise_quantities, _raw, _same_measure, _value_unit
-from .spots import _field_for, _Spot, _spot
+from .spots import _field_for, _spoken_period, _Spot, _spot
 from .tables import _HEADING, _PLAN_HEADING, _Column, _header, _Row
 from .text import _CLAUSE_STOPS, _YEAR_MENTION, _bounds, _context
 
@@ -303,13 +312,25 @@ def _by_citation(checker: _Checker, spot: _Spot, citation: Citation, how: Matche
             field_name,
             how,
         )
+    spoken = _spoken_period(spot)
+    period = checker.index.period
+    if field_name in ("value", "change") and period and spoken and another_periods(spoken, period):
+        # 今年截至3月31日，PM2.5平均浓度… refilled with the whole year's figure
+        return checker.finding(
+            spot,
+            "period",
+            f"{figure.name}是{period.title}的数，句中说的是{spoken.name}",
+            figure,
+            field_name,
+            how,
+        )
     return checker.judge(spot, figure, field_name, how)
 
 
 def summarise(findings: Sequence[Finding]) -> dict[str, int]:
     """Counts by kind (every kind present), plus the total."""
     counts = Counter(f.kind for f in findings)
-    kinds = ("ok", "mismatch", "unit", "direction", "unsourced", "stale", "placeholder")
+    kinds = tuple(FINDING_LABELS)
     summary = {kind: counts.get(kind, 0) for kind in kinds}
     summary["total"] = len(findings)
     return summary

