@@ -11,6 +11,7 @@ target's level (levels.yaml).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -68,9 +69,18 @@ def short_form(name: str) -> str:
     return stem if len(stem) >= 2 else name
 
 
+def _posseg():
+    """jieba's part-of-speech tagger, quiet (its start-up lines are no user's business)."""
+    import jieba
+    from jieba import posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return posseg
+
+
 def _taggable(word: str) -> bool:
     """A word jieba's dictionary knows as something other than a name (城区, 开发区) is no name."""
-    from jieba import posseg
+    posseg = _posseg()
 
     tag = posseg.dt.word_tag_tab.get(word)
     return tag is None or tag in pack("names.yaml")["name_tags"]
@@ -146,7 +156,7 @@ def division_names(text: str) -> list[str]:
 
 def _token_names(text: str) -> list[str]:
     """Water bodies, towns, companies and people, from jieba's tags beside the pack's suffixes."""
-    from jieba import posseg
+    posseg = _posseg()
 
     table = pack("names.yaml")
     tags = set(table["name_tags"])
