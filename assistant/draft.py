@@ -615,11 +615,12 @@ def save_draft(
     author: str = "起草助手",
     finish: Finish | None = None,
 ) -> dict[str, Path]:
-    """Write ``<stem>.docx``, ``.md`` and ``.json`` into ``out_dir``; each file appears whole
-    (written to a temporary name, then renamed), the .docx last of all only if all succeeded.
+    """Write ``<stem>.docx`` (annotated), ``<stem>-清稿.docx`` (clean: no comments, no
+    highlights), ``.md`` and ``.json`` into ``out_dir``; each file appears whole (written to a
+    temporary name, then renamed), the .docx last of all only if all succeeded.
 
     ``finish`` (default: the unit and today, see default_finish) closes the .docx."""
-    from .word import write_document
+    from .word import clean_path, write_clean_copy, write_document
     from .word.save import unwritable
 
     out_dir = Path(out_dir)
@@ -629,6 +630,7 @@ def save_draft(
         raise unwritable(out_dir, exc) from exc
     stem = stem or default_stem(draft)
     paths = {suffix: out_dir / f"{stem}.{suffix}" for suffix in ("docx", "md", "json")}
+    paths["clean"] = clean_path(paths["docx"])
     staged: dict[str, Path] = {}
     try:
         staged["md"] = _write_text(paths["md"], markdown(draft))
@@ -646,13 +648,16 @@ def save_draft(
             created=_created_time(draft.created),
             finish=finish or default_finish(draft),
         )
+        handle, clean_tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
+        os.close(handle)
+        staged["clean"] = write_clean_copy(staged["docx"], Path(clean_tmp))
     except BaseException as exc:
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise unwritable(out_dir, exc) from exc
         raise
-    for suffix in ("md", "json", "docx"):
+    for suffix in ("md", "json", "clean", "docx"):
         os.chmod(staged[suffix], 0o644)
         os.replace(staged[suffix], paths[suffix])
     return paths

@@ -64,6 +64,7 @@ class RevisionReport:
     output: Path
     revision: Revision
     added_comments: int = 0
+    clean: Path | None = None  # the clean copy (清稿) beside the tracked one
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -548,7 +549,7 @@ def revise_file(
     """Revise a .docx draft into ``out`` as tracked changes, comments on numbers kept."""
     from .figures import load_figures
     from .uploads import check_zip
-    from .word import read_blocks, read_comments, write_revision
+    from .word import read_blocks, read_comments, write_clean_copy, write_revision
 
     src, out = Path(src), Path(out)
     if not src.is_file():
@@ -594,6 +595,7 @@ def revise_file(
         output=out,
         revision=revision,
         added_comments=sum(len(m) for m in marks.values()),
+        clean=write_clean_copy(out),
     )
 
 

@@ -48,7 +48,8 @@ def test_draft_revise_versions_diff_check(settings: Settings, tmp_path: Path) ->
     assert [v.number for v in engine.versions("alice", info.id)] == [1, 2]
 
     saved = engine.export("alice", info.id, tmp_path / "out")
-    assert set(saved) == {"docx", "md", "json"}
+    assert set(saved) == {"docx", "clean", "md", "json"}
+    assert saved["clean"].name.endswith("-清稿.docx") and not read_comments(saved["clean"])
     comments = read_comments(saved["docx"])
     assert comments and all("来源：" in c.text for c in comments)
     assert "〔" not in saved["md"].read_text(encoding="utf-8")
@@ -269,8 +270,8 @@ def test_terminal_chat_by_piped_stdin(settings: Settings, tmp_path: Path) -> Non
     assert "数字核对" in out and "✓" in out
     assert "用法: /diff" in done.stderr and "未知命令 /nonsense" in done.stderr
     assert "Traceback" not in done.stderr
-    saved = sorted(p.suffix for p in (tmp_path / "saved").iterdir())
-    assert saved == [".docx", ".json", ".md"]
+    saved = sorted(p.name.split("-v")[-1] for p in (tmp_path / "saved").iterdir())
+    assert saved == ["2-清稿.docx", "2.docx", "2.json", "2.md"]
     session = done.stderr.split("新会话 ")[1].split("（")[0]
     resumed = subprocess.run(
         [sys.executable, "-m", "assistant", "chat", "--data-dir", str(settings.data_dir),

@@ -297,9 +297,9 @@ def test_period_contradicting_the_figures_file_is_refused(settings, period: str)
 # --- the files --------------------------------------------------------------------------------
 
 
-def test_three_files_with_the_default_stem(saved) -> None:
+def test_four_files_with_the_default_stem(saved) -> None:
     assert {p.name for p in saved.values()} == {
-        f"{UNIT}-2025年上半年-工作总结.{suffix}" for suffix in ("docx", "md", "json")
+        f"{UNIT}-2025年上半年-工作总结{tail}" for tail in (".docx", "-清稿.docx", ".md", ".json")
     }
     assert not [p for p in saved["docx"].parent.iterdir() if p.name.startswith(".")]
 

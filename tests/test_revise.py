@@ -114,6 +114,9 @@ def test_condense_as_tracked_changes_keeps_untouched_paragraphs_and_comments(
     assert cited(out) == cited(draft)
     assert report.added_comments == 0
     assert not [f for f in revision.findings if f.kind != "ok"]
+    # beside it the clean copy: the revision accepted, no comments
+    assert report.clean == tmp_path / "new-清稿.docx"
+    assert accepted_text(report.clean) == after and not read_comments(report.clean)
 
 
 def test_add_figure_content_renders_and_comments_the_new_number(

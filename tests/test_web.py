@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import docx
 import pytest
@@ -167,6 +168,13 @@ def test_downloads_open_in_word_and_markdown(client: TestClient) -> None:
     assert docx_bytes.status_code == 200
     document = docx.Document(io.BytesIO(docx_bytes.content))
     assert any("35公里" in p.text for p in document.paragraphs)
+    assert any(True for _ in document.comments)
+    clean = client.get(base + "?format=clean", headers=ALICE)
+    assert clean.status_code == 200
+    assert quote("清稿") in clean.headers["content-disposition"]
+    clean_document = docx.Document(io.BytesIO(clean.content))
+    assert [p.text for p in clean_document.paragraphs] == [p.text for p in document.paragraphs]
+    assert not list(clean_document.comments) and b"w:highlight" not in clean.content
     markdown = client.get(base + "?format=md", headers=ALICE)
     assert markdown.status_code == 200 and "35公里" in markdown.text
     assert client.get(base + "?format=exe", headers=ALICE).status_code == 400

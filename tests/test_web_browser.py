@@ -145,6 +145,18 @@ def test_request_a_section_in_the_browser(server, browser, tmp_path: Path) -> No
     document = docx.Document(str(downloaded[0]))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "38.4微克/立方米" in text and "大气污染防治" in text
+    assert list(document.comments)
+
+    browser.find_element(By.ID, "download-clean").click()
+    deadline = time.monotonic() + 30
+    clean: list[Path] = []
+    while not clean:
+        assert time.monotonic() < deadline, "the clean .docx never arrived"
+        clean = [p for p in browser.downloads.iterdir() if p.name.startswith("清稿")]
+        time.sleep(0.2)
+    clean_document = docx.Document(str(clean[0]))
+    assert "\n".join(p.text for p in clean_document.paragraphs) == text
+    assert not list(clean_document.comments)
 
     screenshot = tmp_path / "web-chat.png"
     browser.save_screenshot(str(screenshot))

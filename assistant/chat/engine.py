@@ -145,16 +145,33 @@ class ChatEngine:
     def export(
         self, client: str, session: str, folder: Path, number: int | None = None
     ) -> dict[str, Path]:
-        """Copy a version's .docx/.md/.json into ``folder`` (default: the latest version)."""
+        """Copy a version's .docx, clean .docx, .md and .json into ``folder`` (default: the
+        latest version)."""
+        from ..word import clean_path
+
         version = self.version(client, session, number)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         saved = {}
-        for fmt in ("docx", "md", "json"):
+        for fmt in ("docx", "md", "json", "clean"):
             target = folder / f"草稿-{session[:8]}-v{version.number}.{fmt}"
-            shutil.copyfile(version.file(fmt), target)
+            if fmt == "clean":
+                target = clean_path(folder / f"草稿-{session[:8]}-v{version.number}.docx")
+            shutil.copyfile(self.version_file(client, session, version.number, fmt), target)
             saved[fmt] = target
         return saved
+
+    def version_file(self, client: str, session: str, number: int, fmt: str) -> Path:
+        """A version's file: docx (with comments), clean (清稿, made on first request for
+        versions saved before it existed or imported from Word), md or json."""
+        from ..word import clean_path, write_clean_copy
+
+        version = self.version(client, session, number)
+        if fmt != "clean":
+            return version.file(fmt)
+        annotated = version.file("docx")
+        clean = clean_path(annotated)
+        return clean if clean.exists() else write_clean_copy(annotated, clean)
 
     def import_docx(self, client: str, session: str, path: Path) -> Turn:
         """An editor's .docx (e.g. the downloaded version, edited in Word) becomes the next

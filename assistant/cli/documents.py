@@ -196,6 +196,7 @@ def revise_command(
             {
                 "source": str(report.source),
                 "output": str(report.output),
+                "clean": str(report.clean) if report.clean else None,
                 "changed": [{"paragraph": i, "text": revision.texts[i]} for i in revision.changed],
                 "flagged": revision.flagged,
                 "notes": revision.notes,
@@ -220,5 +221,5 @@ def revise_command(
     problems = [f for f in revision.findings if f.kind != "ok"]
     out.print(
         f"修改 {len(revision.changed)} 段，新增批注 {report.added_comments} 条；"
-        f"核对: 问题 {len(problems)} 处 → {output}"
+        f"核对: 问题 {len(problems)} 处 → {output} (修订稿)，{report.clean} (清稿)"
     )

@@ -122,6 +122,7 @@ function setVersions(versions) {
   const latest = versions[versions.length - 1];
   $("current-version").textContent = latest ? "当前：第 " + latest.number + " 版（" + latest.label + "）" : "尚无草稿";
   $("download-docx").disabled = !latest;
+  $("download-clean").disabled = !latest;
   $("download-md").disabled = !latest;
   $("diff").disabled = versions.length < 2;
   for (const id of ["diff-a", "diff-b"]) {
@@ -253,7 +254,9 @@ async function download(format) {
   const blob = await response.blob();
   const link = el("a");
   link.href = URL.createObjectURL(blob);
-  link.download = "草稿-第" + latest.number + "版." + format;
+  link.download = format === "clean"
+    ? "清稿-第" + latest.number + "版.docx"
+    : "草稿-第" + latest.number + "版." + format;
   document.body.appendChild(link);
   link.click();
   link.remove();
@@ -341,6 +344,7 @@ async function start() {
     event.target.value = "";
   }));
   $("download-docx").addEventListener("click", guard(() => download("docx")));
+  $("download-clean").addEventListener("click", guard(() => download("clean")));
   $("download-md").addEventListener("click", guard(() => download("md")));
   $("diff").addEventListener("click", guard(showDiff));
   $("token-save").addEventListener("click", guard(async () => {

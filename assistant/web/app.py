@@ -211,15 +211,13 @@ def create_app(
     def download(
         session: str, number: int, format: str = "docx", client: str = Depends(client_id)
     ) -> Response:
-        if format not in ("docx", "md"):
-            raise InputError("只能下载 docx 或 md")
-        version = engine.version(client, session, number)
-        media = {
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "md": "text/markdown; charset=utf-8",
-        }[format]
+        if format not in ("docx", "clean", "md"):
+            raise InputError("只能下载 docx (带批注)、clean (清稿 .docx) 或 md")
+        word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        media = {"docx": word, "clean": word, "md": "text/markdown; charset=utf-8"}[format]
+        name = f"清稿-第{number}版.docx" if format == "clean" else f"草稿-第{number}版.{format}"
         return FileResponse(
-            version.file(format), media_type=media, filename=f"草稿-第{number}版.{format}"
+            engine.version_file(client, session, number, format), media_type=media, filename=name
         )
 
     @app.get("/api/sessions/{session}/diff")

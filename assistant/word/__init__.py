@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .annotate import annotate
+from .clean import clean_path, write_clean_copy
 from .comments import read_comments
 from .gongwen import write_document
 from .read import read_blocks
@@ -11,9 +12,11 @@ from .tracked import accepted_text, rejected_text, write_revision
 __all__ = [
     "accepted_text",
     "annotate",
+    "clean_path",
     "read_blocks",
     "read_comments",
     "rejected_text",
+    "write_clean_copy",
     "write_document",
     "write_revision",
 ]
