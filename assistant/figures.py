@@ -737,10 +737,11 @@ def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> 
     return [resolve(f, ()) for f in figures]
 
 
-def load_figures(path: str | Path) -> FigureSet:
+def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
     """Read, validate and derive a figures file; raise one InputError listing every problem.
 
     Pure: nothing is stored or half-loaded; the FigureSet exists only for a clean file.
+    ``max_rows`` refuses a longer table before any row is validated (the web chat's limit).
     """
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
@@ -770,6 +771,12 @@ def load_figures(path: str | Path) -> FigureSet:
                 "在数据上方加一行表头：id,指标,数值,单位,期间,上年同期,目标,来源",
             )
         problems.fail()
+    if max_rows is not None and len(table.rows) > max_rows:
+        raise InputError(
+            f"数据文件有 {len(table.rows)} 行数据，超过上限 {max_rows} 行，未载入",
+            path=str(path),
+            hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
+        )
     if "source" not in table.headers and table.rows:
         problems.error(None, "来源", "表头缺少“来源”列", "加一列“来源”，写明每个数据的出处")
 

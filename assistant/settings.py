@@ -77,6 +77,21 @@ class Settings(BaseSettings):
     web_token: SecretStr | None = Field(
         default=None, description="Bearer token `assistant serve` requires (ASSISTANT_WEB_TOKEN)."
     )
+    web_max_upload: int = Field(
+        default=10 * 1024 * 1024,
+        description="Largest web upload in bytes; a bigger request is refused while it is read.",
+    )
+    web_allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the server answers to off loopback (empty: any, the token guards);"
+        " on loopback the bound address and localhost are always answered.",
+    )
+    web_jobs: int = Field(
+        default=2, ge=1, description="Web requests parsing, checking or drafting at the same time."
+    )
+    figures_max_rows: int = Field(
+        default=5000, ge=1, description="Rows a figures file uploaded in the web chat may have."
+    )
 
     @property
     def store_dir(self) -> Path:

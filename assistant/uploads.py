@@ -5,6 +5,8 @@ gigabytes. Each refusal is an InputError a person can act on.
 
 from __future__ import annotations
 
+import shutil
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -23,6 +25,57 @@ _REQUIRED_PART = {
     ".xlsm": "xl/workbook.xml",
 }
 _KIND_NAMES = {".docx": "Word 文档", ".xlsx": "Excel 表格", ".xlsm": "Excel 表格"}
+MAX_NAME_BYTES = 120  # well under the 255-byte limit of every file system, with room for a suffix
+DISPLAY_CHARS = 60
+LEFTOVER_PREFIX = "upload-"
+_UNSAFE = set('<>:"/\\|?*')
+
+
+def _printable(name: str) -> str:
+    """The name without control/format characters (a newline, NUL, RTL override …)."""
+    return "".join(c for c in name if unicodedata.category(c)[0] != "C")
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    stem, dot, suffix = name.rpartition(".")
+    if dot and stem and suffix.isascii() and suffix.isalnum() and len(suffix) <= 5:
+        return stem, "." + suffix.lower()
+    return name, ""
+
+
+def stored_name(original: str | None) -> str:
+    """A name that is safe to create on disk for whatever name a client sent (.., ., empty,
+    300 bytes, control characters, path separators): readable where it can be, never a path."""
+    name = _printable((original or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join("_" if c in _UNSAFE else c for c in name).strip(" .")
+    stem, suffix = _split_suffix(name)
+    stem = stem.strip(" .")
+    room = MAX_NAME_BYTES - len(suffix)
+    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .")
+    return (stem or "upload") + suffix
+
+
+def display_name(original: str | None) -> str:
+    """The client's name as a person should read it: no path, no control characters, a long
+    name shortened in the middle with its suffix kept."""
+    name = _printable((original or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if not name:
+        return "（无文件名）"
+    if len(name) <= DISPLAY_CHARS:
+        return name
+    stem, suffix = _split_suffix(name)
+    keep = DISPLAY_CHARS - len(suffix) - 1
+    return stem[: keep - keep // 3] + "…" + stem[len(stem) - keep // 3 :] + suffix
+
+
+def clean_leftovers(folder: Path) -> int:
+    """Remove upload folders a crashed or killed server left behind; how many were removed."""
+    removed = 0
+    for leftover in Path(folder).glob(LEFTOVER_PREFIX + "*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def check_zip(path: Path, *, kind: str | None = None) -> None:

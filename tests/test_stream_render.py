@@ -20,6 +20,7 @@ from assistant.settings import load_settings
 from assistant.web import create_app
 from tests.chat_support import FIGURES, UNIT, ingested_settings
 from tests.openai_stub import Reply
+from tests.web_support import LOOPBACK
 
 SECTION = (
     "上半年，全区PM2.5平均浓度{{pm25_avg}}，同比{{pm25_avg.change}}，高于年度目标{{pm25_avg.target}}；"
@@ -146,7 +147,7 @@ def test_chat_revision_streams_rendered_numbers(root: Path, openai_server) -> No
 
 def test_web_chat_streams_rendered_numbers(root: Path, openai_server) -> None:
     openai_server.script([Reply.of(SECTION, chunks=split_inside_references(SECTION))])
-    client = TestClient(create_app(model_settings(root, openai_server.base_url)))
+    client = TestClient(create_app(model_settings(root, openai_server.base_url)), base_url=LOOPBACK)
     headers = {"X-Client-Id": "carol-000-browser"}
     session = client.post(
         "/api/sessions", json={"figures": FIGURES.name, "unit": UNIT}, headers=headers

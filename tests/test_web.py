@@ -17,6 +17,7 @@ from assistant.settings import Settings, load_settings
 from assistant.web import create_app
 from assistant.web.app import is_loopback, server_token
 from tests.chat_support import FIGURES, UNIT, ingested_settings
+from tests.web_support import LOOPBACK
 
 ALICE = {"X-Client-Id": "alice-0000-browser"}
 BOB = {"X-Client-Id": "bob-00000-browser"}
@@ -29,7 +30,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def client(settings: Settings) -> TestClient:
-    return TestClient(create_app(settings, max_upload=200_000))
+    return TestClient(create_app(settings, max_upload=200_000), base_url=LOOPBACK)
 
 
 def new_session(client: TestClient, headers: dict[str, str] = ALICE) -> str:
@@ -137,7 +138,7 @@ def test_browsers_do_not_see_each_other(client: TestClient) -> None:
 
 
 def test_token_required_when_set(settings: Settings) -> None:
-    client = TestClient(create_app(settings, token="s3cret-token"))
+    client = TestClient(create_app(settings, token="s3cret-token"), base_url=LOOPBACK)
     assert client.get("/").status_code == 200  # the page itself holds no data
     assert client.get("/api/sessions", headers=ALICE).status_code == 401
     wrong = {**ALICE, "Authorization": "Bearer nope"}
@@ -234,7 +235,6 @@ BAD_UPLOADS = [
     ),
     ("figures.csv", b"id,name\n\x00\x01\x02", "二进制"),
     ("figures.exe", b"MZ", "不支持的文件类型"),
-    ("huge.csv", b"id,name,value\n" + b"a,b,1\n" * 60_000, "文件过大"),
     ("figures.csv", "id,指标,数值,单位,来源\npm25,PM2.5,abc,微克/立方米,站\n".encode(), "第2行"),
 ]
 
@@ -257,11 +257,22 @@ def test_bad_uploads_are_answered_in_the_chat(
     assert not list((Path(settings.data_dir) / "chat" / "uploads").iterdir())
 
 
+def test_an_oversize_upload_is_refused_before_the_chat(client: TestClient) -> None:
+    session = new_session(client)
+    huge = b"id,name,value\n" + b"a,b,1\n" * 60_000
+    response = client.post(
+        f"/api/sessions/{session}/upload", files={"file": ("huge.csv", huge)}, headers=ALICE
+    )
+    assert response.status_code == 413 and "文件过大" in response.json()["error"]
+    state = client.get(f"/api/sessions/{session}", headers=ALICE).json()
+    assert state["session"]["figures"] == FIGURES.name and not state["messages"]
+
+
 def test_sessions_survive_a_restart(settings: Settings) -> None:
-    first = TestClient(create_app(settings))
+    first = TestClient(create_app(settings), base_url=LOOPBACK)
     session = new_session(first)
     say(first, session, "帮我起草上半年大气污染防治部分")
-    second = TestClient(create_app(settings))
+    second = TestClient(create_app(settings), base_url=LOOPBACK)
     state = second.get(f"/api/sessions/{session}", headers=ALICE).json()
     assert len(state["messages"]) == 2 and state["versions"][0]["number"] == 1
     assert (

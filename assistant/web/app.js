@@ -1,11 +1,16 @@
 // 起草助手 web chat. Every piece of text from the server or the user is put in the page with
 // textContent / createTextNode, never innerHTML, so HTML in a message is shown, not run.
+// Whatever goes wrong, the person reads a Chinese sentence: the server's {"error": …}, or one of
+// ours; a raw JavaScript error text never reaches the page (it goes to the console).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { session: null, versions: [], busy: false };
+const state = { session: null, versions: [], busy: false, messages: 0 };
 // The checker's finding kinds a person has to act on (the summary also carries "ok" and "total").
 const PROBLEM_KINDS = ["mismatch", "unit", "direction", "unsourced", "stale", "placeholder", "period", "foreign"];
+
+// An error meant for people: its message is shown as it is.
+class UserError extends Error {}
 
 function randomId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -41,18 +46,34 @@ function headers(extra) {
 async function api(path, options) {
   const opts = Object.assign({}, options || {});
   opts.headers = headers(opts.headers);
-  const response = await fetch(path, opts);
+  let response;
+  try {
+    response = await fetch(path, opts);
+  } catch (error) {
+    console.error(error);
+    throw new UserError("连接不上服务器：请确认起草助手仍在运行，稍后再试");
+  }
   if (response.status === 401) {
     $("token-box").hidden = false;
-    throw new Error("需要访问令牌");
+    throw new UserError("需要访问令牌：请在上方输入后点“确定”");
   }
   return response;
 }
 
+// The JSON body of a response; a body that is not JSON becomes a sentence with the status.
+async function readJson(response) {
+  try {
+    return await response.json();
+  } catch (error) {
+    console.error(error);
+    throw new UserError("服务器的答复无法识别（HTTP " + response.status + "），请重试");
+  }
+}
+
 async function apiJson(path, options) {
   const response = await api(path, options);
-  const body = await response.json();
-  if (!response.ok && !body.message) throw new Error(body.error || response.statusText);
+  const body = await readJson(response);
+  if (!response.ok && !body.message) throw new UserError(body.error || "请求失败（HTTP " + response.status + "）");
   return body;
 }
 
@@ -64,25 +85,57 @@ function el(tag, className, text) {
 }
 
 function scrollDown() {
-  const box = $("messages");
+  const box = $("conversation");
   box.scrollTop = box.scrollHeight;
 }
 
-// A draft reply: one <p> per block; numbers as <span class="num" title="source">, 〔待补〕/〔待核〕
-// as <span class="placeholder">.
+// The source of a number (or what a mark needs) in a popover, opened by click, tap or keyboard
+// focus, closed by Escape, leaving the number or clicking elsewhere.
+function showPopover(anchor) {
+  const pop = $("popover");
+  pop.textContent = anchor.dataset.where;
+  pop.hidden = false;
+  anchor.setAttribute("aria-describedby", "popover");
+  const rect = anchor.getBoundingClientRect();
+  const width = pop.offsetWidth;
+  pop.style.left = Math.max(8, Math.min(rect.left, window.innerWidth - width - 8)) + "px";
+  const below = rect.bottom + 6;
+  pop.style.top = (below + pop.offsetHeight > window.innerHeight ? rect.top - pop.offsetHeight - 6 : below) + "px";
+  state.popoverFor = anchor;
+}
+
+function hidePopover() {
+  if (state.popoverFor) state.popoverFor.removeAttribute("aria-describedby");
+  state.popoverFor = null;
+  $("popover").hidden = true;
+}
+
+function sourced(className, text, where) {
+  const span = el("span", className, text);
+  span.dataset.where = where;
+  span.tabIndex = 0;
+  span.setAttribute("role", "button");
+  span.addEventListener("focus", () => showPopover(span));
+  span.addEventListener("blur", hidePopover);
+  span.addEventListener("click", (event) => {
+    event.stopPropagation();
+    if (state.popoverFor === span) hidePopover();
+    else showPopover(span);
+  });
+  return span;
+}
+
+// A draft reply: one <p> per block; numbers and 〔待补〕/〔待核〕 marks open their popover.
 function renderBlocks(blocks) {
   const wrap = el("div", "draft");
   for (const block of blocks) {
     const p = el("p", block.style);
     for (const piece of block.segments) {
       if (piece.kind === "num") {
-        const span = el("span", "num", piece.text);
-        span.title = "来源：" + piece.source;
-        p.appendChild(span);
+        p.appendChild(sourced("num", piece.text, piece.where.join(" · ")));
       } else if (piece.kind === "placeholder") {
-        const span = el("span", "placeholder", piece.text);
-        span.title = piece.text.startsWith("〔待补") ? "缺少数据，需补充" : "数字无法对应数据，需核实";
-        p.appendChild(span);
+        const need = piece.text.startsWith("〔待补") ? "数据文件缺这一项，需补充后重新起草" : "这个数字在数据文件中找不到，需核实";
+        p.appendChild(sourced("placeholder", piece.text, need));
       } else {
         p.appendChild(document.createTextNode(piece.text));
       }
@@ -112,8 +165,14 @@ function renderMessage(message, extra) {
   return box;
 }
 
+function setWelcome() {
+  $("welcome").hidden = state.messages > 0;
+}
+
 function showMessage(message, extra) {
   $("messages").appendChild(renderMessage(message, extra));
+  state.messages += 1;
+  setWelcome();
   scrollDown();
 }
 
@@ -124,7 +183,7 @@ function setVersions(versions) {
   $("download-docx").disabled = !latest;
   $("download-clean").disabled = !latest;
   $("download-md").disabled = !latest;
-  $("diff").disabled = versions.length < 2;
+  $("diff-tools").hidden = versions.length < 2;
   for (const id of ["diff-a", "diff-b"]) {
     const select = $(id);
     select.replaceChildren();
@@ -140,9 +199,35 @@ function setVersions(versions) {
   }
 }
 
+// What the conversation works with, shown above it: the session's own figures file and unit
+// (before there is a session, what is picked in the sidebar).
+function setContext(figures, unit) {
+  $("context-figures").textContent = figures || "未选择";
+  $("context-unit").textContent = unit || "未填写";
+  const select = $("figures");
+  const offered = Array.from(select.options).some((o) => o.value && o.value === figures);
+  let uploaded = $("figures-uploaded");
+  if (figures && !offered) {
+    if (!uploaded) {
+      uploaded = el("option");
+      uploaded.id = "figures-uploaded";
+      uploaded.value = "";
+      select.appendChild(uploaded);
+    }
+    uploaded.textContent = "本会话上传：" + figures;
+    select.value = "";
+    uploaded.selected = true;
+  } else {
+    if (uploaded) uploaded.remove();
+    select.value = figures || "";
+  }
+}
+
 async function loadFigures() {
   const body = await apiJson("/api/figures");
   const select = $("figures");
+  select.replaceChildren(el("option", null, "（请选择）"));
+  select.options[0].value = "";
   for (const name of body.files) {
     const option = el("option", null, name);
     option.value = name;
@@ -158,7 +243,7 @@ async function loadSessions() {
   for (const s of body.sessions) {
     const item = el("li", s.id === state.session ? "active" : "", s.title || "（新会话）");
     item.title = s.figures ? "数据：" + s.figures : "";
-    item.addEventListener("click", () => openSession(s.id));
+    item.addEventListener("click", guard(() => openSession(s.id)));
     list.appendChild(item);
   }
 }
@@ -167,10 +252,14 @@ async function openSession(id) {
   const body = await apiJson("/api/sessions/" + encodeURIComponent(id));
   state.session = id;
   localStorage.setItem("assistant.session", id);
+  hidePopover();
   $("messages").replaceChildren();
+  state.messages = 0;
   for (const m of body.messages) showMessage(m);
+  setWelcome();
   setVersions(body.versions);
-  if (body.session.unit) $("unit").value = body.session.unit;
+  $("unit").value = body.session.unit || "";
+  setContext(body.session.figures, body.session.unit);
   await loadSessions();
 }
 
@@ -180,7 +269,6 @@ async function newSession() {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ figures: $("figures").value || null, unit: $("unit").value.trim() || null }),
   });
-  if (body.error) throw new Error(body.error);
   await openSession(body.id);
 }
 
@@ -188,24 +276,53 @@ async function ensureSession() {
   if (!state.session) await newSession();
 }
 
+// Change one thing of the session: only the field the person changed is sent, so setting the
+// unit never touches the figures file (an uploaded one stays the session's).
+async function updateSession(change) {
+  if (!state.session) {
+    setContext($("figures").value, $("unit").value.trim());
+    return;
+  }
+  const body = await apiJson("/api/sessions/" + encodeURIComponent(state.session), {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(change),
+  });
+  setContext(body.figures, body.unit);
+}
+
 async function send(text) {
   await ensureSession();
   showMessage({ role: "user", kind: "text", text: text });
-  const bubble = el("div", "msg assistant streaming", "");
+  const bubble = el("div", "msg assistant streaming", "正在起草…");
   $("messages").appendChild(bubble);
+  scrollDown();
+  try {
+    await stream(text, bubble);
+  } catch (error) {
+    bubble.remove();
+    throw error;
+  }
+  if (bubble.isConnected) {
+    bubble.remove();
+    throw new UserError("答复中断了，请重试");
+  }
+}
+
+async function stream(text, bubble) {
   const response = await api("/api/sessions/" + encodeURIComponent(state.session) + "/messages", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ text: text }),
   });
   if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    bubble.replaceWith(renderMessage({ role: "assistant", kind: "error", text: body.error || response.statusText }));
-    return;
+    const body = await readJson(response);
+    throw new UserError(body.error || "请求失败（HTTP " + response.status + "）");
   }
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let buffer = "";
+  let started = false;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -214,7 +331,13 @@ async function send(text) {
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + 1);
-      if (line.trim()) handleEvent(JSON.parse(line), bubble);
+      if (!line.trim()) continue;
+      const event = JSON.parse(line);
+      if (event.type === "token" && !started) {
+        bubble.textContent = "";
+        started = true;
+      }
+      handleEvent(event, bubble);
     }
   }
 }
@@ -225,8 +348,9 @@ function handleEvent(event, bubble) {
     scrollDown();
   } else if (event.type === "reply") {
     bubble.replaceWith(renderMessage(event.message, event));
+    state.messages += 1;
     if (event.version) setVersions(state.versions.concat([event.version]));
-    loadSessions();
+    loadSessions().catch((error) => console.error(error));
     scrollDown();
   } else if (event.type === "error") {
     bubble.replaceWith(renderMessage({ role: "assistant", kind: "error", text: event.error }));
@@ -235,14 +359,21 @@ function handleEvent(event, bubble) {
 
 async function upload(file) {
   await ensureSession();
+  $("upload-name").textContent = file.name;
+  const pending = el("div", "msg assistant streaming", "正在上传并检查 " + file.name + " …");
+  $("messages").appendChild(pending);
+  scrollDown();
   const form = new FormData();
   form.append("file", file);
-  const body = await apiJson("/api/sessions/" + encodeURIComponent(state.session) + "/upload", {
-    method: "POST",
-    body: form,
-  });
+  try {
+    await apiJson("/api/sessions/" + encodeURIComponent(state.session) + "/upload", {
+      method: "POST",
+      body: form,
+    });
+  } finally {
+    pending.remove();
+  }
   await openSession(state.session);
-  return body;
 }
 
 async function download(format) {
@@ -250,7 +381,7 @@ async function download(format) {
   if (!latest) return;
   const path = "/api/sessions/" + encodeURIComponent(state.session) + "/versions/" + latest.number + "/download?format=" + format;
   const response = await api(path);
-  if (!response.ok) throw new Error("下载失败");
+  if (!response.ok) throw new UserError((await readJson(response)).error || "下载失败，请重试");
   const blob = await response.blob();
   const link = el("a");
   link.href = URL.createObjectURL(blob);
@@ -299,9 +430,23 @@ function guard(action) {
     try {
       await action(...args);
     } catch (error) {
-      showMessage({ role: "assistant", kind: "error", text: String(error.message || error) });
+      if (!(error instanceof UserError)) console.error(error);
+      const text = error instanceof UserError ? error.message : "出了点问题，请重试；如果反复出现，请刷新页面";
+      showMessage({ role: "assistant", kind: "error", text: text });
     }
   };
+}
+
+async function submit(text) {
+  if (!text || state.busy) return;
+  state.busy = true;
+  $("send").disabled = true;
+  try {
+    await send(text);
+  } finally {
+    state.busy = false;
+    $("send").disabled = false;
+  }
 }
 
 async function start() {
@@ -309,16 +454,8 @@ async function start() {
   $("composer").addEventListener("submit", guard(async (event) => {
     event.preventDefault();
     const text = $("input").value.trim();
-    if (!text || state.busy) return;
     $("input").value = "";
-    state.busy = true;
-    $("send").disabled = true;
-    try {
-      await send(text);
-    } finally {
-      state.busy = false;
-      $("send").disabled = false;
-    }
+    await submit(text);
   }));
   $("input").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -326,22 +463,27 @@ async function start() {
       $("composer").requestSubmit();
     }
   });
-  $("new-session").addEventListener("click", guard(newSession));
-  for (const id of ["figures", "unit"]) {
-    $(id).addEventListener("change", guard(async () => {
-      if (!state.session) return;
-      const body = await apiJson("/api/sessions/" + encodeURIComponent(state.session), {
-        method: "PATCH",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ figures: $("figures").value || null, unit: $("unit").value.trim() || null }),
-      });
-      if (body.error) throw new Error(body.error);
-    }));
+  for (const button of document.querySelectorAll("#welcome .example")) {
+    button.addEventListener("click", guard(() => submit(button.textContent)));
   }
+  document.addEventListener("click", hidePopover);
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") hidePopover();
+  });
+  $("conversation").addEventListener("scroll", hidePopover);
+  $("new-session").addEventListener("click", guard(async () => {
+    state.session = null;
+    await newSession();
+  }));
+  $("figures").addEventListener("change", guard(() => {
+    const name = $("figures").value;
+    return name ? updateSession({ figures: name }) : null;
+  }));
+  $("unit").addEventListener("change", guard(() => updateSession({ unit: $("unit").value.trim() })));
   $("upload").addEventListener("change", guard(async (event) => {
     const file = event.target.files[0];
-    if (file) await upload(file);
     event.target.value = "";
+    if (file) await upload(file);
   }));
   $("download-docx").addEventListener("click", guard(() => download("docx")));
   $("download-clean").addEventListener("click", guard(() => download("clean")));
@@ -353,6 +495,8 @@ async function start() {
     await boot();
   }));
   await guard(boot)();
+  setWelcome();
+  document.body.dataset.ready = "1";
 }
 
 async function boot() {
@@ -363,10 +507,11 @@ async function boot() {
     try {
       await openSession(previous);
     } catch (error) {
+      console.error(error);
       localStorage.removeItem("assistant.session");
     }
   }
-  document.body.dataset.ready = "1";
+  if (!state.session) setContext($("figures").value, $("unit").value.trim());
 }
 
 document.addEventListener("DOMContentLoaded", start);

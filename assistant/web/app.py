@@ -3,7 +3,9 @@
 Who sees what: every API call names its browser (X-Client-Id, a random id the page keeps in
 localStorage) and a session belongs to the browser that made it, so one user never lists, reads
 or downloads another's sessions. On a non-loopback address a bearer token is required as well
-(the page reads it once from the URL fragment #token=…, which never reaches server logs).
+(the page reads it once from the URL fragment #token=…, which never reaches server logs); the
+token, the Host name and the request size are checked in front of the app (limits.py).
+Reading figures, drafting, checking and diffing run as bounded jobs off the event loop (jobs.py).
 
 Replies stream as NDJSON (one JSON object a line: token pieces, then the reply with its numbers
 and their sources), so the page can show the text as it is written.
@@ -11,43 +13,41 @@ and their sources), so the page can show the text as it is written.
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import json
 import logging
 import os
-import queue
 import re
 import secrets
+import shutil
 import tempfile
-import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, UploadFile
+from fastapi import Depends, FastAPI, Header, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from ..chat import ChatEngine, Message, SessionNotFound, segments
 from ..errors import AssistantError, InputError
 from ..settings import Settings
-from ..uploads import DRAFT_SUFFIXES, FIGURES_SUFFIXES, MAX_UPLOAD_BYTES
+from ..uploads import (
+    DRAFT_SUFFIXES,
+    FIGURES_SUFFIXES,
+    LEFTOVER_PREFIX,
+    clean_leftovers,
+    display_name,
+    stored_name,
+)
+from . import errors
+from .jobs import Jobs
+from .limits import RequestGuard, is_loopback
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 _CLIENT_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 _STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def figures_dir(settings: Settings) -> Path:
@@ -56,23 +56,30 @@ def figures_dir(settings: Settings) -> Path:
 
 
 def create_app(
-    settings: Settings, *, token: str | None = None, max_upload: int = MAX_UPLOAD_BYTES
+    settings: Settings,
+    *,
+    token: str | None = None,
+    max_upload: int | None = None,
+    host: str = "127.0.0.1",
 ) -> FastAPI:
-    """The app; with ``token`` every /api call needs ``Authorization: Bearer <token>``."""
+    """The app for a server bound to ``host``; with ``token`` every /api call needs
+    ``Authorization: Bearer <token>``. Uploads a crash left behind are removed first."""
     engine = ChatEngine(settings)
+    jobs = Jobs(settings.web_jobs)
+    max_upload = max_upload or settings.web_max_upload
+    clean_leftovers(_tmp(settings))
     app = FastAPI(title="起草助手", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
+    app.add_middleware(
+        RequestGuard,
+        bound=host,
+        token=token,
+        allowed_hosts=settings.web_allowed_hosts,
+        max_upload=max_upload,
+    )
+    errors.install(app)
 
-    def client_id(
-        authorization: str | None = Header(default=None),
-        x_client_id: str | None = Header(default=None),
-    ) -> str:
-        if token is not None:
-            given = (authorization or "").removeprefix("Bearer ").strip()
-            if not (authorization or "").startswith("Bearer ") or not hmac.compare_digest(
-                given.encode(), token.encode()
-            ):
-                raise HTTPException(401, "需要访问令牌", headers={"WWW-Authenticate": "Bearer"})
+    def client_id(x_client_id: str | None = Header(default=None)) -> str:
         if x_client_id is None or not _CLIENT_ID.fullmatch(x_client_id):
             raise InputError("缺少或无效的 X-Client-Id", hint="刷新页面")
         return f"web:{x_client_id}"
@@ -90,7 +97,7 @@ def create_app(
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> Response:
         if name not in _STATIC:
-            return JSONResponse({"error": "not found"}, status_code=404)
+            return JSONResponse({"error": errors.STATUS_MESSAGES[404]}, status_code=404)
         body = resources.files(__package__).joinpath(name).read_text("utf-8")
         return Response(body, media_type=f"{_STATIC[name]}; charset=utf-8", headers=_NO_SNIFF)
 
@@ -116,30 +123,25 @@ def create_app(
     async def create_session(request: Request, client: str = Depends(client_id)) -> Any:
         body = await _json(request)
         path = _offered(settings, str(body["figures"])) if body.get("figures") else None
-        unit = str(body["unit"]).strip()[:40] if body.get("unit") else None
-        info = engine.create_session(client, figures=path, unit=unit or None)
+        unit = (str(body["unit"]).strip()[:40] if body.get("unit") else None) or None
+        info = await jobs.run(lambda: engine.create_session(client, figures=path, unit=unit))
         return asdict(info) | {"figures": _name(info.figures)}
 
     @app.get("/api/sessions/{session}")
-    def get_session(session: str, client: str = Depends(client_id)) -> dict[str, Any]:
-        info = engine.store.info(client, session)
-        return {
-            "session": asdict(info) | {"figures": _name(info.figures)},
-            "messages": [
-                _message(engine, client, session, m) for m in engine.history(client, session)
-            ],
-            "versions": [_version(v) for v in engine.versions(client, session)],
-        }
+    async def get_session(session: str, client: str = Depends(client_id)) -> dict[str, Any]:
+        return await jobs.run(_state, engine, client, session)
 
     @app.patch("/api/sessions/{session}")
     async def update_session(
         session: str, request: Request, client: str = Depends(client_id)
     ) -> dict[str, Any]:
-        """Pick another figures file from the list, or set the unit."""
+        """Pick another figures file from the list, or set the unit: each only when sent, so
+        setting the unit never touches the session's figures file."""
         engine.store.info(client, session)
         body = await _json(request)
         if body.get("figures"):
-            engine.set_figures(client, session, _offered(settings, str(body["figures"])))
+            path = _offered(settings, str(body["figures"]))
+            await jobs.run(engine.set_figures, client, session, path)
         if body.get("unit"):
             engine.store.update(client, session, unit=str(body["unit"]).strip()[:40])
         info = engine.store.info(client, session)
@@ -157,7 +159,7 @@ def create_app(
         if len(text) > MAX_MESSAGE_CHARS:
             raise InputError(f"消息太长（{len(text)} 字，上限 {MAX_MESSAGE_CHARS} 字）")
         return StreamingResponse(
-            _stream(engine, client, session, text),
+            _stream(jobs, engine, client, session, text),
             media_type="application/x-ndjson; charset=utf-8",
             headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
@@ -165,32 +167,20 @@ def create_app(
     @app.post("/api/sessions/{session}/upload")
     async def upload(session: str, file: UploadFile, client: str = Depends(client_id)) -> Response:
         """A figures file for the session, or an edited .docx that becomes the next version.
-        A bad file is answered in the chat, like any other reply."""
+        Any file name is stored under a safe one (the client's is kept for display); a bad file
+        is answered in the chat, like any other reply."""
         engine.store.info(client, session)
-        name = Path(file.filename or "upload").name
-        folder = Path(tempfile.mkdtemp(prefix="upload-", dir=_tmp(settings)))
-        path = folder / name
+        shown = display_name(file.filename)
+        folder = Path(tempfile.mkdtemp(prefix=LEFTOVER_PREFIX, dir=_tmp(settings)))
+        path = folder / stored_name(file.filename)
         try:
-            size = 0
-            with path.open("wb") as handle:
-                while piece := await file.read(1 << 16):
-                    size += len(piece)
-                    if size > max_upload:
-                        raise InputError(
-                            f"文件过大（超过 {max_upload / 1024 / 1024:.0f} MB）",
-                            path=name,
-                            hint="只上传本期数据文件或草稿",
-                        )
-                    handle.write(piece)
-            engine.store.add_message(session, "user", f"上传文件：{name}", kind="upload")
+            await _receive(file, path, max_upload, shown)
+            engine.store.add_message(session, "user", f"上传文件：{shown}", kind="upload")
             if path.suffix.lower() in DRAFT_SUFFIXES:
-                turn = engine.import_docx(client, session, path)
+                turn = await jobs.run(engine.import_docx, client, session, path)
                 return JSONResponse({"message": _message(engine, client, session, turn.reply)})
-            figure_set = engine.set_figures(client, session, path)
-            period = figure_set.period or "未注明"
-            note = f"已载入数据文件 {name}：{len(figure_set)} 个指标，期间 {period}。"
-            for warning in figure_set.warnings[:5]:
-                note += f"\n提示：{warning}"
+            figure_set = await jobs.run(engine.set_figures, client, session, path)
+            note = _loaded(shown, figure_set)
             reply = engine.store.add_message(session, "assistant", note, kind="notice")
             return JSONResponse({"message": _message(engine, client, session, reply)})
         except AssistantError as exc:
@@ -203,9 +193,7 @@ def create_app(
                 {"message": _message(engine, client, session, reply)}, status_code=422
             )
         finally:
-            for leftover in folder.glob("*"):
-                leftover.unlink()
-            folder.rmdir()
+            shutil.rmtree(folder, ignore_errors=True)
 
     @app.get("/api/sessions/{session}/versions/{number}/download")
     def download(
@@ -221,17 +209,19 @@ def create_app(
         )
 
     @app.get("/api/sessions/{session}/diff")
-    def diff(session: str, a: int, b: int, client: str = Depends(client_id)) -> dict[str, Any]:
-        result = engine.diff(client, session, a, b)
+    async def diff(
+        session: str, a: int, b: int, client: str = Depends(client_id)
+    ) -> dict[str, Any]:
+        result = await jobs.run(engine.diff, client, session, a, b)
         return asdict(result) | {"summary": result.summary}
 
     @app.get("/api/sessions/{session}/check")
-    def check(
+    async def check(
         session: str, version: int | None = None, client: str = Depends(client_id)
     ) -> dict[str, Any]:
         from ..check import finding_to_dict
 
-        report = engine.check(client, session, version)
+        report = await jobs.run(engine.check, client, session, version)
         return {
             "ok": report.ok,
             "summary": report.summary,
@@ -259,6 +249,38 @@ def _tmp(settings: Settings) -> Path:
     folder = Path(settings.data_dir) / "chat" / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+async def _receive(file: UploadFile, path: Path, limit: int, shown: str) -> None:
+    """Write the upload to ``path``, refusing it past ``limit`` bytes."""
+    size = 0
+    with path.open("wb") as handle:
+        while piece := await file.read(1 << 16):
+            size += len(piece)
+            if size > limit:
+                raise InputError(
+                    f"文件过大（超过 {limit / 1024 / 1024:.0f} MB）",
+                    path=shown,
+                    hint="只上传本期数据文件或草稿",
+                )
+            handle.write(piece)
+
+
+def _loaded(shown: str, figure_set: Any) -> str:
+    period = figure_set.period or "未注明"
+    note = f"已载入数据文件 {shown}：{len(figure_set)} 个指标，期间 {period}。"
+    for warning in figure_set.warnings[:5]:
+        note += f"\n提示：{warning}"
+    return note
+
+
+def _state(engine: ChatEngine, client: str, session: str) -> dict[str, Any]:
+    info = engine.store.info(client, session)
+    return {
+        "session": asdict(info) | {"figures": _name(info.figures)},
+        "messages": [_message(engine, client, session, m) for m in engine.history(client, session)],
+        "versions": [_version(v) for v in engine.versions(client, session)],
+    }
 
 
 def _public(exc: AssistantError, folder: Path) -> str:
@@ -298,33 +320,30 @@ def _message(engine: ChatEngine, client: str, session: str, message: Message) ->
     return payload
 
 
-def _stream(engine: ChatEngine, client: str, session: str, text: str) -> Iterator[str]:
-    """Run the turn in a worker thread; pass its tokens on as they come, then the reply."""
-    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+def _stream(
+    jobs: Jobs, engine: ChatEngine, client: str, session: str, text: str
+) -> AsyncIterator[str]:
+    """Run the turn as a job; pass its tokens on as they come, then the reply."""
 
-    def work() -> None:
-        try:
-            turn = engine.send(
-                client, session, text, on_token=lambda t: events.put({"type": "token", "text": t})
-            )
-            event: dict[str, Any] = {
-                "type": "reply",
-                "message": _message(engine, client, session, turn.reply),
-            }
-            if turn.version is not None:
-                event["version"] = _version(turn.version)
-                event["check"] = turn.report.summary if turn.report else {}
-            events.put(event)
-        except Exception:  # the page must hear about it; details go to the server log only
-            log.exception("chat turn failed")
-            events.put({"type": "error", "error": "服务器内部错误，请重试"})
-        finally:
-            events.put(None)
+    def work(emit) -> dict[str, Any]:
+        turn = engine.send(
+            client, session, text, on_token=lambda t: emit({"type": "token", "text": t})
+        )
+        event: dict[str, Any] = {
+            "type": "reply",
+            "message": _message(engine, client, session, turn.reply),
+        }
+        if turn.version is not None:
+            event["version"] = _version(turn.version)
+            event["check"] = turn.report.summary if turn.report else {}
+        return event
 
-    threading.Thread(target=work, daemon=True).start()
-    yield json.dumps({"type": "start"}) + "\n"
-    while (event := events.get()) is not None:
-        yield json.dumps(event, ensure_ascii=False) + "\n"
+    async def lines() -> AsyncIterator[str]:
+        yield json.dumps({"type": "start"}) + "\n"
+        async for event in jobs.stream(work):
+            yield json.dumps(event, ensure_ascii=False) + "\n"
+
+    return lines()
 
 
 def server_token(host: str, token: str | None, announce: Any = print) -> str | None:
@@ -352,4 +371,5 @@ def serve(
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     fragment = f"#token={token}" if token else ""
     announce(f"起草助手网页版：http://{shown}:{port}/{fragment}")
-    uvicorn.run(create_app(settings, token=token), host=host, port=port, log_level="warning")
+    app = create_app(settings, token=token, host=host)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

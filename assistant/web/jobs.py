@@ -1,0 +1,54 @@
+"""Work that takes CPU or disk — reading a figures file, drafting, checking, diffing — runs in
+worker threads, at most ``web_jobs`` at a time, so the event loop keeps answering every other
+session while one person's big file is read (it used to parse on the loop and freeze everyone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+import anyio
+import anyio.to_thread
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Jobs:
+    """A bound on concurrent jobs; callers wait their turn without holding a thread."""
+
+    def __init__(self, size: int) -> None:
+        self.limiter = anyio.CapacityLimiter(size)
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
+
+    async def stream(self, work: Callable[[Callable[[dict], None]], dict]) -> AsyncIterator[dict]:
+        """Run ``work(emit)`` as a job; yield what it emits as it goes, then what it returns.
+
+        A failure is logged and becomes an "error" event with a Chinese sentence (no details)."""
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue[dict] = asyncio.Queue()
+
+        def emit(event: dict) -> None:
+            loop.call_soon_threadsafe(events.put_nowait, event)
+
+        async def job() -> dict:
+            try:
+                return await self.run(work, emit)
+            except Exception:  # the page must hear about it; details go to the server log only
+                log.exception("web job failed")
+                return {"type": "error", "error": "服务器内部错误，请重试"}
+
+        task = asyncio.ensure_future(job())
+        while not task.done() or not events.empty():
+            getter = asyncio.ensure_future(events.get())
+            await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                yield getter.result()
+            else:
+                getter.cancel()
+        yield task.result()

@@ -1,0 +1,147 @@
+"""Requests are bounded before they are read, against a real uvicorn on 127.0.0.1: an oversize
+upload is refused from its Content-Length or cut at the limit while streaming, a request without
+the token gets 401 before its body is read, and on loopback a forged Host header gets 400."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from assistant.settings import Settings
+from assistant.web import create_app
+from assistant.web.limits import MAX_JSON_BODY, body_limit, host_name, served_hosts
+from tests.chat_support import FIGURES, UNIT, ingested_settings
+from tests.web_support import raw_request, running
+
+LIMIT = 1024 * 1024
+HEADERS = {"X-Client-Id": "limits-000-browser"}
+BOUNDARY = "----limits-test"
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return ingested_settings(tmp_path_factory.mktemp("limits"))
+
+
+def _session(base: str, headers: dict[str, str] = HEADERS) -> str:
+    made = httpx.post(
+        f"{base}/api/sessions", json={"figures": FIGURES.name, "unit": UNIT}, headers=headers
+    )
+    assert made.status_code == 200, made.text
+    return made.json()["id"]
+
+
+def _upload_head(port: int, session: str, extra: str) -> str:
+    return (
+        f"POST /api/sessions/{session}/upload HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\nX-Client-Id: {HEADERS['X-Client-Id']}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n{extra}\r\n"
+    )
+
+
+def _file_part(size: int, piece: int = 64 * 1024):
+    yield (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    for _ in range(size // piece):
+        yield b"a,b,1\n" * (piece // 6)
+
+
+def _chunked(pieces):
+    for piece in pieces:
+        yield f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+
+
+def _answer(raw: str) -> tuple[int, dict]:
+    status = int(raw.split(" ", 2)[1])
+    return status, json.loads(raw.partition("\r\n\r\n")[2])
+
+
+def test_oversize_upload_is_refused_from_its_length(settings: Settings) -> None:
+    with running(create_app(settings, max_upload=LIMIT)) as base:
+        port = urlparse(base).port
+        session = _session(base)
+        declared = 400 * 1024 * 1024
+        raw, sent = raw_request(
+            port,
+            _upload_head(port, session, f"Content-Length: {declared}\r\n"),
+            _file_part(declared),
+        )
+    status, body = _answer(raw)
+    assert status == 413 and "文件过大" in body["error"] and "1 MB" in body["error"]
+    assert sent < 4 * LIMIT, f"{sent} bytes went out before the answer"
+    assert not any((Path(settings.data_dir) / "chat" / "uploads").iterdir())
+
+
+def test_upload_without_a_length_is_cut_at_the_limit(settings: Settings) -> None:
+    with running(create_app(settings, max_upload=LIMIT)) as base:
+        port = urlparse(base).port
+        session = _session(base)
+        raw, sent = raw_request(
+            port,
+            _upload_head(port, session, "Transfer-Encoding: chunked\r\n"),
+            _chunked(_file_part(200 * LIMIT)),
+        )
+        status, body = _answer(raw)
+        assert status == 413 and "文件过大" in body["error"]
+        assert sent < 8 * LIMIT, f"{sent} bytes went out before the answer"
+        # the server goes on serving, and the session is as it was
+        state = httpx.get(f"{base}/api/sessions/{session}", headers=HEADERS).json()
+    assert state["session"]["figures"] == FIGURES.name
+
+
+def test_no_token_is_refused_before_the_body_is_read(settings: Settings) -> None:
+    with running(create_app(settings, token="s3cret", max_upload=LIMIT)) as base:
+        port = urlparse(base).port
+        authorised = {**HEADERS, "Authorization": "Bearer s3cret"}
+        session = _session(base, authorised)
+        declared = 300 * 1024 * 1024
+        raw, sent = raw_request(
+            port,
+            _upload_head(port, session, f"Content-Length: {LIMIT // 2}\r\n"),
+            _file_part(declared),
+        )
+    status, body = _answer(raw)
+    assert status == 401 and body == {"error": "需要访问令牌"}
+    assert sent < 4 * LIMIT, f"{sent} bytes went out before the answer"
+
+
+def test_a_forged_host_is_refused_on_loopback(settings: Settings) -> None:
+    with running(create_app(settings)) as base:
+        port = urlparse(base).port
+        forged = httpx.get(f"{base}/api/sessions", headers={**HEADERS, "Host": "attacker.example"})
+        assert forged.status_code == 400 and "Host" in forged.json()["error"]
+        page = httpx.get(f"{base}/", headers={"Host": f"attacker.example:{port}"})
+        assert page.status_code == 400
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost"):
+            ok = httpx.get(f"{base}/api/sessions", headers={**HEADERS, "Host": host})
+            assert ok.status_code == 200, host
+
+
+def test_a_big_json_message_is_refused(settings: Settings) -> None:
+    with running(create_app(settings)) as base:
+        session = _session(base)
+        big = httpx.post(
+            f"{base}/api/sessions/{session}/messages",
+            content=b'{"text": "' + b"a" * (MAX_JSON_BODY + 10) + b'"}',
+            headers={**HEADERS, "Content-Type": "application/json"},
+        )
+    assert big.status_code == 413 and "请求过大" in big.json()["error"]
+
+
+def test_served_host_names() -> None:
+    assert host_name("LocalHost:8765") == "localhost"
+    assert host_name("[::1]:8765") == "::1"
+    assert host_name("127.0.0.1") == "127.0.0.1"
+    loopback = served_hosts("127.0.0.1", ())
+    assert loopback is not None and {"127.0.0.1", "localhost", "::1"} <= loopback
+    assert "attacker.example" not in loopback
+    assert served_hosts("0.0.0.0", ()) is None  # off loopback the token guards
+    assert served_hosts("0.0.0.0", ["Office-PC:8765", " "]) == {"office-pc"}
+    assert body_limit("POST", "/api/sessions/x/upload", LIMIT) > LIMIT
+    assert body_limit("POST", "/api/sessions/x/messages", LIMIT) == MAX_JSON_BODY
