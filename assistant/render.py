@@ -177,6 +177,23 @@ def comment_text(citation: Citation, figure: Figure) -> str:
     )
 
 
+def source_words(citation: Citation, figure: Figure | None) -> list[str]:
+    """A number's source for a reader, in plain words and without internal ids: the row of the
+    figures file, who published it, the figure's name and what it was computed against
+    (数据表 第2行 · 区环境监测站月报 · PM2.5平均浓度 · 上年同期 39.8). Without the figure, the
+    source as recorded on the citation."""
+    if figure is None:
+        return [f"来源：{citation.source}" if citation.source else "来源未记录"]
+    where = figure.provenance
+    sheet = f"“{where.sheet}”" if where.sheet else ""
+    words = [f"数据表{sheet} 第{where.row}行", where.source, figure.name]
+    if citation.field in ("change", "previous") and figure.previous_written:
+        words.append(f"上年同期 {figure.previous_written}")
+    if citation.field in ("target", "completion") and figure.target_written:
+        words.append(f"目标 {figure.target_written}")
+    return [word for word in words if word]
+
+
 def parse_comment(text: str) -> tuple[str, FigureField] | None:
     """The figure id and field a comment written by comment_text names, else None."""
     match = _COMMENT_HEAD.search(text)

@@ -74,7 +74,10 @@ def test_streamed_section_with_sourced_numbers(client: TestClient) -> None:
         if piece["kind"] == "num"
     ]
     pm25 = next(p for p in numbers if p["text"] == "38.4微克/立方米")
-    assert "区环境监测站月报（2025年6月）" in pm25["source"] and "pm25_avg" in pm25["source"]
+    assert pm25["where"] == ["数据表 第2行", "区环境监测站月报（2025年6月）", "PM2.5平均浓度"]
+    change = next(p for p in numbers if p["text"].startswith("下降"))
+    assert "上年同期 39.8" in change["where"]
+    assert not any("pm25_avg" in word for p in numbers for word in p["where"])  # no internal ids
     text = "".join(p["text"] for b in reply["message"]["blocks"] for p in b["segments"])
     assert text.replace("\n", "") == reply["message"]["text"].replace("\n", "")
 

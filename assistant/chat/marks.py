@@ -27,37 +27,35 @@ def with_marks(draft: Draft, figure_set: FigureSet | None) -> Draft:
     return replace(draft, blocks=blocks)
 
 
-def segments(draft: Draft) -> list[dict[str, object]]:
-    """Each block as text pieces marked num (with its source) or placeholder, for display."""
-    from ..render import find_placeholders
+def segments(draft: Draft, figure_set: FigureSet | None = None) -> list[dict[str, object]]:
+    """Each block as text pieces marked num (with where it came from, in plain words) or
+    placeholder, for display. ``figure_set`` is used only when it is the one the draft cites."""
+    from ..render import find_placeholders, source_words
 
+    if figure_set is not None and figure_set.sha256 != draft.figures_sha256:
+        figure_set = None
     out = []
     for index, block in enumerate(draft.blocks):
-        spans = [
-            (c.start, c.end, "num", _source_label(c.source, c.figure_id, c.field))
+        spans: list[tuple[int, int, str, list[str]]] = [
+            (c.start, c.end, "num", source_words(c, figure_set and figure_set.get(c.figure_id)))
             for c in draft.citations
             if c.block == index
         ]
-        spans += [(p.start, p.end, "placeholder", "") for p in find_placeholders(block.text, index)]
+        spans += [(p.start, p.end, "placeholder", []) for p in find_placeholders(block.text, index)]
         spans.sort()
-        pieces: list[dict[str, str]] = []
+        pieces: list[dict[str, object]] = []
         cursor = 0
-        for start, end, kind, source in spans:
+        for start, end, kind, where in spans:
             if start < cursor:
                 continue
             if start > cursor:
                 pieces.append({"text": block.text[cursor:start], "kind": "text"})
-            piece = {"text": block.text[start:end], "kind": kind}
-            if source:
-                piece["source"] = source
+            piece: dict[str, object] = {"text": block.text[start:end], "kind": kind}
+            if where:
+                piece["where"] = where
             pieces.append(piece)
             cursor = end
         if cursor < len(block.text):
             pieces.append({"text": block.text[cursor:], "kind": "text"})
         out.append({"style": block.style, "segments": pieces})
     return out
-
-
-def _source_label(source: str, figure_id: str, field_name: str) -> str:
-    reference = figure_id if field_name == "value" else f"{figure_id}.{field_name}"
-    return f"{source}（数据 {reference}）"

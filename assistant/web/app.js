@@ -119,8 +119,7 @@ function sourced(className, text, where) {
   span.addEventListener("blur", hidePopover);
   span.addEventListener("click", (event) => {
     event.stopPropagation();
-    if (state.popoverFor === span) hidePopover();
-    else showPopover(span);
+    showPopover(span);
   });
   return span;
 }

@@ -32,6 +32,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from ..chat import ChatEngine, Message, SessionNotFound, segments
 from ..errors import AssistantError, InputError
 from ..settings import Settings
+from ..types import FigureSet
 from ..uploads import (
     DRAFT_SUFFIXES,
     FIGURES_SUFFIXES,
@@ -178,7 +179,8 @@ def create_app(
             engine.store.add_message(session, "user", f"上传文件：{shown}", kind="upload")
             if path.suffix.lower() in DRAFT_SUFFIXES:
                 turn = await jobs.run(engine.import_docx, client, session, path)
-                return JSONResponse({"message": _message(engine, client, session, turn.reply)})
+                shown_reply = await jobs.run(_message, engine, client, session, turn.reply)
+                return JSONResponse({"message": shown_reply})
             figure_set = await jobs.run(engine.set_figures, client, session, path)
             note = _loaded(shown, figure_set)
             reply = engine.store.add_message(session, "assistant", note, kind="notice")
@@ -276,9 +278,11 @@ def _loaded(shown: str, figure_set: Any) -> str:
 
 def _state(engine: ChatEngine, client: str, session: str) -> dict[str, Any]:
     info = engine.store.info(client, session)
+    messages = engine.history(client, session)
+    figure_set = _figures(engine, client, session) if any(m.version for m in messages) else None
     return {
         "session": asdict(info) | {"figures": _name(info.figures)},
-        "messages": [_message(engine, client, session, m) for m in engine.history(client, session)],
+        "messages": [_message(engine, client, session, m, figure_set) for m in messages],
         "versions": [_version(v) for v in engine.versions(client, session)],
     }
 
@@ -306,7 +310,14 @@ def _version(version: Any) -> dict[str, Any]:
     return {"number": version.number, "label": version.label, "created": version.created}
 
 
-def _message(engine: ChatEngine, client: str, session: str, message: Message) -> dict[str, Any]:
+def _message(
+    engine: ChatEngine,
+    client: str,
+    session: str,
+    message: Message,
+    figure_set: FigureSet | None = None,
+) -> dict[str, Any]:
+    """A message for the page; a draft's numbers carry their sources in plain words."""
     payload: dict[str, Any] = {
         "id": message.id,
         "role": message.role,
@@ -316,8 +327,18 @@ def _message(engine: ChatEngine, client: str, session: str, message: Message) ->
         "created": message.created,
     }
     if message.version is not None:
-        payload["blocks"] = segments(engine.load(client, session, message.version))
+        figure_set = figure_set or _figures(engine, client, session)
+        payload["blocks"] = segments(engine.load(client, session, message.version), figure_set)
     return payload
+
+
+def _figures(engine: ChatEngine, client: str, session: str) -> FigureSet | None:
+    """The session's figures, or None when its file no longer loads (the draft keeps the
+    sources recorded on its citations)."""
+    try:
+        return engine.figures(client, session)
+    except InputError:
+        return None
 
 
 def _stream(
