@@ -534,7 +534,7 @@ def default_stem(draft: Draft, part: str = "全部") -> str:
         except InputError:
             plan = draft.period
         tail = title.removeprefix(draft.period).removeprefix(plan) or tail
-    elif part in ("总结", "计划", "问题"):
+    elif part in ("总结", "计划", "问题", "开头"):
         tail = f"{part}部分"
     return _UNSAFE.sub("_", f"{draft.unit}-{draft.period}-{tail}")
 

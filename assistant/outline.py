@@ -24,7 +24,7 @@ from .reading import numbering
 from .splitting import classify_part, classify_topic, topic_scores
 from .types import Chunk, FigureSet
 
-PartChoice = Literal["总结", "计划", "问题", "全部"]
+PartChoice = Literal["总结", "计划", "问题", "开头", "全部"]
 PARTS: tuple[str, ...] = get_args(PartChoice)
 # heading: a level-1 heading with no body; the others carry a body written by a writer.
 Role = Literal["heading", "opening", "summary", "problems", "plan-intro", "plan"]
@@ -100,6 +100,8 @@ def title_for(unit: str, period: Period, section: str | None, part: str) -> str:
     2025年下半年工作计划, 2025年上半年工作存在的问题 — never as the whole 总结和计划, and a plan is
     titled with the period it plans for."""
     name = section or ""
+    if part == "开头":
+        return f"{unit}{period.text}工作总结开头"
     if part == "计划":
         if period.kind == "quarter":
             return f"{unit}{period.text}{name}下一步工作打算"
@@ -433,6 +435,9 @@ def derive_outline(
 
     if section is not None:
         return _section_outline(outline, section, figure_set, by_topic, period, part)
+    if part == "开头":  # the opening paragraph alone, as the whole document would open
+        outline.sections = [Section("opening")]
+        return outline
 
     def ids(group: Sequence[str]) -> tuple[str, ...]:
         return tuple(i for topic in group for i in by_topic.get(topic, ()))

@@ -185,7 +185,8 @@ def test_questions_instead_of_guesses(settings: Settings) -> None:
     reply = engine.send("bob", bare.id, "单位是示例区生态环境局").reply
     assert reply.kind == "notice" and UNIT in reply.text
     assert engine.send("bob", bare.id, "写一下").reply.kind == "question"
-    assert engine.send("bob", bare.id, "写大气和水环境的部分").reply.kind == "question"
+    declined = engine.send("bob", bare.id, "帮我做个PPT").reply
+    assert declined.kind == "notice" and "我能做的是" in declined.text
     assert engine.send("bob", bare.id, "再精简一些").reply.kind == "question"
     quarter = engine.create_session("bob", figures=SAMPLE_DIR / "figures-2025Q3.yaml", unit=UNIT)
     asked = engine.send("bob", quarter.id, "帮我起草上半年大气污染防治部分").reply

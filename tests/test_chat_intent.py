@@ -81,6 +81,26 @@ def test_revisions_aimed_at_a_section(text: str, topic: str | None, part: str) -
     )
 
 
+def test_several_topics_make_one_combined_section() -> None:
+    intent = parse_intent("写大气和水环境的部分", has_draft=False)
+    assert intent.action == "draft" and intent.topics == ("大气", "水")
+    assert intent.section == "大气污染防治和水污染防治"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("写结尾", "结尾段我还写不了"),
+        ("帮我做个PPT", "这个我做不了"),
+        ("把总结翻译成英文", "做不了"),
+    ],
+)
+def test_what_it_cannot_do_says_what_it_can(text: str, said: str) -> None:
+    intent = parse_intent(text, has_draft=False)
+    assert intent.action == "decline" and said in (intent.question or "")
+    assert "我能做的是" in (intent.question or "")
+
+
 def test_revision_naming_two_topics_asks_which() -> None:
     intent = parse_intent("把大气和水环境部分精简一些", has_draft=True)
     assert intent.action == "ask" and "大气、水" in (intent.question or "")
@@ -95,7 +115,6 @@ def test_revision_without_a_draft_asks_first() -> None:
     ("text", "asks"),
     [
         ("帮我起草一下", "哪一部分"),
-        ("写大气和水环境的部分", "一次说一个部分"),
         ("今天天气不错", "没听明白"),
         ("", "起草什么"),
     ],

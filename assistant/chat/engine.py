@@ -13,7 +13,7 @@ from .. import domain
 from ..errors import AssistantError, InputError
 from ..settings import Settings
 from ..types import Block, CheckReport, Draft, FigureSet
-from .intent import help_text, parse_intent, period_problem, target
+from .intent import TEMPLATE_REVISIONS, help_text, parse_intent, period_problem, target
 from .marks import with_marks
 from .store import ChatStore, Message, SessionInfo, Version, _now
 
@@ -275,6 +275,8 @@ class ChatEngine:
 
         if intent.action == "ask":
             return ask(intent.question or help_text())
+        if intent.action == "decline":
+            return ask(intent.question or help_text(), kind="notice")
         if intent.action == "unit":
             return ask(f"好的，单位设为“{info.unit}”。", kind="notice")
         figure_set = self.figures(client, session)
@@ -356,6 +358,8 @@ class ChatEngine:
             on_token(tail)
         if not revision.changed:
             note = "；".join(revision.notes) or "没有需要修改的内容"
+            if self.settings.writer == "template":
+                note += "。" + TEMPLATE_REVISIONS
             return Turn(user, self.store.add_message(session, "assistant", note, kind="notice"))
         draft = replace(
             current,

@@ -18,25 +18,43 @@ if TYPE_CHECKING:
 
 
 # A topic's section name and the words users type for it are the domain pack's (topics.yaml:
-# section, chat_words); what the chat says it can do is its examples.chat_help.
-_DRAFT_VERB = re.compile(r"起草|(?<![改重缩])写|拟|生成|出一[份篇版稿]|来一[份篇版]|做一[份篇]")
-_WHOLE = re.compile(r"整篇|全文|全篇|通篇|完整的?(?:总结|材料|稿)|整个(?:总结|材料|文档)|全部内容")
-_REVISE = re.compile(
-    r"精简|压缩|简练|简洁|缩短|删减|精炼|正式|规范|书面|加上|加入|增加|补充|添加|写上|补上|"
-    r"改成|改为|改一下|改写|重写|缩写|润色|调整|语气|再短|长一些|展开|删去|删掉|去掉|具体|详细|充实|"
-    r"细化"
+# section, chat_words); what the chat says it can do is its examples.chat_help. The words
+# below are the genre's (parts, verbs, asks outside drafting), the same for every office.
+_DRAFT_VERB = re.compile(
+    r"起草|草拟|(?<![改重缩])(?<!重新)写(?!得)|拟|生成|出一[份篇版稿]|来一[份篇版]|做一[份篇]|"
+    r"只要|先出|出个稿"
 )
-_UNIT_SET = re.compile(r"单位(?:名称)?(?:是|为|：|:)\s*([^\s，。,；;]{2,30})")
-_PLAN = re.compile(r"计划|安排|打算|下一步|下半年|明年|思路|要点")
-_PROBLEM = re.compile(r"问题|不足|短板|差距")
-_SUMMARY = re.compile(r"总结|成效|进展|做了|完成情况|工作情况|回顾")
+_WHOLE = re.compile(
+    r"整篇|全文|全篇|通篇|完整的?(?:总结|材料|稿)|完整稿|整个(?:总结|材料|文档|上半年|年度)|全部内容"
+)
+_REVISE = re.compile(
+    r"精简|压缩|简练|简洁|缩短|删减|精炼|正式|规范(?!化)|书面|客观|加上|加入|增加|补充|添加|写上|补上|"
+    r"改成|改为|改一下|改写|重写|重新写|缩写|润色|调整|语气|再短|长一些|展开|删去|删掉|去掉|具体|"
+    r"详细|充实|细化|委婉|改得|写得|简短|凝练|短一?[点些]"
+)
+_UNIT_SET = re.compile(r"单位(?:名称)?(?:是|为|改成|改为|换成|：|:)\s*([^\s，。,；;]{2,30})")
+# The parts of a summary by the names staff use for them; 开头/结尾 sit inside the others.
+_PART_WORDS = (
+    ("开头", re.compile(r"开头|开篇|导语|引言|前言|开场白")),
+    ("结尾", re.compile(r"结尾|结束语|结语|收尾|尾段")),
+    ("问题", re.compile(r"问题|不足|短板|差距|困难|挑战|薄弱|弱项|瓶颈")),
+    ("计划", re.compile(r"计划|安排|打算|下一步|下一阶段|下步|思路|要点")),
+    ("总结", re.compile(r"总结|成效|成绩|亮点|进展|干了|做了|情况|回顾|做法|取得")),
+)
 # Where in the current draft a revision aims: the part words an editor uses for it.
 _REVISE_PARTS = (
-    ("问题", re.compile(r"问题|不足|短板")),
-    ("计划", re.compile(r"计划|下半年|明年|下一步|下一阶段")),
-    ("总结", re.compile(r"总结|完成情况|工作情况|上半年|一季度|前三季度|回顾")),
+    ("开头", re.compile(r"开头|开篇|导语|引言|第一段")),
+    ("问题", re.compile(r"问题|不足|短板|差距|困难|薄弱|弱项")),
+    ("计划", re.compile(r"计划|下半年|明年|下一步|下一阶段|打算|安排")),
+    ("总结", re.compile(r"总结|完成情况|工作情况|上半年|一季度|前三季度|回顾|成效")),
 )
-_PART_NAMES = {"总结": "工作总结", "问题": "存在的问题", "计划": "工作计划"}
+_PART_NAMES = {"开头": "开头", "总结": "工作总结", "问题": "存在的问题", "计划": "工作计划"}
+_LOOKING_AHEAD = ("下半年", "明年")
+# Asks outside what the assistant does: answered with what it can do instead.
+_ELSEWHERE = re.compile(
+    r"PPT|ppt|幻灯片|演示文稿|翻译|英文|英语|画一?[张个幅]|图表|趋势图|柱状图|饼图|折线图|"
+    r"讲话稿|发言稿|致辞|述职|调研报告|通知|请示|邮件|短信|表格"
+)
 
 
 def help_text() -> str:
@@ -44,12 +62,29 @@ def help_text() -> str:
     return domain.examples().chat_help
 
 
-Action = Literal["draft", "revise", "ask", "unit"]
+def can_do() -> str:
+    """What the assistant does, said when it is asked for something else."""
+    named = "、".join(domain.topics()[:2])
+    return (
+        "我能做的是：按本期数据文件起草工作总结和工作计划——整篇，或其中一部分（开头、工作总结、"
+        f"存在的问题、工作计划），或某几个方面（如{named}）；修改当前草稿（精简、语气更正式、"
+        "加上某项数据的内容）；核对数字；比较两个版本。"
+    )
+
+
+TEMPLATE_REVISIONS = (
+    "离线的模板写作只会：精简（去掉套话和重复）、把口语说法换成公文用语（更正式）、加上某项数据的"
+    "内容，这一版里没有可以这样改的地方。更自由的改写（换说法、调结构、改语气）需要接入模型"
+    "（ASSISTANT_WRITER=openai）；也可以下载 .docx 在 Word 里改好后上传，作为新的一版。"
+)
+
+Action = Literal["draft", "revise", "ask", "unit", "decline"]
 
 
 @dataclass(frozen=True)
 class Intent:
-    """What a message asks for; ``question`` is what to ask back when ``action`` is "ask"."""
+    """What a message asks for; ``question`` is what to ask back when ``action`` is "ask", or
+    what the assistant can do instead when it is "decline"."""
 
     action: Action
     section: str | None = None  # a section name for DraftRequest.section; None = whole document
@@ -59,15 +94,40 @@ class Intent:
     instruction: str | None = None
     unit: str | None = None
     question: str | None = None
+    topics: tuple[str, ...] = ()  # every topic named (a draft of several: one combined section)
 
 
 def find_topics(text: str) -> list[str]:
-    """Topics a request names, best first (keyword weights from splitting plus topic names)."""
+    """Topics a request names, best first (keyword weights from splitting plus topic names);
+    a bare topic name (水, 大气) on its own is that topic."""
+    for stem in domain.info().office_stems:  # the office's own field (生态环境局) is no topic
+        text = text.replace(stem, "")
+    bare = re.sub(r"[\s，。,.！!？?、]|部分|方面|这块|一节", "", text)
+    if bare in domain.topics():
+        return [bare]
     scores = dict(topic_scores(("",), text))
     for topic, words in domain.all_chat_words().items():
-        if any(word in text for word in words):
+        listed = re.search(rf"(?:^|[、，,和及与]){topic}(?=[、，,和及与的]|$)", text)
+        if listed or any(word in text for word in words):
             scores[topic] = scores.get(topic, 0) + 3
-    return sorted((t for t, s in scores.items() if s >= 3), key=lambda t: -scores[t])
+    strong = [t for t, s in scores.items() if s >= 3]  # a weak word alone names a topic only
+    found = strong or [t for t, s in scores.items() if s >= 2]  # when nothing stronger does
+    return sorted(found, key=lambda t: -scores[t])
+
+
+def part_named(text: str) -> str:
+    """The part a request names: 开头 or 结尾 when named; else 问题/计划/总结 when exactly one is
+    (a period word looking back means 总结, looking ahead 计划); else 全部."""
+    for part, pattern in _PART_WORDS[:2]:
+        if pattern.search(text):
+            return part
+    named = _named_parts(text)
+    periods = REQUEST_WORD.findall(text)
+    if any(word in _LOOKING_AHEAD for word in periods) and not {"计划", "总结"} & set(named):
+        named.append("计划")
+    if not named and any(_to_date(word) for word in periods):
+        named = ["总结"]
+    return named[0] if len(named) == 1 else "全部"
 
 
 def parse_intent(text: str, *, has_draft: bool) -> Intent:
@@ -81,46 +141,48 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
     revising = bool(_REVISE.search(text))
     whole = bool(_WHOLE.search(text))
     topics = find_topics(text)
+    if _ELSEWHERE.search(text):
+        return Intent("decline", question="这个我做不了。" + can_do())
+    if (unit_match or (unit and re.search(r"单位|我们是", text))) and not drafting:
+        return Intent("unit", unit=unit)
     if revising and has_draft and not (drafting and (whole or topics) and not _asks_to_add(text)):
         return _revision(text, unit)
     if revising and not drafting and not has_draft:
         return Intent("ask", question="还没有草稿可以修改。请先让我起草，例如“写整篇”。")
-    if unit_match and not drafting:
-        return Intent("unit", unit=unit)
     period_match = REQUEST_WORD.findall(text)
     period_word = period_match[0] if period_match else None
-    plan, problem = bool(_PLAN.search(text)), bool(_PROBLEM.search(text))
-    asked = parse(period_word) if period_word else None  # a part of the year to date: a summary
-    to_date = asked is not None and asked.first == 1 and not asked.whole_year
-    summary = bool(_SUMMARY.search(text)) or to_date
-    if "下半年" in period_match or "明年" in period_match:
-        plan = True
-        summary = summary and bool(_SUMMARY.search(text))
-    parts = [p for p, on in (("总结", summary), ("问题", problem), ("计划", plan)) if on]
-    part = parts[0] if len(parts) == 1 else "全部"
-    if whole:
+    part = part_named(text)
+    if part == "结尾":
+        said = "结尾段我还写不了（这类总结通常以工作计划收尾）。"
+        return Intent("decline", part=part, question=said + can_do())
+    if whole or (not topics and part == "全部" and len(_named_parts(text)) > 1):
         return Intent("draft", part="全部", period_word=period_word, unit=unit)
-    if not drafting and not topics:
-        return Intent("ask", question="没听明白要做什么。" + help_text())
+    if not topics and (part != "全部" and (drafting or len(text) <= 12)):
+        return Intent("draft", part=part, period_word=period_word, unit=unit)
     if not topics:
-        return Intent(
-            "ask",
-            question=f"要起草哪一部分？例如：{'、'.join(domain.topics()[:9])}……，或者说“写整篇”。",
-        )
-    if len(topics) > 1:
-        named = "、".join(topics[:4])
-        return Intent(
-            "ask", question=f"这句话涉及{named}几个方面，请一次说一个部分，或者说“写整篇”。"
-        )
-    topic = topics[0]
+        if drafting:
+            named = "、".join(domain.topics()[:9])
+            return Intent("ask", question=f"要起草哪一部分？例如：{named}……，或者说“写整篇”。")
+        return Intent("ask", question="没听明白要做什么。" + help_text())
     return Intent(
         "draft",
-        section=domain.section_name(topic),
-        topic=topic,
-        part=part,
+        section="和".join(domain.section_name(t) for t in topics),
+        topic=topics[0],
+        part=part if part != "开头" else "全部",
         period_word=period_word,
         unit=unit,
+        topics=tuple(topics),
     )
+
+
+def _to_date(word: str) -> bool:
+    """一季度, 上半年, 前三季度: a part of the year to date, which a summary looks back on."""
+    asked = parse(word)
+    return asked is not None and asked.first == 1 and not asked.whole_year
+
+
+def _named_parts(text: str) -> list[str]:
+    return [part for part, pattern in _PART_WORDS[2:] if pattern.search(text)]
 
 
 def _revision(text: str, unit: str | None) -> Intent:
@@ -145,6 +207,7 @@ def _revision(text: str, unit: str | None) -> Intent:
         part=parts[0] if len(parts) == 1 else "全部",
         instruction=text,
         unit=unit,
+        topics=tuple(topics),
     )
 
 
@@ -165,8 +228,8 @@ def target(blocks: Sequence[Block], intent: Intent) -> Target:
     (存在的问题's 一是…). It is about a topic when its headings and text score that topic
     highest (splitting's keyword weights: "（一）深入打好蓝天保卫战" is 大气), or when its own
     heading carries the topic's name (the 土壤 of "土壤和固废"); the opening paragraph before
-    the first heading is an overview, about no one topic. Its part (总结/问题/计划) comes from
-    its level-1 heading, or from the title of a one-section draft.
+    the first heading is an overview, about no one topic, and is what 开头 aims at. Its part
+    (总结/问题/计划) comes from its level-1 heading, or from the title of a one-section draft.
 
     When the topic sits in more than one part and the editor named none: a pure style edit
     (精简, 语气更正式) rewrites all of them, since "大气部分再精简一些" means the document's 大气
@@ -178,10 +241,15 @@ def target(blocks: Sequence[Block], intent: Intent) -> Target:
     from ..revise import HEADINGS, passages, style_only
 
     structured = any(block.style in HEADINGS for block in blocks)
+    first_heading = next((i for i, b in enumerate(blocks) if b.style in HEADINGS), len(blocks))
     found = [
         p
         for p in passages(blocks)
-        if (intent.part == "全部" or p.part == intent.part)
+        if (
+            intent.part == "全部"
+            or p.part == intent.part
+            or (intent.part == "开头" and structured and p.blocks[-1] < first_heading)
+        )
         and (
             intent.topic is None
             or (_about(p, intent.topic) and (len(p.headings) > 1 or not structured))

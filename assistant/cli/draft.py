@@ -41,7 +41,7 @@ def draft_command(
     section: Annotated[
         str | None, typer.Option("--section", help="只起草一节：主题名或节名")
     ] = None,
-    part: Annotated[str, typer.Option("--part", help="总结|计划|问题|全部")] = "全部",
+    part: Annotated[str, typer.Option("--part", help="总结|计划|问题|开头|全部")] = "全部",
     outline: Annotated[
         Path | None, typer.Option("--outline", help="提纲文件 (每行一个标题)")
     ] = None,
