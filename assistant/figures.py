@@ -35,6 +35,7 @@ import csv
 import hashlib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -662,7 +663,8 @@ def _check_periods(table: _Table, problems: _Problems) -> str | None:
     periods = [row.cells["period"] for row in table.rows if row.cells.get("period")]
     if not periods:
         return table.period
-    expected = table.period or max(periods, key=periods.count)
+    # the most common (first seen on a tie); linear: max(key=periods.count) held the GIL minutes
+    expected = table.period or Counter(periods).most_common(1)[0][0]
     for row in table.rows:
         period = row.cells.get("period")
         if period and period != expected:
@@ -737,6 +739,15 @@ def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> 
     return [resolve(f, ()) for f in figures]
 
 
+def _check_row_count(table: _Table, path: Path, max_rows: int | None) -> None:
+    if max_rows is not None and len(table.rows) > max_rows:
+        raise InputError(
+            f"数据文件有 {len(table.rows)} 行数据，超过上限 {max_rows} 行，未载入",
+            path=str(path),
+            hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
+        )
+
+
 def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
     """Read, validate and derive a figures file; raise one InputError listing every problem.
 
@@ -771,12 +782,7 @@ def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
                 "在数据上方加一行表头：id,指标,数值,单位,期间,上年同期,目标,来源",
             )
         problems.fail()
-    if max_rows is not None and len(table.rows) > max_rows:
-        raise InputError(
-            f"数据文件有 {len(table.rows)} 行数据，超过上限 {max_rows} 行，未载入",
-            path=str(path),
-            hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
-        )
+    _check_row_count(table, path, max_rows)
     if "source" not in table.headers and table.rows:
         problems.error(None, "来源", "表头缺少“来源”列", "加一列“来源”，写明每个数据的出处")
 

@@ -90,7 +90,7 @@ class Settings(BaseSettings):
         default=2, ge=1, description="Web requests parsing, checking or drafting at the same time."
     )
     figures_max_rows: int = Field(
-        default=5000, ge=1, description="Rows a figures file uploaded in the web chat may have."
+        default=5000, ge=1, description="Rows a figures file may have in a chat (web or terminal)."
     )
 
     @property

@@ -5,6 +5,8 @@ the token gets 401 before its body is read, and on loopback a forged Host header
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -145,3 +147,60 @@ def test_served_host_names() -> None:
     assert served_hosts("0.0.0.0", ["Office-PC:8765", " "]) == {"office-pc"}
     assert body_limit("POST", "/api/sessions/x/upload", LIMIT) > LIMIT
     assert body_limit("POST", "/api/sessions/x/messages", LIMIT) == MAX_JSON_BODY
+
+
+def _rows_csv(rows: int) -> bytes:
+    lines = ["id,指标,数值,单位,期间,来源"]
+    row = "m{0},点位{0}浓度,{1},微克/立方米,2025年上半年,监测站"
+    lines += [row.format(i, 30 + i % 17) for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _pings_while(base: str, busy: threading.Thread) -> list[float]:
+    """Latencies of another browser's small requests for as long as ``busy`` runs."""
+    other = {"X-Client-Id": "other-0000-browser"}
+    latencies = []
+    with httpx.Client(base_url=base, headers=other, timeout=30) as http:
+        while busy.is_alive():
+            started = time.perf_counter()
+            assert http.get("/api/sessions").status_code == 200
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.05)
+    return latencies
+
+
+def test_a_heavy_figures_file_leaves_other_sessions_answered(tmp_path: Path) -> None:
+    """A figures file read in full (8,000 rows, the row limit raised) is parsed in a worker:
+    another browser's requests are answered meanwhile (they used to wait for the parse)."""
+    settings = ingested_settings(tmp_path, figures_max_rows=100_000)
+    answers: list[httpx.Response] = []
+    with running(create_app(settings)) as base:
+        session = _session(base)
+
+        def upload() -> None:
+            files = {"file": ("big.csv", _rows_csv(8000), "text/csv")}
+            url = f"{base}/api/sessions/{session}/upload"
+            answers.append(httpx.post(url, files=files, headers=HEADERS, timeout=600))
+
+        busy = threading.Thread(target=upload)
+        started = time.perf_counter()
+        busy.start()
+        latencies = _pings_while(base, busy)
+        took = time.perf_counter() - started
+    assert answers[0].status_code == 200, answers[0].text
+    assert "8000 个指标" in answers[0].json()["message"]["text"]
+    assert len(latencies) >= 3 and max(latencies) < 1.0, (took, latencies)
+
+
+def test_a_figures_file_over_the_row_limit_is_refused(settings: Settings) -> None:
+    with running(create_app(settings)) as base:
+        session = _session(base)
+        files = {"file": ("all-stations.csv", _rows_csv(100_000), "text/csv")}
+        started = time.perf_counter()
+        answer = httpx.post(
+            f"{base}/api/sessions/{session}/upload", files=files, headers=HEADERS, timeout=600
+        )
+        took = time.perf_counter() - started
+    text = answer.json()["message"]["text"]
+    assert answer.status_code == 422 and "100000 行数据，超过上限 5000 行" in text, text
+    assert "ASSISTANT_FIGURES_MAX_ROWS" in text and took < 30

@@ -78,7 +78,7 @@ class ChatEngine:
         if not path.is_file():
             raise InputError("数据文件不存在", path=str(path))
         check_upload(path, allowed=FIGURES_SUFFIXES)
-        figure_set = load_figures(path)
+        figure_set = load_figures(path, max_rows=self.settings.figures_max_rows)
         folder = self.root / session / "figures"
         folder.mkdir(parents=True, exist_ok=True)
         kept = folder / path.name
