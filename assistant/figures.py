@@ -751,9 +751,8 @@ def _check_row_count(table: _Table, path: Path, max_rows: int | None) -> None:
 def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
     """Read, validate and derive a figures file; raise one InputError listing every problem.
 
-    Pure: nothing is stored or half-loaded; the FigureSet exists only for a clean file.
-    ``max_rows`` refuses a longer table before any row is validated (the web chat's limit).
-    """
+    Pure: nothing is stored or half-loaded; the FigureSet exists only for a clean file. A table
+    longer than ``max_rows`` is refused before any row is validated (the chat's limit)."""
     path = Path(path)
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
