@@ -10,6 +10,7 @@ after the whole draft succeeded, each atomically, so a failed model call leaves 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -543,10 +544,12 @@ _MD_PREFIX = {"title": "# ", "h1": "## ", "h2": "### ", "h3": "#### ", "h4": "##
 
 
 def markdown(draft: Draft) -> str:
-    """The same text as the .docx, one block a paragraph (headings as #, tables as rows)."""
+    """The same text as the .docx, one block a paragraph (headings as #, tables as rows).
+    Text from figures files and uploads is escaped (<, >, &), so markup in a figure's name or a
+    pasted paragraph reads as text in any Markdown viewer instead of running as HTML."""
     lines = []
     for block in draft.blocks:
-        lines.append(_MD_PREFIX.get(block.style, "") + block.text)
+        lines.append(_MD_PREFIX.get(block.style, "") + html.escape(block.text, quote=False))
     return "\n\n".join(lines) + "\n"
 
 

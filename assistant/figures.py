@@ -265,6 +265,9 @@ class _Table:
     organisation: str | None = None
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 class _Problems:
     """Collects every problem of a file so the user fixes them all in one go."""
 
@@ -739,13 +742,25 @@ def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> 
     return [resolve(f, ()) for f in figures]
 
 
-def _check_row_count(table: _Table, path: Path, max_rows: int | None) -> None:
+def _check_table(table: _Table, path: Path, max_rows: int | None, problems: _Problems) -> None:
+    """Refuse a table longer than ``max_rows``; warn of text cells that a spreadsheet would run
+    as a formula (=, +, -, @ first: CSV injection), naming the cell, so a figure whose name is
+    one is never dropped without a word."""
     if max_rows is not None and len(table.rows) > max_rows:
         raise InputError(
             f"数据文件有 {len(table.rows)} 行数据，超过上限 {max_rows} 行，未载入",
             path=str(path),
             hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
         )
+    for row in table.rows:
+        for key, text in row.cells.items():
+            if text[:1] in _FORMULA_STARTS and _number(text) is None:
+                problems.warn(
+                    row.number,
+                    table.headers.get(key, key),
+                    f"“{text[:30]}”以“{text[0]}”开头，会被 Excel/WPS 当作公式执行",
+                    "若是文字请去掉开头的符号；不要打开来历不明的表格",
+                )
 
 
 def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
@@ -781,7 +796,7 @@ def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
                 "在数据上方加一行表头：id,指标,数值,单位,期间,上年同期,目标,来源",
             )
         problems.fail()
-    _check_row_count(table, path, max_rows)
+    _check_table(table, path, max_rows, problems)
     if "source" not in table.headers and table.rows:
         problems.error(None, "来源", "表头缺少“来源”列", "加一列“来源”，写明每个数据的出处")
 

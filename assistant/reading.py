@@ -7,6 +7,7 @@ kept is the original text: matching (BM25, dedup) uses ``normalise_for_matching`
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from pathlib import Path
@@ -329,9 +330,10 @@ _MD_INLINE = (
 
 
 def _strip_inline_markdown(text: str) -> str:
+    """Markup out, then entities back to text (our .md writes &lt; for a < in the text)."""
     for pattern, replacement in _MD_INLINE:
         text = pattern.sub(replacement, text)
-    return text.strip()
+    return html.unescape(text).strip()
 
 
 def _markdown_line(line: str) -> tuple[str, BlockStyle] | None:

@@ -125,7 +125,10 @@ def create_app(
         body = await _json(request)
         path = _offered(settings, str(body["figures"])) if body.get("figures") else None
         unit = (str(body["unit"]).strip()[:40] if body.get("unit") else None) or None
-        info = await jobs.run(lambda: engine.create_session(client, figures=path, unit=unit))
+        info = await jobs.run(lambda: engine.create_session(client, unit=unit))
+        if path is not None:
+            await jobs.run(_pick, engine, client, info.id, path)
+            info = engine.store.info(client, info.id)
         return asdict(info) | {"figures": _name(info.figures)}
 
     @app.get("/api/sessions/{session}")
@@ -142,7 +145,7 @@ def create_app(
         body = await _json(request)
         if body.get("figures"):
             path = _offered(settings, str(body["figures"]))
-            await jobs.run(engine.set_figures, client, session, path)
+            await jobs.run(_pick, engine, client, session, path)
         if body.get("unit"):
             engine.store.update(client, session, unit=str(body["unit"]).strip()[:40])
         info = engine.store.info(client, session)
@@ -266,6 +269,16 @@ async def _receive(file: UploadFile, path: Path, limit: int, shown: str) -> None
                     hint="只上传本期数据文件或草稿",
                 )
             handle.write(piece)
+
+
+def _pick(engine: ChatEngine, client: str, session: str, path: Path) -> None:
+    """Use an offered figures file; what is odd in it (a cell like a formula…) is said in the
+    chat, since nothing else would show it."""
+    figure_set = engine.set_figures(client, session, path)
+    if figure_set.warnings:
+        engine.store.add_message(
+            session, "assistant", _loaded(path.name, figure_set), kind="notice"
+        )
 
 
 def _loaded(shown: str, figure_set: Any) -> str:
