@@ -185,7 +185,8 @@ def test_welcome_section_and_sources_in_popovers(server, browser) -> None:
         assert time.monotonic() < deadline, "the .docx never arrived"
         downloaded = [p for p in browser.downloads.iterdir() if p.suffix == ".docx"]
         time.sleep(0.2)
-    text = "\n".join(p.text for p in docx.Document(str(downloaded[0])).paragraphs)
+    document = docx.Document(str(downloaded[0]))
+    text = "\n".join(p.text for p in document.paragraphs)
     assert "38.4微克/立方米" in text and "大气污染防治" in text
     assert list(document.comments)
 
