@@ -29,6 +29,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Chromium, chromedriver, a CJK font, LibreOffice writer and poppler, installed when missing
 # (apt; sudo when not root); see scripts/system-deps.sh.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -228,6 +228,55 @@ class PhrasesFile(_Strict):
     fillers: tuple[str, ...]
 
 
+class ConnectivesFile(_Strict):
+    """connectives.yaml: words that lean on a sentence before them (assistant.gate)."""
+
+    leading: tuple[str, ...]
+
+
+class DatedPhrase(_Strict):
+    model_config = ConfigDict(populate_by_name=True)
+
+    text: str
+    first: int | None = Field(default=None, alias="from")
+    until: int | None = None
+    then: str | None = None
+
+
+class DatedFile(_Strict):
+    """dated.yaml: the years in which a phrase is current (assistant.era)."""
+
+    phrases: tuple[DatedPhrase, ...] = ()
+
+
+class LevelsFile(_Strict):
+    """levels.yaml: how an office names its own area and government (assistant.names)."""
+
+    levels: tuple[str, ...]
+    own_words: tuple[str, ...]
+    unit_markers: tuple[str, ...]
+
+
+class NamesFile(_Strict):
+    """names.yaml: foreign names in reused sentences and how to make them general."""
+
+    water_suffixes: tuple[str, ...]
+    place_suffixes: tuple[str, ...]
+    company_suffixes: tuple[str, ...]
+    person_titles: tuple[str, ...]
+    place_then_generic: tuple[str, ...]
+    generalise: dict[str, str]
+    name_tags: tuple[str, ...]
+    company_list: str
+    short_followers: tuple[str, ...]
+
+
+class MetricHintsFile(_Strict):
+    """metric_hints.yaml: words in a figure's name that say its topic (assistant.topics)."""
+
+    words: dict[str, tuple[str, ...]] = {}
+
+
 FILES: dict[str, type[_Strict]] = {
     "domain.yaml": PackInfo,
     "topics.yaml": TopicsFile,
@@ -235,7 +284,14 @@ FILES: dict[str, type[_Strict]] = {
     "thesaurus.yaml": ThesaurusFile,
     "patterns.yaml": PatternsFile,
     "revise_phrases.yaml": PhrasesFile,
+    "connectives.yaml": ConnectivesFile,
+    "dated.yaml": DatedFile,
+    "levels.yaml": LevelsFile,
+    "names.yaml": NamesFile,
+    "metric_hints.yaml": MetricHintsFile,
 }
+# Files a pack may leave out (their model's defaults then hold: no dated wording, no hints).
+OPTIONAL = frozenset({"dated.yaml", "metric_hints.yaml"})
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -251,6 +307,8 @@ def _pack_error(folder: Path, file: str, key: str, message: str) -> ConfigError:
 
 def _read(folder: Path, file: str) -> Any:
     path = folder / file
+    if file in OPTIONAL and not path.exists():
+        return {}
     if not path.is_file():
         raise _pack_error(folder, file, "", "缺少这个文件")
     try:
@@ -296,19 +354,12 @@ def available() -> tuple[str, ...]:
 def load(name: str) -> Domain:
     """The pack named ``name`` (or at that path), validated; loaded once per name."""
     folder = pack_folder(name)
-    domain = Domain(
-        folder,
-        info=_validated(folder, "domain.yaml"),
-        topics=_validated(folder, "topics.yaml"),
-        metrics=_validated(folder, "metrics.yaml"),
-        thesaurus=_validated(folder, "thesaurus.yaml"),
-        patterns=_validated(folder, "patterns.yaml"),
-        phrases=_validated(folder, "revise_phrases.yaml"),
-    )
+    domain = Domain(folder, {file: _validated(folder, file) for file in FILES})
     domain.check()
     return domain
 
 
+_M = TypeVar("_M", bound=BaseModel)
 _active: Domain | None = None
 
 
@@ -353,16 +404,41 @@ class Domain:
     """One loaded pack; derived tables (regexes, metric index) are built on first use."""
 
     folder: Path
-    info: PackInfo
-    topics: TopicsFile
-    metrics: MetricsFile
-    thesaurus: ThesaurusFile
-    patterns: PatternsFile
-    phrases: PhrasesFile
+    files: Mapping[str, BaseModel]  # file name → its validated model
+
+    def _file(self, name: str, model: type[_M]) -> _M:
+        value = self.files[name]
+        if not isinstance(value, model):
+            raise TypeError(f"{name} holds {type(value).__name__}")
+        return value
 
     @property
     def name(self) -> str:
         return self.info.name
+
+    @property
+    def info(self) -> PackInfo:
+        return self._file("domain.yaml", PackInfo)
+
+    @property
+    def topics(self) -> TopicsFile:
+        return self._file("topics.yaml", TopicsFile)
+
+    @property
+    def metrics(self) -> MetricsFile:
+        return self._file("metrics.yaml", MetricsFile)
+
+    @property
+    def thesaurus(self) -> ThesaurusFile:
+        return self._file("thesaurus.yaml", ThesaurusFile)
+
+    @property
+    def patterns(self) -> PatternsFile:
+        return self._file("patterns.yaml", PatternsFile)
+
+    @property
+    def phrases(self) -> PhrasesFile:
+        return self._file("revise_phrases.yaml", PhrasesFile)
 
     def check(self) -> None:
         """What no single file's model can see: names that must agree across files."""
@@ -385,6 +461,11 @@ class Domain:
                 if unit and normalise_unit(unit, self) is None:
                     problem = f"{spec.name} 的单位“{unit}”未知（在 units 中定义它）"
                     raise _pack_error(self.folder, "metrics.yaml", f"{key}.unit", problem)
+        hints = self._file("metric_hints.yaml", MetricHintsFile)
+        for topic in hints.words:
+            if topic not in names:
+                problem = f"“{topic}”不是 topics.yaml 中的主题"
+                raise _pack_error(self.folder, "metric_hints.yaml", f"words.{topic}", problem)
 
     @cached_property
     def topic_names(self) -> tuple[str, ...]:
@@ -563,12 +644,20 @@ def thesaurus() -> tuple[tuple[str, str], ...]:
 
 def patterns() -> dict[str, Any]:
     """The phrase patterns file as a plain mapping (the writers format its strings)."""
-    return _dumped(current()).copy()
+    return data("patterns.yaml")
+
+
+def data(file: str) -> dict[str, Any]:
+    """One file of the active pack as a plain mapping (validated; keys as written in the file)."""
+    return file_data(current(), file)
 
 
 @cache
-def _dumped(domain: Domain) -> dict[str, Any]:
-    return domain.patterns.model_dump()
+def file_data(pack: Domain, file: str) -> dict[str, Any]:
+    """One file of ``pack`` as a plain mapping."""
+    if file not in pack.files:
+        raise KeyError(f"{file} is not a domain pack file ({', '.join(FILES)})")
+    return pack.files[file].model_dump(by_alias=True)
 
 
 def revise_phrases() -> PhrasesFile:

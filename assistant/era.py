@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from .names import pack
+from . import domain
 
 _SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？]+[”’）]?|$)")
 
@@ -25,9 +25,14 @@ class Dated:
         )
 
 
-@cache
 def table() -> tuple[Dated, ...]:
-    rows = pack("dated.yaml")["phrases"]
+    """The active domain pack's dated wording, longest phrase first."""
+    return _table(domain.current())
+
+
+@cache
+def _table(pack: domain.Domain) -> tuple[Dated, ...]:
+    rows = domain.file_data(pack, "dated.yaml")["phrases"]
     found = [Dated(r["text"], r.get("from"), r.get("until"), r.get("then")) for r in rows]
     return tuple(sorted(found, key=lambda d: len(d.text), reverse=True))
 

@@ -13,13 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
-
+from . import domain
 from .render import REFERENCE
 
-PACK = "data/domains/生态环境"
 _PUA = 0xE000  # references are swapped for private-use characters while the gate looks
 HAN = r"\u4e00-\u9fff"
 NUM = r"\d\ue000-\uf8ff"  # a digit or a protected reference
@@ -92,11 +89,14 @@ class Problem:
         return f"{self.rule}：{excerpt}"
 
 
-@cache
 def connectives() -> tuple[str, ...]:
     """Connectives that need a sentence before them (domain pack data), longest first."""
-    text = resources.files("assistant").joinpath(f"{PACK}/connectives.yaml").read_text("utf-8")
-    words = yaml.safe_load(text)["leading"]
+    return _connectives(domain.current())
+
+
+@cache
+def _connectives(pack: domain.Domain) -> tuple[str, ...]:
+    words = domain.file_data(pack, "connectives.yaml")["leading"]
     return tuple(sorted(words, key=len, reverse=True))
 
 
@@ -213,7 +213,7 @@ def mend_paragraph(paragraph: str) -> list[str]:
     pieces = [p for p in INLINE_HEADING.split(_normalise(protected)) if p.strip()]
     out = []
     for piece in pieces:
-        kept = []
+        kept: list[str] = []
         for sentence in split_sentences(piece):
             sentence = _mend_sentence(sentence, first=not kept)
             if sentence and not sentence_problems(sentence, first=not kept):

@@ -196,10 +196,11 @@ def kind_for_unit(unit: str | None) -> MetricKind:
     normalised = normalise_unit(unit)
     if normalised is None:
         return "amount"
-    return {
+    kinds: dict[str, MetricKind] = {
         "percent": "rate",
         "points": "rate",
         "concentration": "concentration",
         "class": "category",
         "count": "count",
-    }.get(normalised.kind, "amount")
+    }
+    return kinds.get(normalised.kind, "amount")

@@ -16,11 +16,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
-import yaml
+from . import domain
 
-PACK = "data/domains/生态环境"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ETHNIC = re.compile(r"(?:[\u4e00-\u9fff]{1,4}族)+自治[州县旗]$")
 _SUFFIXES = (
@@ -44,11 +42,7 @@ _GENERIC_CHARS = set(
 _SENTENCE = re.compile(r"[^。！？\n]*(?:[。！？]+[”’）]?|$)")
 
 
-@cache
-def pack(name: str) -> dict:
-    """One YAML file of the domain pack (loaded once)."""
-    text = resources.files("assistant").joinpath(f"{PACK}/{name}").read_text("utf-8")
-    return yaml.safe_load(text)
+pack = domain.data  # one file of the active domain pack, validated by assistant.domain
 
 
 @dataclass(frozen=True)
@@ -124,12 +118,16 @@ def divisions() -> dict[str, Division]:
     return found
 
 
-@cache
 def _division_keys() -> tuple[dict[str, bool], tuple[str, ...], int]:
     """Division names → whether it is a full name; the short names' followers; longest length."""
+    keys, longest = _division_index()
+    return keys, tuple(pack("names.yaml")["short_followers"]), longest
+
+
+@cache
+def _division_index() -> tuple[dict[str, bool], int]:
     keys = {n: n == d.name or n.endswith("州") for n, d in divisions().items()}
-    followers = tuple(pack("names.yaml")["short_followers"])
-    return keys, followers, max(map(len, keys))
+    return keys, max(map(len, keys))
 
 
 def division_names(text: str) -> list[str]:

@@ -7,16 +7,17 @@ from __future__ import annotations
 from functools import cache
 
 from . import domain
-from .names import pack
+
+
+def _hints() -> tuple[tuple[str, str], ...]:
+    """(word, topic) pairs of the active pack, longest word first."""
+    return _pack_hints(domain.current())
 
 
 @cache
-def _hints() -> tuple[tuple[str, str], ...]:
-    """(word, topic) pairs, longest word first."""
-    pairs = [(str(w), t) for t, words in pack("metric_hints.yaml")["words"].items() for w in words]
-    unknown = {t for _, t in pairs} - set(domain.topics())
-    if unknown:
-        raise ValueError(f"metric_hints.yaml: unknown topics {sorted(unknown)}")
+def _pack_hints(pack: domain.Domain) -> tuple[tuple[str, str], ...]:
+    words = domain.file_data(pack, "metric_hints.yaml")["words"]
+    pairs = [(w, t) for t, hinted in words.items() for w in hinted]
     return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
 
 

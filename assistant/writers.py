@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import Literal, Protocol
 
 from . import domain
 from .figures import format_change, format_value
@@ -363,7 +363,7 @@ class TemplateWriter:
                 break
         found = [f for f in _dedupe(found) if not _said(f, written)][:MAX_ITEMS]
         if len(found) < 2:
-            key = "plans" if part == "计划" else "measures"
+            key: Literal["measures", "plans"] = "plans" if part == "计划" else "measures"
             generic: list[str] = []
             for topic in context.section.topics or (domain.default_topic(),):
                 generic.extend(domain.topic_sentences(topic, key))
