@@ -96,8 +96,18 @@ def _edit(folder: Path, file: str, change: object) -> None:
         ),
         ("domain.yaml", lambda d: d.update({"collection": "环境"}), "collection", "pattern"),
         ("patterns.yaml", lambda d: d.pop("opening"), "opening", "required"),
-        ("metric_hints.yaml", lambda d: d["words"].update({"海洋": ["海域"]}), "words.海洋", "海洋"),
-        ("dated.yaml", lambda d: d["phrases"][0].update({"until": "去年"}), "phrases.0.until", "int"),
+        (
+            "metric_hints.yaml",
+            lambda d: d["words"].update({"海洋": ["海域"]}),
+            "words.海洋",
+            "海洋",
+        ),
+        (
+            "dated.yaml",
+            lambda d: d["phrases"][0].update({"until": "去年"}),
+            "phrases.0.until",
+            "int",
+        ),
     ],
 )
 def test_broken_pack_is_one_error_naming_file_and_key(
