@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,7 @@ from typing import Any
 from . import domain, periods
 from .errors import InputError
 from .figures import load_figures
-from .gate import mend_paragraph
 from .names import Voice
-from .numbers import extract_numbers
 from .outline import (
     PARTS,
     Outline,
@@ -38,12 +36,12 @@ from .outline import (
     past_document,
 )
 from .periods import Period, parse_period, plan_period
-from .render import StreamRenderer, comment_text, find_placeholders, render
+from .render import comment_text, find_placeholders
+from .sections import Paragraph, write_sections
 from .settings import Settings
 from .signoff import default_finish
 from .types import (
     Block,
-    BlockStyle,
     CheckReport,
     Chunk,
     Citation,
@@ -53,10 +51,9 @@ from .types import (
     Mark,
     Placeholder,
 )
-from .writers import Context, OnToken, Writer, Written, make_writer
+from .writers import Context, OnToken, make_writer
 
 SIDECAR_FORMAT = "assistant-draft/1"
-BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale", "period"})
 EXEMPLARS_PER_SECTION = 6
 QUERY_CHARS = 48
 Progress = Callable[[int, int, str], None]  # (sections done, sections in all, next heading)
@@ -181,112 +178,6 @@ def gather_exemplars(
     return [chunk for chunk, _ in sorted(found.values(), key=rank)]
 
 
-# --- verification -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Block:
-    text: str
-    style: BlockStyle
-    citations: list[Citation] = field(default_factory=list)
-    exemplars: list[str] = field(default_factory=list)
-
-
-def _render_all(paragraphs: Sequence[str], figure_set: FigureSet) -> list[_Block]:
-    blocks = []
-    for index, paragraph in enumerate(paragraphs):
-        rendered = render(paragraph, figure_set, index)
-        blocks.append(_Block(rendered.text, "body", rendered.citations))
-    return blocks
-
-
-def _bad(blocks: Sequence[_Block], figure_set: FigureSet, plan: bool) -> list[Any]:
-    from .check import check_blocks
-
-    citations = [c for b in blocks for c in b.citations]
-    report = check_blocks([b.text for b in blocks], figure_set, citations, plan=plan)
-    return [f for f in report.findings if f.kind in BAD_KINDS]
-
-
-def _label(text: str, start: int, end: int) -> str:
-    """What an unsourced number was about, without the number: its metric or its words."""
-    for quantity in extract_numbers(text):
-        if quantity.start <= start < quantity.end or start <= quantity.start < end:
-            if quantity.metric:
-                return quantity.metric
-            words = re.sub(r"[\d.,%％]+", "", quantity.context)[-10:].strip("，；：、 ")
-            return words or "数据"
-    return "数据"
-
-
-def _mark_unverified(block: _Block, findings: Sequence[Any]) -> int:
-    """Replace each finding's span by 〔待核：…〕, moving the citations after it."""
-    spans = sorted({(f.start, f.end) for f in findings}, reverse=True)
-    for start, end in spans:
-        mark = f"〔待核：{_label(block.text, start, end)}〕"
-        block.text = block.text[:start] + mark + block.text[end:]
-        delta = len(mark) - (end - start)
-        kept = []
-        for citation in block.citations:
-            if citation.end <= start:
-                kept.append(citation)
-            elif citation.start >= end:
-                kept.append(
-                    Citation(
-                        citation.block,
-                        citation.start + delta,
-                        citation.end + delta,
-                        citation.text,
-                        citation.figure_id,
-                        citation.field,
-                        citation.source,
-                    )
-                )
-        block.citations = kept
-    return len(spans)
-
-
-def _unsourced_list(blocks: Sequence[_Block], findings: Sequence[Any]) -> list[str]:
-    return [
-        f"“{f.value}”（{blocks[f.block].text[max(0, f.start - 20) : f.end + 10]}）：{f.message}"
-        for f in findings
-    ]
-
-
-def whole_sentences(written: Written) -> Written:
-    """The writer's paragraphs through the sentence gate (assistant.gate): whatever the writer,
-    no sentence leaves broken; a paragraph left empty goes."""
-    mended = [piece for paragraph in written.paragraphs for piece in mend_paragraph(paragraph)]
-    return replace(written, paragraphs=mended)
-
-
-def verify_section(
-    writer: Writer, context: Context, written: Written
-) -> tuple[list[_Block], Written, int, int]:
-    """Render, check, repair once, and mark what is still unsourced: (blocks, written used,
-    repairs, unverified)."""
-    figure_set = context.figure_set
-    plan = context.section.part == "计划"
-    blocks = _render_all(written.paragraphs, figure_set)
-    bad = _bad(blocks, figure_set, plan)
-    repairs = 0
-    if bad:
-        repaired = writer.repair(context, written, _unsourced_list(blocks, bad))
-        if repaired is not None:
-            repairs = 1
-            written = repaired
-            blocks = _render_all(written.paragraphs, figure_set)
-            bad = _bad(blocks, figure_set, plan)
-    unverified = 0
-    for _ in range(3):  # a replaced number can shift a claim onto its neighbour: look again
-        if not bad:
-            break
-        for index, block in enumerate(blocks):
-            unverified += _mark_unverified(block, [f for f in bad if f.block == index])
-        bad = _bad(blocks, figure_set, plan)
-    return blocks, written, repairs, unverified
-
-
 # --- the draft --------------------------------------------------------------------------------
 
 
@@ -370,51 +261,41 @@ def compose(
             figure_set, period, unit, past, part=request.part, section=request.section
         )
 
-    blocks: list[_Block] = [_Block(outline.title, "title")]
-    prompts: dict[str, int] = {}
-    model: str | None = None
-    repairs = unverified = 0
-    bodies = [s for s in outline.sections if s.role != "heading"]
-    done = 0
     found = [gather_exemplars(retriever, s, period, figure_set) for s in outline.sections]
     if request.outline is None:  # the user's own headings stay as written
         outline.sections = fit_headings(outline.sections, found, figure_set, period)
-    for section, exemplars in zip(outline.sections, found, strict=True):
+    contexts = [
+        Context(section, period, unit, figure_set, exemplars, outline, past, voice)
+        for section, exemplars in zip(outline.sections, found, strict=True)
+        if section.role != "heading"
+    ]
+    outcomes = iter(
+        write_sections(
+            writer,
+            contexts,
+            concurrency=settings.concurrency,
+            on_token=on_token,
+            progress=progress,
+        )
+    )
+    blocks: list[Paragraph] = [Paragraph(outline.title, "title")]
+    prompts: dict[str, int] = {}
+    model: str | None = None
+    repairs = unverified = 0
+    for section in outline.sections:
         if section.heading:
-            blocks.append(_Block(section.heading, "h1" if section.level == 1 else "h2"))
+            blocks.append(Paragraph(section.heading, "h1" if section.level == 1 else "h2"))
         if section.role == "heading":
             continue
-        if progress:
-            progress(done, len(bodies), section.title)
-        context = Context(
-            section,
-            period,
-            unit,
-            figure_set,
-            exemplars,
-            outline,
-            past,
-            voice,
-        )
-        stream = StreamRenderer(figure_set) if on_token and writer.name != "template" else None
-        written = whole_sentences(writer.write(context, _rendering(stream, on_token)))
-        if stream is not None and on_token and (tail := stream.flush()):
-            on_token(tail)
-        section_blocks, used, fixed, marked = verify_section(writer, context, written)
-        repairs += fixed
-        unverified += marked
-        prompts.update(used.prompts)
-        model = used.model or model
-        for block in section_blocks:
-            block.exemplars = list(used.exemplar_ids)
-        if on_token and writer.name == "template":
-            on_token("\n".join(b.text for b in section_blocks) + "\n")
-        elif on_token:
-            on_token("\n")
-        blocks.extend(section_blocks)
-        done += 1
-    if progress:
-        progress(done, len(bodies), "")
+        outcome = next(outcomes)
+        repairs += outcome.repairs
+        unverified += outcome.unverified
+        prompts.update(outcome.written.prompts)
+        model = outcome.written.model or model
+        if outcome.written.error is not None:
+            message = outcome.written.error.message
+            notes.append(f"“{section.title}”未能由模型起草（{message}），已标为待补")
+        blocks.extend(outcome.blocks)
 
     draft = _assemble(blocks, outline, request, unit, period, figure_set, writer.name)
     draft.prompts = dict(sorted(prompts.items()))
@@ -423,21 +304,8 @@ def compose(
     return DraftResult(draft, report, repairs=repairs, unverified=unverified, notes=notes)
 
 
-def _rendering(stream: StreamRenderer | None, on_token: OnToken | None) -> OnToken | None:
-    """The writer's on_token: its pieces pass through the stream renderer, so a watcher sees
-    numbers, never ``{{id}}``."""
-    if stream is None or on_token is None:
-        return None
-
-    def passed_on(piece: str) -> None:
-        if text := stream.feed(piece):
-            on_token(text)
-
-    return passed_on
-
-
 def _assemble(
-    blocks: Sequence[_Block],
+    blocks: Sequence[Paragraph],
     outline: Outline,
     request: DraftRequest,
     unit: str,

@@ -38,6 +38,7 @@ class Rendered:
     citations: list[Citation] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # references to ids the file lacks
+    absent: list[str] = field(default_factory=list)  # id.field the figure has no number for
 
 
 def reference_text(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> str | None:
@@ -59,6 +60,18 @@ def reference_text(figure: Figure, figure_set: FigureSet, field_name: FigureFiel
     if check is None or check.completion is None:
         return None
     return f"{format_decimal(check.completion, check.decimals)}%"
+
+
+# Words before a {{id.change}} that already say what it is compared with; without them the
+# change is written 同比…, so "为{{pm25}}，{{pm25.change}}" does not lose 同比.
+_COMPARED = re.compile(r"(?:同比|环比|上年|去年|上一年|较|相比|比上)[^，。；：,;:]{0,10}$")
+_CLAUSE_TAIL = re.compile(r"[^，。；：,;:]*$")
+
+
+def change_lead(before: str) -> str:
+    """What a {{id.change}} needs in front of it after ``before`` (the text preceding the
+    reference): 同比 on its own, nothing after 同比/较上年/与上年同期."""
+    return "" if _COMPARED.search(_CLAUSE_TAIL.search(before).group()) else "同比"  # type: ignore[union-attr]
 
 
 def expected_number(
@@ -83,8 +96,15 @@ def missing_mark(figure: Figure, field_name: FigureField) -> str:
     return f"〔待补：{figure.name}{label}〕"
 
 
-def render(text: str, figure_set: FigureSet, block: int = 0) -> Rendered:
-    """Replace every reference; a missing number becomes 〔待补：…〕, an unknown id 〔待核：…〕."""
+def render(
+    text: str, figure_set: FigureSet, block: int = 0, *, strict: bool = False, before: str = ""
+) -> Rendered:
+    """Replace every reference; a missing number becomes 〔待补：…〕, an unknown id 〔待核：…〕.
+
+    ``strict`` (a model's text): a field the figure has no number for at all (ozone has no
+    target) is the model's error, not a gap in the file — 〔待核：…〕 and listed in ``absent``;
+    a missing value stays 〔待补〕. ``before`` is the text preceding ``text`` (a stream's
+    earlier pieces), read to decide whether a change needs 同比."""
     out: list[str] = []
     result = Rendered(text="")
     length = 0
@@ -100,7 +120,14 @@ def render(text: str, figure_set: FigureSet, block: int = 0) -> Rendered:
             piece = f"〔待核：未知数据{figure_id}〕"
         else:
             written = reference_text(figure, figure_set, field_name)
-            if written is None:
+            if written is not None and field_name == "change":
+                lead = change_lead(before + "".join(out))
+                out.append(lead)  # outside the citation: the number is what it cites
+                length += len(lead)
+            if written is None and strict and field_name != "value":
+                result.absent.append(f"{figure_id}.{field_name}")
+                piece = f"〔待核：{figure.name}{FIELD_LABELS[field_name]}〕"
+            elif written is None:
                 piece = missing_mark(figure, field_name)
             else:
                 piece = written
@@ -134,19 +161,26 @@ class StreamRenderer:
     next piece completes it. ``flush()`` returns what is held at the end of the stream.
     """
 
-    def __init__(self, figure_set: FigureSet) -> None:
+    def __init__(self, figure_set: FigureSet, *, strict: bool = False) -> None:
         self.figure_set = figure_set
+        self.strict = strict
         self._held = ""
+        self._before = ""  # the tail of what was rendered, for change_words
 
     def feed(self, piece: str) -> str:
         text = self._held + piece
         cut = _open_reference(text)
         self._held = text[cut:]
-        return render(text[:cut], self.figure_set).text
+        return self._render(text[:cut])
 
     def flush(self) -> str:
         text, self._held = self._held, ""
-        return render(text, self.figure_set).text
+        return self._render(text)
+
+    def _render(self, text: str) -> str:
+        rendered = render(text, self.figure_set, strict=self.strict, before=self._before).text
+        self._before = (self._before + rendered)[-24:]
+        return rendered
 
 
 def _open_reference(text: str) -> int:

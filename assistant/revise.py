@@ -360,8 +360,8 @@ def model_revise(
 ) -> dict[int, str]:
     """One model call per section in scope; the reply's paragraphs replace the section's."""
     from .backends import run_chat
+    from .model_writer import figures_table
     from .prompts import load_prompt
-    from .writers import figures_table
 
     system_prompt = load_prompt("system", settings)
     revise_prompt = load_prompt("revise", settings)

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     )
     timeout: float = 60.0
     max_retries: int = 2
+    concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=16,
+        description="Sections a model writer requests at once (ASSISTANT_CONCURRENCY).",
+    )
     progress_every: float = Field(
         default=10.0, description="Seconds between plain progress lines when not on a terminal."
     )

@@ -4,9 +4,7 @@ A writer never types a figure: its paragraphs carry ``{{id}}`` references that
 assistant.render turns into numbers. The ``template`` writer (default, offline, deterministic)
 re-fills the bureau's own past sentences (assistant.refill) and falls back to our phrase
 patterns (the domain pack's patterns.yaml and topics.yaml) only where the past gives nothing.
-The ``openai`` writer asks an OpenAI-compatible model through assistant.backends with the
-prompts under prompts/, showing it exemplars with their numbers masked and the figures as a
-table of ids.
+The ``openai`` writer (assistant.model_writer) asks an OpenAI-compatible model.
 """
 
 from __future__ import annotations
@@ -17,11 +15,10 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from . import domain
-from .figures import format_change, format_value
+from .errors import BackendError
 from .gate import INLINE_HEADING
 from .metrics import find_metric
 from .names import Voice
-from .numbers import extract_numbers
 from .outline import (
     Outline,
     PastDocument,
@@ -36,7 +33,6 @@ from .outline import (
     verdict,
 )
 from .periods import PLAN_START
-from .prompts import Prompt, load_prompt
 from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
@@ -46,7 +42,6 @@ from .types import Chunk, Figure, FigureSet
 OnToken = Callable[[str], None]
 ORDINALS = "一二三四五六七八九十"
 MAX_ITEMS = 3
-MASK = "××"
 
 
 @dataclass
@@ -79,6 +74,7 @@ class Written:
     exemplar_ids: list[str] = field(default_factory=list)
     prompts: dict[str, int] = field(default_factory=dict)
     model: str | None = None
+    error: BackendError | None = None  # the model could not write it: the paragraph says so
 
 
 class Writer(Protocol):
@@ -628,177 +624,14 @@ def _ordered(ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-# --- the OpenAI-compatible writer -------------------------------------------------------------
-
-
-def mask_numbers(text: str) -> str:
-    """An exemplar with every quantity replaced by ××: phrasing without past facts."""
-    quantities = extract_numbers(text)
-    for quantity in sorted(quantities, key=lambda q: q.start, reverse=True):
-        text = text[: quantity.start] + MASK + text[quantity.end :]
-    return text
-
-
-def figures_table(figure_set: FigureSet, figure_ids: Sequence[str]) -> str:
-    """The figures as rows of ids a model can cite, derived numbers as rows of their own."""
-    rows = ["id | 指标 | 数值 | 同比 | 目标 | 是否完成目标 | 备注"]
-    for figure_id in figure_ids:
-        figure = figure_set[figure_id]
-        change = figure_set.change(figure_id)
-        check = figure_set.target(figure_id)
-        value = "〔待补〕" if figure.missing else format_value(figure)
-        change_text = ""
-        if change is not None:
-            change_text = format_change(change) + (
-                f"（{change.assessment}）" if change.assessment else ""
-            )
-        target = f"{figure.target_written}{figure.unit}" if figure.target_written else ""
-        met = "" if check is None else ("已完成" if check.met else "未完成")
-        note = (figure.note or "").replace("|", "/")
-        rows.append(
-            f"{figure_id} | {figure.name} | {value} | {change_text} | {target} | {met} | {note}"
-        )
-        if change is not None:
-            rows.append(
-                f"{figure_id}.change | {figure.name}同比变化 | {format_change(change)} | | | |"
-            )
-        if figure.previous_written:
-            previous = f"{figure.previous_written}{figure.unit}"
-            rows.append(f"{figure_id}.previous | {figure.name}上年同期 | {previous} | | | |")
-        if target:
-            rows.append(f"{figure_id}.target | {figure.name}目标 | {target} | | | |")
-        if check is not None and check.completion is not None:
-            rows.append(
-                f"{figure_id}.completion | {figure.name}完成率 | {check.completion}% | | | |"
-            )
-    return "\n".join(rows)
-
-
-def exemplar_text(chunks: Sequence[Chunk], limit: int = 4) -> str:
-    parts = []
-    for index, chunk in enumerate(chunks[:limit], start=1):
-        where = " · ".join(
-            x for x in (f"{chunk.year or ''}年{chunk.period or ''}", chunk.topic) if x
-        )
-        heading = " > ".join(chunk.heading_path)
-        parts.append(f"〔范文{index}〕（{where}）{heading}\n{mask_numbers(chunk.text)}")
-    return "\n\n".join(parts) or "（无）"
-
-
-_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|[*\-•]\s+|>\s*)")
-_DOUBLED_DIRECTION = re.compile(
-    r"(?:上升|下降|提高|降低|增长|增加|减少|升高|持平)(?:了)?\s*(?=\{\{\s*[A-Za-z_][A-Za-z0-9_]*\.change\s*\}\})"
-)
-
-
-def clean_reply(text: str) -> list[str]:
-    """A model's reply as paragraphs: Markdown marks dropped, a direction word written before a
-    {{id.change}} dropped (the reference brings its own)."""
-    text = _DOUBLED_DIRECTION.sub("", text.replace("**", ""))
-    paragraphs = []
-    for line in text.splitlines():
-        line = _MARKUP.sub("", line).strip()
-        if line:
-            paragraphs.append(line)
-    return paragraphs
-
-
-class OpenAIWriter:
-    """An OpenAI-compatible chat model, streaming, behind the prompts under prompts/."""
-
-    name = "openai"
-    PROMPTS = ("system", "opening", "section-summary", "section-plan", "problems", "repair")
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.prompts: dict[str, Prompt] = {n: load_prompt(n, settings) for n in self.PROMPTS}
-        self.template = TemplateWriter(settings)
-
-    def _system(self, context: Context) -> str:
-        return self.prompts["system"].render(unit=context.unit)
-
-    def _user(self, context: Context) -> tuple[str, str]:
-        section = context.section
-        table = figures_table(context.figure_set, section.figure_ids)
-        exemplars = exemplar_text(context.exemplars)
-        topic = "、".join(section.topics) or domain.default_topic()
-        if section.role == "opening":
-            headline = [f.id for f in headline_figures(context.figure_set, 4)]
-            outline = "\n".join(s.heading for s in context.outline.sections if s.heading)
-            return "opening", self.prompts["opening"].render(
-                unit=context.unit,
-                period=context.period.text,
-                title=context.outline.title,
-                outline=outline,
-                figures_table=figures_table(context.figure_set, headline),
-                exemplars=exemplars,
-            )
-        if section.role == "problems":
-            return "problems", self.prompts["problems"].render(
-                unit=context.unit,
-                period=context.period.text,
-                figures_table=table,
-                exemplars=exemplars,
-            )
-        if section.role == "plan":
-            return "section-plan", self.prompts["section-plan"].render(
-                unit=context.unit,
-                period=context.period.text,
-                next_period=context.period.next_label,
-                topic=topic,
-                heading=section.title,
-                figures_table=table,
-                exemplars=exemplars,
-            )
-        return "section-summary", self.prompts["section-summary"].render(
-            unit=context.unit,
-            period=context.period.text,
-            topic=topic,
-            heading=section.title,
-            figures_table=table,
-            exemplars=exemplars,
-        )
-
-    def write(self, context: Context, on_token: OnToken | None = None) -> Written:
-        from .backends import run_chat  # LangChain loads only when a model is used
-
-        if context.section.role == "plan-intro":  # one sentence of past wording, no figures
-            return self.template.write(context)
-        name, user = self._user(context)
-        result = run_chat(self.settings, self._system(context), user, on_token=on_token)
-        return Written(
-            clean_reply(result.text),
-            [c.id for c in context.exemplars[:4]],
-            {"system": self.prompts["system"].version, name: self.prompts[name].version},
-            result.model,
-        )
-
-    def repair(
-        self, context: Context, written: Written, unsourced: Sequence[str]
-    ) -> Written | None:
-        """One request to replace the numbers nobody can source; None if there is nothing to do."""
-        from .backends import run_chat
-
-        if not unsourced or context.section.role == "plan-intro":
-            return None
-        user = self.prompts["repair"].render(
-            heading=context.section.title,
-            draft="\n\n".join(written.paragraphs),
-            unsourced="\n".join(unsourced),
-            figures_table=figures_table(context.figure_set, context.section.figure_ids),
-        )
-        result = run_chat(self.settings, self._system(context), user)
-        prompts = dict(written.prompts)
-        prompts["repair"] = self.prompts["repair"].version
-        return Written(clean_reply(result.text), written.exemplar_ids, prompts, result.model)
-
-
 def make_writer(name: str, settings: Settings) -> Writer:
     from .errors import ConfigError
 
     if name == "template":
         return TemplateWriter(settings)
     if name == "openai":
+        from .model_writer import OpenAIWriter
+
         return OpenAIWriter(settings)
     raise ConfigError(f"未知的起草方式 “{name}”", hint="可选: template、openai")
 

@@ -108,6 +108,8 @@ class OpenAIStub:
         self.always: Reply | None = None
         self.api_key: str | None = None  # when set, other bearer keys get a 401
         self.received: list[Received] = []
+        self.in_flight = 0  # chat requests being answered now
+        self.peak = 0  # the most chat requests answered at once
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
@@ -221,6 +223,16 @@ def _handler_for(stub: OpenAIStub) -> type[BaseHTTPRequestHandler]:
                 self._send_error(404, f"no route {self.path}", "not_found")
 
         def _chat(self, body: dict[str, Any]) -> None:
+            with stub._lock:
+                stub.in_flight += 1
+                stub.peak = max(stub.peak, stub.in_flight)
+            try:
+                self._answer(body)
+            finally:
+                with stub._lock:
+                    stub.in_flight -= 1
+
+        def _answer(self, body: dict[str, Any]) -> None:
             reply = stub.reply_for(body)
             if reply.delay and reply.stall_after is None:
                 stub.wait(reply.delay)

@@ -53,7 +53,7 @@ def test_streamed_section(store_dir: Path, openai_server) -> None:
     assert result.report.ok and result.repairs == 0
     draft = result.draft
     assert draft.writer == "openai" and draft.model == "stub-writer"
-    assert draft.prompts == {"section-summary": 1, "system": 1}
+    assert draft.prompts == {"section-summary": 2, "system": 2}
     assert all(draft.exemplars.get(c.block) for c in draft.citations)
 
 
@@ -72,8 +72,8 @@ def test_prompt_masks_exemplar_numbers_and_lists_figure_ids(store_dir, openai_se
     user = messages[1]["content"]
     assert "示例区生态环境局" in messages[0]["content"]
     assert "××" in user and "39.8" not in user.split("【范文开始】")[1]  # 2024's PM2.5
-    assert "pm25_avg | PM2.5平均浓度 | 38.4微克/立方米" in user
-    assert "pm25_avg.change | PM2.5平均浓度同比变化 | 同比下降3.5%" in user
+    assert "{{pm25_avg}} | PM2.5平均浓度 | 38.4微克/立方米 | 越低越好" in user
+    assert "{{pm25_avg.change}} | PM2.5平均浓度同比变化 | 同比下降3.5% | 改善" in user
     assert "“大气污染防治”" in user
 
 
@@ -84,7 +84,7 @@ def test_invented_number_gets_one_repair(store_dir: Path, openai_server) -> None
     repair = openai_server.chat_requests[1]["messages"][1]["content"]
     assert "46家" in repair and "待核清单" in repair
     assert "46家" not in markdown(result.draft) and result.report.ok
-    assert result.draft.prompts["repair"] == 1
+    assert result.draft.prompts["repair"] == 2
 
 
 def test_number_still_invented_after_repair_becomes_unverified(store_dir, openai_server) -> None:
@@ -97,12 +97,24 @@ def test_number_still_invented_after_repair_becomes_unverified(store_dir, openai
     assert not [f for f in result.report.findings if f.kind == "unsourced"]
 
 
-def test_unknown_ids_become_unverified_marks(store_dir: Path, openai_server) -> None:
-    openai_server.script([GOOD + "三是出动执法人员{{staff_out}}。"])
+def test_unknown_ids_go_to_repair_then_become_unverified_marks(store_dir, openai_server) -> None:
+    wrong = GOOD + "三是出动执法人员{{staff_out}}，臭氧控制在{{o3_8h_90.target}}以内。"
+    openai_server.script([wrong, wrong])
     result = compose(AIR, model_settings(store_dir, openai_server.base_url))
-    assert "〔待核：未知数据staff_out〕" in markdown(result.draft)
-    assert len(openai_server.chat_requests) == 1
+    repair = openai_server.chat_requests[1]["messages"][1]["content"]
+    assert "“{{staff_out}}”" in repair and "数据表中没有这个 id" in repair
+    assert "“{{o3_8h_90.target}}”" in repair and "没有目标" in repair
+    assert "改写成不用它的说法" in repair
+    text = markdown(result.draft)
+    assert "〔待核：未知数据staff_out〕" in text and "〔待补：臭氧" not in text
+    assert "〔待核：臭氧浓度（O3-8h第90百分位）目标〕" in text and result.unverified == 2
     assert any(p.text == "〔待核：未知数据staff_out〕" for p in result.draft.placeholders)
+
+
+def test_an_unknown_id_the_model_repairs_is_gone(store_dir, openai_server) -> None:
+    openai_server.script([GOOD + "三是出动执法人员{{staff_out}}。", GOOD])
+    result = compose(AIR, model_settings(store_dir, openai_server.base_url))
+    assert result.repairs == 1 and result.unverified == 0 and result.report.ok
 
 
 def test_direction_word_written_twice_is_dropped(store_dir: Path, openai_server) -> None:
@@ -147,8 +159,11 @@ def test_whole_document_through_the_model(store_dir: Path, openai_server, tmp_pa
     result = make_draft(request, model_settings(store_dir, openai_server.base_url), tmp_path)
     sections = [b for b in result.draft.blocks if b.style == "h2"]
     assert len(sections) >= 10 and result.report.ok
-    # one request per written section; the plan's opening sentence is the bureau's own
-    assert len(openai_server.chat_requests) == len(sections) + 2
+    # one request per section, the opening, 存在的问题 and the plan's introduction: every
+    # paragraph is the model's, none the template writer's
+    assert len(openai_server.chat_requests) == len(sections) + 3
+    bodies = [b.text for b in result.draft.blocks if b.style == "body"]
+    assert bodies and all(t.startswith(("上半年，全区PM2.5", "一是深化VOCs")) for t in bodies)
     sidecar = json.loads(result.files["json"].read_text(encoding="utf-8"))
     assert sidecar["writer"] == "openai" and sidecar["model"] == "stub-writer"
     assert set(sidecar["prompts"]) == {
@@ -157,7 +172,7 @@ def test_whole_document_through_the_model(store_dir: Path, openai_server, tmp_pa
         "section-plan",
         "section-summary",
         "system",
-        "patterns",
+        "plan-intro",
     }
 
 
@@ -190,3 +205,27 @@ def test_target_sentence_in_a_plan_section_is_a_plan_not_a_claim(store_dir, open
     assert "农村生活污水治理率达到75%的目标" in text and "〔待核" not in text
     assert result.repairs == 0
     assert not any("repair" in str(r["messages"]) for r in openai_server.chat_requests)
+
+
+def test_a_section_the_model_could_not_write_is_a_visible_gap(store_dir, openai_server) -> None:
+    openai_server.script([GOOD, Reply.error(500)])  # the opening, then 大气 fails
+    openai_server.always = Reply.of(GOOD)
+    settings = model_settings(store_dir, openai_server.base_url, concurrency=1)
+    result = compose(DraftRequest(H1, UNIT, "2025年上半年"), settings)
+    gaps = [b.text for b in result.draft.blocks if "模型未能起草" in b.text]
+    assert len(gaps) == 1 and gaps[0].startswith("〔待补：") and "HTTP 500" in gaps[0]
+    assert any(p.text == gaps[0] for p in result.draft.placeholders)  # highlighted in Word
+    assert any("HTTP 500" in note for note in result.notes)
+    bodies = [b.text for b in result.draft.blocks if b.style == "body" and b.text != gaps[0]]
+    assert all(t.startswith(("上半年，全区PM2.5", "一是深化VOCs")) for t in bodies)
+
+
+def test_sections_are_requested_at_once_and_kept_in_order(store_dir, openai_server) -> None:
+    openai_server.always = Reply.delayed(0.3, GOOD)
+    settings = model_settings(store_dir, openai_server.base_url, concurrency=3)
+    pieces: list[str] = []
+    result = compose(DraftRequest(H1, UNIT, "2025年上半年"), settings, on_token=pieces.append)
+    assert openai_server.peak == 3  # bounded by the setting, and used
+    summary_heads = [b.text for b in result.draft.blocks if b.style == "h2"][:3]
+    assert summary_heads[0].startswith("（一）") and summary_heads[2].startswith("（三）")
+    assert "".join(pieces).count("上半年，全区PM2.5平均浓度38.4微克/立方米") >= 10

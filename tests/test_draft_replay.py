@@ -5,6 +5,7 @@ both of the recording's slips repaired or marked."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,13 @@ import pytest
 from assistant.draft import DraftRequest, compose, markdown
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_DIR
-from tests.replay_server import SAMPLE_RUN, ReplayServer, load_cassette, read_request
+from tests.replay_server import (
+    SAMPLE_RUN,
+    SCRIPTED_PLAN_INTRO,
+    ReplayServer,
+    load_cassette,
+    read_request,
+)
 
 H1 = SAMPLE_DIR / "figures-2025H1.csv"
 UNIT = "示例区生态环境局"
@@ -82,3 +89,40 @@ def test_the_typed_number_slip_is_repaired(replayed) -> None:
     text = markdown(result.draft)
     assert "95.3%" not in text and "受污染耕地安全利用率达到95.6%" in text
     assert 5 in server.matched and result.repairs >= 1
+
+
+def test_the_made_up_id_is_repaired_or_marked_never_a_missing_figure(replayed) -> None:
+    result, server, _ = replayed
+    text = markdown(result.draft)
+    assert "〔待补：臭氧浓度（O3-8h第90百分位）目标〕" not in text
+    air_plan = next(b.text for b in result.draft.blocks if b.text.startswith("下半年，将紧盯"))
+    assert "〔待核：臭氧浓度（O3-8h第90百分位）目标〕" in air_plan
+    asked = [s for s in server.served if s.role == "repair" and "空气质量" in s.first_line]
+    assert asked and asked[0].recording is None  # sent for repair; nobody recorded a reply
+
+
+def test_every_paragraph_is_the_models(replayed) -> None:
+    result, server, _ = replayed
+    assert "patterns" not in result.draft.prompts and result.draft.prompts["plan-intro"] == 1
+    replies = [r.reply for r in server.recordings] + [SCRIPTED_PLAN_INTRO]
+    said = {line[:12] for reply in replies for line in reply.splitlines() if line.strip()}
+    bodies = [b.text for b in result.draft.blocks if b.style == "body"]
+    assert len(bodies) >= 20
+    assert all(any(body.startswith(s[:8]) for s in said) for body in bodies)
+    assert [s.role for s in server.unmatched] == ["plan-intro", "repair"]
+
+
+def test_no_change_loses_what_it_is_compared_with(replayed) -> None:
+    result, _, _ = replayed
+    changes = [c for c in result.draft.citations if c.field == "change"]
+    assert len(changes) >= 30
+    for citation in changes:
+        before = result.draft.blocks[citation.block].text[: citation.start]
+        assert re.search(r"(同比|较上年度?|与上年同期|虽同比)$", before), before[-20:]
+
+
+def test_the_stream_comes_in_document_order(replayed) -> None:
+    result, _, streamed = replayed
+    heads = [b.text[:16] for b in result.draft.blocks if b.style == "body"]
+    places = [streamed.find(h) for h in heads if h in streamed]
+    assert len(places) >= len(heads) - 2 and places == sorted(places)

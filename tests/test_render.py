@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.figures import load_figures
-from assistant.render import comment_text, parse_comment, render
+from assistant.render import StreamRenderer, comment_text, parse_comment, render
 from assistant.types import FigureSet
 
 HEADER = "id,指标,数值,单位,期间,上年同期,目标,来源,方向"
@@ -44,12 +44,42 @@ def figures(tmp_path: Path) -> FigureSet:
 def test_each_field_renders_from_the_figures(
     figures: FigureSet, reference: str, expected: str
 ) -> None:
-    rendered = render(f"浓度为{reference}。", figures, block=4)
-    assert rendered.text == f"浓度为{expected}。"
+    rendered = render(f"较上年{reference}。", figures, block=4)
+    assert rendered.text == f"较上年{expected}。"
     (citation,) = rendered.citations
     assert (citation.block, citation.start, citation.text) == (4, 3, expected)
     assert rendered.text[citation.start : citation.end] == expected
     assert "区" in citation.source and "第" in citation.source
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("为{{pm25_avg}}，{{pm25_avg.change}}。", "为38.4微克/立方米，同比下降3.5%。"),
+        ("为{{pm25_avg}}，同比{{pm25_avg.change}}。", "为38.4微克/立方米，同比下降3.5%。"),
+        ("与上年同期{{flat.change}}", "与上年同期持平"),
+        ("较上年度{{pm25_avg.change}}", "较上年度下降3.5%"),
+        ("优良天数比例{{good_ratio.change}}", "优良天数比例同比下降2.3个百分点"),
+    ],
+)
+def test_a_change_never_loses_what_it_is_compared_with(figures, text, expected) -> None:
+    rendered = render(text, figures)
+    assert rendered.text == expected
+    (citation,) = [c for c in rendered.citations if c.field == "change"]
+    assert not citation.text.startswith("同比")  # the citation is the number alone
+
+
+def test_a_streamed_change_reads_the_pieces_before_it(figures: FigureSet) -> None:
+    stream = StreamRenderer(figures)
+    shown = stream.feed("浓度同") + stream.feed("比{{pm25_") + stream.feed("avg.change}}，")
+    assert shown + stream.flush() == "浓度同比下降3.5%，"
+
+
+def test_a_field_the_figure_lacks_is_the_models_error_when_strict(figures: FigureSet) -> None:
+    loose = render("目标{{pm25_avg.completion}}", figures)
+    assert "〔待补：" in loose.text and not loose.absent
+    strict = render("目标{{pm25_avg.completion}}", figures, strict=True)
+    assert strict.text.startswith("目标〔待核：") and strict.absent == ["pm25_avg.completion"]
 
 
 def test_spans_stay_exact_after_earlier_replacements(figures: FigureSet) -> None:

@@ -1,0 +1,290 @@
+"""Writing and verifying the sections of one draft.
+
+Every section goes the same way whatever the writer: its paragraphs (with ``{{id}}``
+references) are rendered into numbers with citations, then checked by assistant.check. A
+number the checker cannot tie to a figure, or a reference to an id or field the figures file
+does not have (a model's error), gets one repair request (model writers only) listing for each
+item the reason and the allowed fixes; what is still wrong becomes a highlighted 〔待核：…〕 —
+never kept, never a 〔待补〕 that would read as if the file lacked a number it never had.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+
+from .gate import mend_paragraph
+from .numbers import extract_numbers
+from .render import FIELD_LABELS, StreamRenderer, render
+from .types import Citation, FigureSet, Finding
+from .writers import Context, OnToken, Writer, Written
+
+BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale", "period"})
+Progress = Callable[[int, int, str], None]  # (sections done, sections in all, next heading)
+REWRITE = "删去这个数字，把句子改写成不用数字的说法（意思不变）"
+
+
+@dataclass
+class Paragraph:
+    """One rendered paragraph of a section, with its citations and the exemplars used."""
+
+    text: str
+    style: str
+    citations: list[Citation] = field(default_factory=list)
+    exemplars: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)  # unknown references, as id or id.field
+
+
+def render_all(paragraphs: Sequence[str], figure_set: FigureSet, strict: bool) -> list[Paragraph]:
+    blocks = []
+    for index, paragraph in enumerate(paragraphs):
+        rendered = render(paragraph, figure_set, index, strict=strict)
+        wrong = rendered.unknown + rendered.absent
+        blocks.append(Paragraph(rendered.text, "body", rendered.citations, wrong=wrong))
+    return blocks
+
+
+def bad_findings(blocks: Sequence[Paragraph], figure_set: FigureSet, plan: bool) -> list[Finding]:
+    from .check import check_blocks
+
+    citations = [c for b in blocks for c in b.citations]
+    report = check_blocks([b.text for b in blocks], figure_set, citations, plan=plan)
+    return [f for f in report.findings if f.kind in BAD_KINDS]
+
+
+def _label(text: str, start: int, end: int) -> str:
+    """What an unsourced number was about, without the number: its metric or its words."""
+    for quantity in extract_numbers(text):
+        if quantity.start <= start < quantity.end or start <= quantity.start < end:
+            if quantity.metric:
+                return quantity.metric
+            words = re.sub(r"[\d.,%％]+", "", quantity.context)[-10:].strip("，；：、 ")
+            return words or "数据"
+    return "数据"
+
+
+def mark_unverified(block: Paragraph, findings: Sequence[Finding]) -> int:
+    """Replace each finding's span by 〔待核：…〕, moving the citations after it."""
+    spans = sorted({(f.start, f.end) for f in findings}, reverse=True)
+    for start, end in spans:
+        mark = f"〔待核：{_label(block.text, start, end)}〕"
+        block.text = block.text[:start] + mark + block.text[end:]
+        delta = len(mark) - (end - start)
+        kept = []
+        for citation in block.citations:
+            if citation.end <= start:
+                kept.append(citation)
+            elif citation.start >= end:
+                kept.append(
+                    Citation(
+                        citation.block,
+                        citation.start + delta,
+                        citation.end + delta,
+                        citation.text,
+                        citation.figure_id,
+                        citation.field,
+                        citation.source,
+                    )
+                )
+        block.citations = kept
+    return len(spans)
+
+
+def _fix_for(finding: Finding) -> str:
+    """The allowed fixes for one flagged number, the likeliest first."""
+    fixes = []
+    if finding.figure_id and finding.kind in ("mismatch", "unit", "stale"):
+        suffix = "" if finding.field in (None, "value") else f".{finding.field}"
+        fixes.append(f"改为引用 {{{{{finding.figure_id}{suffix}}}}}")
+    elif finding.kind == "direction":
+        fixes.append("按数据表“说明”列的结论改写这句话")
+    else:
+        fixes.append("数据表中有对应的数据时改为它的引用")
+    fixes += [REWRITE, "换成〔待核：指标名〕"]
+    return "；或".join(fixes)
+
+
+def repair_list(
+    blocks: Sequence[Paragraph], findings: Sequence[Finding], figure_set: FigureSet
+) -> list[str]:
+    """For each flagged number and each wrong reference: what, where, why, and the fixes."""
+    items = []
+    for f in findings:
+        where = blocks[f.block].text[max(0, f.start - 20) : f.end + 10]
+        items.append(f"“{f.value}”（{where}）\n  原因：{f.message}\n  可用的改法：{_fix_for(f)}")
+    for block in blocks:
+        for wrong in dict.fromkeys(block.wrong):
+            figure_id, _, field_name = wrong.partition(".")
+            figure = figure_set.get(figure_id)
+            reason = (
+                "数据表中没有这个 id"
+                if figure is None
+                else f"{figure.name}没有{FIELD_LABELS[field_name]}（数据表中没有这一行）"
+            )
+            items.append(
+                f"“{{{{{wrong}}}}}”\n  原因：{reason}\n"
+                f"  可用的改法：改用数据表中已有的引用；或删去这一处，把句子改写成不用它的说法"
+                f"（意思不变）；或换成〔待核：指标名〕"
+            )
+    return [f"{n}. {item}" for n, item in enumerate(items, start=1)]
+
+
+def whole_sentences(written: Written) -> Written:
+    """The writer's paragraphs through the sentence gate (assistant.gate): whatever the writer,
+    no sentence leaves broken; a paragraph left empty goes."""
+    mended = [piece for paragraph in written.paragraphs for piece in mend_paragraph(paragraph)]
+    return replace(written, paragraphs=mended)
+
+
+def verify_section(
+    writer: Writer, context: Context, written: Written
+) -> tuple[list[Paragraph], Written, int, int]:
+    """Render, check, repair once, and mark what is still wrong: (blocks, written used,
+    repairs, unverified). A model's reference to an id or field the file lacks is as wrong as
+    a number nobody can source."""
+    figure_set = context.figure_set
+    plan = context.section.part == "计划"
+    strict = writer.name != "template"
+    blocks = render_all(written.paragraphs, figure_set, strict)
+    bad = bad_findings(blocks, figure_set, plan)
+    repairs = 0
+    if bad or any(b.wrong for b in blocks):
+        repaired = writer.repair(context, written, repair_list(blocks, bad, figure_set))
+        if repaired is not None:
+            repairs = 1
+            written = repaired
+            blocks = render_all(written.paragraphs, figure_set, strict)
+            bad = bad_findings(blocks, figure_set, plan)
+    unverified = sum(len(set(b.wrong)) for b in blocks)  # rendered as 〔待核〕 already
+    for _ in range(3):  # a replaced number can shift a claim onto its neighbour: look again
+        if not bad:
+            break
+        for index, block in enumerate(blocks):
+            unverified += mark_unverified(block, [f for f in bad if f.block == index])
+        bad = bad_findings(blocks, figure_set, plan)
+    return blocks, written, repairs, unverified
+
+
+# --- the sections of a draft, concurrently -----------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """One section written and verified."""
+
+    blocks: list[Paragraph]
+    written: Written
+    repairs: int
+    unverified: int
+
+
+class OrderedStream:
+    """Streamed text in document order while sections are written at once: the first unfinished
+    section streams live; a later one's text waits until every section before it is done."""
+
+    def __init__(self, on_token: OnToken, count: int) -> None:
+        self._on_token = on_token
+        self._held: list[list[str]] = [[] for _ in range(count)]
+        self._done = [False] * count
+        self._cursor = 0
+        self._lock = threading.Lock()
+        self.closed = False  # after an abort nothing more is shown
+
+    def emit(self, index: int, text: str) -> None:
+        with self._lock:
+            if self.closed or not text:
+                return
+            if index == self._cursor:
+                self._on_token(text)
+            else:
+                self._held[index].append(text)
+
+    def finish(self, index: int) -> None:
+        with self._lock:
+            self._done[index] = True
+            while self._cursor < len(self._done) and not self.closed:
+                for text in self._held[self._cursor]:
+                    self._on_token(text)
+                self._held[self._cursor] = []
+                if not self._done[self._cursor]:
+                    break
+                self._cursor += 1
+
+
+def _write_one(
+    writer: Writer, context: Context, index: int, stream: OrderedStream | None
+) -> Outcome:
+    renderer = StreamRenderer(context.figure_set, strict=True) if stream else None
+    on_token = None
+    if stream is not None and renderer is not None and writer.name != "template":
+
+        def on_token(piece: str) -> None:
+            stream.emit(index, renderer.feed(piece))
+
+    written = whole_sentences(writer.write(context, on_token))
+    if stream is not None and renderer is not None and writer.name != "template":
+        stream.emit(index, renderer.flush())
+    if written.error is not None:
+        if stream is not None:
+            stream.emit(index, "\n" + "\n".join(written.paragraphs) + "\n")
+        return Outcome([Paragraph(p, "body") for p in written.paragraphs], written, 0, 0)
+    blocks, used, repairs, unverified = verify_section(writer, context, written)
+    for block in blocks:
+        block.exemplars = list(used.exemplar_ids)
+    if stream is not None:
+        text = "\n".join(b.text for b in blocks) if writer.name == "template" else ""
+        stream.emit(index, text + "\n")
+    return Outcome(blocks, used, repairs, unverified)
+
+
+def write_sections(
+    writer: Writer,
+    contexts: Sequence[Context],
+    *,
+    concurrency: int = 1,
+    on_token: OnToken | None = None,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Every section written and verified, up to ``concurrency`` at once (a model writer; the
+    template writer works in this thread), outcomes in document order.
+
+    A section the model could not write is a 〔待补〕 saying why — unless no section had been
+    written yet: then the endpoint is down or misconfigured, and its error ends the draft."""
+    count = len(contexts)
+    stream = OrderedStream(on_token, count) if on_token else None
+    outcomes: list[Outcome | None] = [None] * count
+    lock = threading.Lock()
+    workers = 1 if writer.name == "template" else max(1, concurrency)
+
+    def run(index: int) -> Outcome:
+        outcome = _write_one(writer, contexts[index], index, stream)
+        with lock:
+            error = outcome.written.error
+            if error is not None and not any(o and not o.written.error for o in outcomes):
+                if stream is not None:
+                    stream.closed = True
+                raise error
+            outcomes[index] = outcome
+            if stream is not None:
+                stream.finish(index)
+            if progress:
+                left = [c.section.title for c, o in zip(contexts, outcomes, strict=True) if not o]
+                progress(count - len(left), count, left[0] if left else "")
+        return outcome
+
+    if progress and count:
+        progress(0, count, contexts[0].section.title)
+    if workers == 1:
+        for index in range(count):
+            run(index)
+    else:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="section")
+        try:
+            for future in as_completed([pool.submit(run, i) for i in range(count)]):
+                future.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    return [o for o in outcomes if o is not None]
