@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from .gate import mend_paragraph
 from .numbers import extract_numbers
 from .render import FIELD_LABELS, StreamRenderer, render
-from .types import Citation, FigureSet, Finding
+from .types import BlockStyle, Citation, FigureSet, Finding
 from .writers import Context, OnToken, Writer, Written
 
 BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale", "period"})
@@ -32,7 +32,7 @@ class Paragraph:
     """One rendered paragraph of a section, with its citations and the exemplars used."""
 
     text: str
-    style: str
+    style: BlockStyle
     citations: list[Citation] = field(default_factory=list)
     exemplars: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)  # unknown references, as id or id.field
