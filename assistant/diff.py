@@ -8,6 +8,7 @@ or from the provenance sidecar next to the file.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -21,6 +22,7 @@ from .types import Citation, Quantity
 
 ParagraphKind = Literal["unchanged", "changed", "added", "removed"]
 PAIR_RATIO = 0.4  # below this similarity two paragraphs are a removal plus an addition
+RENAME_RATIO = 0.5  # names this alike are one name edited; less alike, the clause was reworded
 
 
 @dataclass(frozen=True)
@@ -37,24 +39,37 @@ class SourcedNumber:
 
 
 @dataclass(frozen=True)
+class TextSpan:
+    """A run of a changed paragraph: kept ("equal"), struck ("delete") or new ("insert")."""
+
+    op: Literal["equal", "delete", "insert"]
+    text: str
+
+
+@dataclass(frozen=True)
 class ParagraphChange:
     kind: ParagraphKind
     a_index: int | None
     b_index: int | None
     a_text: str | None
     b_text: str | None
+    spans: list[TextSpan] = field(
+        default_factory=list
+    )  # what changed inside, character by character
 
 
 @dataclass(frozen=True)
 class NumberChange:
     """One number that reads differently (or appears/disappears) between the two versions."""
 
-    kind: Literal["changed", "added", "removed"]
+    kind: Literal["changed", "added", "removed", "renamed"]  # renamed: same value, name changed
     a_index: int | None
     b_index: int | None
     old: str | None
     new: str | None
     metric: str | None = None
+    old_name: str | None = None  # the name as written before the number (监测数据有效率)
+    new_name: str | None = None
     old_source: str | None = None
     new_source: str | None = None
     old_figure: str | None = None
@@ -200,11 +215,45 @@ def diff_texts(
                 if i is not None and j is not None
                 else ("removed" if j is None else "added")
             )
-            result.paragraphs.append(ParagraphChange(kind, i, j, a_text, b_text))
+            result.paragraphs.append(
+                ParagraphChange(kind, i, j, a_text, b_text, char_spans(a_text or "", b_text or ""))
+            )
     for change in result.paragraphs:
         if change.kind != "unchanged":
             result.numbers.extend(_number_changes(change, a_numbers, b_numbers))
     return result
+
+
+def char_spans(old: str, new: str) -> list[TextSpan]:
+    """The change inside a paragraph, character by character (as Word's compare marks it): a
+    replaced stretch is its deletion followed by its insertion."""
+    spans: list[TextSpan] = []
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            spans.append(TextSpan("equal", old[i1:i2]))
+            continue
+        if i2 > i1:
+            spans.append(TextSpan("delete", old[i1:i2]))
+        if j2 > j1:
+            spans.append(TextSpan("insert", new[j1:j2]))
+    return spans
+
+
+_CLAUSE_BREAK = re.compile(r"[，。；：、,;:（）()“”\s]")
+_NAME_TAIL = re.compile(r"(?:为|是|达到|达|至|保持|保持在|控制在|提升至|下降至|上升至|约|共|仅)$")
+
+
+def written_name(text: str, quantity: Quantity) -> str:
+    """The words naming a number, as written: its clause up to the number, without the linking
+    verb (上半年监测数据有效率为99.1% → 上半年监测数据有效率)."""
+    head = text[: quantity.start]
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(head)]
+    name = head[breaks[-1] if breaks else 0 :]
+    previous = None
+    while previous != name:
+        previous, name = name, _NAME_TAIL.sub("", name)
+    return name
 
 
 def _pair(
@@ -272,6 +321,8 @@ def _number_changes(
                 old=qa.text if qa else None,
                 new=qb.text if qb else None,
                 metric=(qb.metric if qb else None) or (qa.metric if qa else None),
+                old_name=written_name(change.a_text or "", qa) if qa else None,
+                new_name=written_name(change.b_text or "", qb) if qb else None,
                 old_source=sa.source if sa else None,
                 new_source=sb.source if sb else None,
                 old_figure=sa.figure_id if sa else None,
@@ -281,8 +332,10 @@ def _number_changes(
 
     left_a, left_b = list(old), list(new)
     # The same number on both sides is unchanged, wherever it moved and even where the rewording
-    # hid its metric on one side ("超过98%的目标"); the same metric first, then an unknown one.
-    for same in (_same_metric, _metric_unknown):
+    # hid its metric on one side ("超过98%的目标"); the same metric first, then an unknown one,
+    # then another metric. Where the words naming it changed (监测数据有效率 → 监测数据率) it is
+    # "renamed": a broken name must not hide behind an equal value.
+    for same in (_same_metric, _metric_unknown, _any_metric):
         for qa in list(left_a):
             qb = next(
                 (qb for qb in left_b if _number_key(qa) == _number_key(qb) and same(qa, qb)), None
@@ -290,6 +343,9 @@ def _number_changes(
             if qb is not None:
                 left_a.remove(qa)
                 left_b.remove(qb)
+                renamed = qa.metric != qb.metric and qa.metric and qb.metric
+                if renamed or _renamed(change, qa, qb):
+                    record("renamed", qa, qb)
     # What is left changed: paired by metric where both name one, the rest in reading order.
     for qa in list(left_a):
         qb = next((qb for qb in left_b if qa.metric and qb.metric == qa.metric), None)
@@ -312,3 +368,17 @@ def _same_metric(qa: Quantity, qb: Quantity) -> bool:
 
 def _metric_unknown(qa: Quantity, qb: Quantity) -> bool:
     return qa.metric is None or qb.metric is None
+
+
+def _any_metric(qa: Quantity, qb: Quantity) -> bool:
+    return True
+
+
+def _renamed(change: ParagraphChange, qa: Quantity, qb: Quantity) -> bool:
+    """The name's own words changed — not only a word before it (上半年, 全区) came or went, and
+    not the whole clause reworded around a number (目标98% → 超过98%的目标)."""
+    old = written_name(change.a_text or "", qa)
+    new = written_name(change.b_text or "", qb)
+    if not (old and new) or old.endswith(new) or new.endswith(old):
+        return False
+    return SequenceMatcher(None, old, new, autojunk=False).ratio() >= RENAME_RATIO

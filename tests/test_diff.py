@@ -180,3 +180,51 @@ def test_a_changed_number_is_paired_with_its_own_metric() -> None:
         ("changed", "38.4微克/立方米", "37.9微克/立方米"),
         ("added", None, "150微克/立方米"),
     ]
+
+
+def test_changes_inside_a_paragraph_are_marked_character_by_character() -> None:
+    result = diff_texts(["上半年，监测数据有效率99.1%。"], ["上半年，监测数据率99.1%。"])
+    spans = [(s.op, s.text) for s in result.paragraphs[0].spans]
+    assert spans == [("equal", "上半年，监测数据"), ("delete", "有效"), ("equal", "率99.1%。")]
+    replaced = diff_texts(["检查企业1274家次。"], ["检查企业1300家次。"]).paragraphs[0].spans
+    assert [(s.op, s.text) for s in replaced] == [
+        ("equal", "检查企业1"),
+        ("delete", "274"),
+        ("insert", "300"),
+        ("equal", "家次。"),
+    ]
+    added = diff_texts(["甲。"], ["甲。", "新增一段。"]).paragraphs[1]
+    assert added.kind == "added" and [(s.op, s.text) for s in added.spans] == [
+        ("insert", "新增一段。")
+    ]
+
+
+def test_a_broken_metric_name_is_listed_though_the_value_is_the_same() -> None:
+    result = diff_texts(["上半年，监测数据有效率99.1%。"], ["上半年，监测数据率99.1%。"])
+    assert [(n.kind, n.old, n.new, n.old_name, n.new_name) for n in result.numbers] == [
+        ("renamed", "99.1%", "99.1%", "监测数据有效率", "监测数据率")
+    ]
+
+
+def test_a_word_before_the_name_is_not_a_rename() -> None:
+    result = diff_texts(["监测数据有效率为99.1%。"], ["上半年全区监测数据有效率达到99.1%。"])
+    assert result.numbers == []
+
+
+def test_cli_marks_deletions_struck_and_insertions_underlined(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    write_document(a, [Block("标题", "title"), Block("监测数据有效率99.1%。")], author="x")
+    write_document(b, [Block("标题", "title"), Block("监测数据率99.1%，保持稳定。")], author="x")
+    run = [sys.executable, "-m", "assistant", "diff", str(a), str(b)]
+    env = {**_wide(), "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    table = subprocess.run(run, capture_output=True, text=True, check=True, env=env).stdout
+    assert "\x1b[9" in table or ";9m" in table  # strike
+    assert "\x1b[4" in table or ";4m" in table  # underline
+    assert "监测数据有效率 → 监测数据率" in table
+    document = json.loads(
+        subprocess.run([*run, "--json"], capture_output=True, text=True, check=True).stdout
+    )
+    spans = document["paragraphs"][1]["spans"]
+    assert {"op": "delete", "text": "有效"} in spans
+    assert {"op": "insert", "text": "，保持稳定"} in spans
+    assert document["numbers"][0]["kind"] == "renamed"

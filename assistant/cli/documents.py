@@ -100,7 +100,23 @@ def figures_validate_command(path: FiguresFileArgument, as_json: JsonOption = Fa
         err.print(f"[yellow]提示[/]: {warning}", highlight=False)
 
 
-_DIFF_KINDS = {"changed": "[yellow]修改[/]", "added": "[green]新增[/]", "removed": "[red]删除[/]"}
+_DIFF_KINDS = {
+    "changed": "[yellow]修改[/]",
+    "added": "[green]新增[/]",
+    "removed": "[red]删除[/]",
+    "renamed": "[magenta]改名[/]",
+}
+_SPAN_STYLES = {"delete": "strike red", "insert": "underline green"}
+
+
+def marked_text(spans: Any) -> Any:
+    """A paragraph's change as rich Text: deleted characters struck, inserted underlined."""
+    from rich.text import Text
+
+    text = Text()
+    for span in spans:
+        text.append(span.text, style=_SPAN_STYLES.get(span.op, ""))
+    return text
 
 
 @app.command("diff")
@@ -131,7 +147,12 @@ def print_diff(result: Any, title: str) -> None:
         out.print(f"两版相同（{counts['unchanged']} 段）")
         return
     table = Table(title=f"段落变化: {title}", show_lines=True, expand=True)
-    for column, ratio in (("", None), ("旧段", None), ("新段", None), ("旧文", 4), ("新文", 4)):
+    for column, ratio in (
+        ("", None),
+        ("旧段", None),
+        ("新段", None),
+        ("改动 (删除线=删, 下划线=增)", 8),
+    ):
         table.add_column(column, ratio=ratio, overflow="fold")
     for change in result.paragraphs:
         if change.kind == "unchanged":
@@ -140,18 +161,20 @@ def print_diff(result: Any, title: str) -> None:
             _DIFF_KINDS[change.kind],
             "" if change.a_index is None else str(change.a_index),
             "" if change.b_index is None else str(change.b_index),
-            change.a_text or "",
-            change.b_text or "",
+            marked_text(change.spans),
         )
     out.print(table)
     if result.numbers:
-        numbers = Table(title="变化的数字", expand=True)
+        numbers = Table(title="变化的数字和指标名称", expand=True)
         for column in ("", "指标", "旧值", "旧来源", "新值", "新来源"):
             numbers.add_column(column, overflow="fold")
         for n in result.numbers:
+            name = n.metric or ""
+            if n.kind == "renamed" or (n.old_name and n.new_name and n.old_name != n.new_name):
+                name = f"{n.old_name} → {n.new_name}"
             numbers.add_row(
                 _DIFF_KINDS[n.kind],
-                n.metric or "",
+                name,
                 n.old or "",
                 n.old_source or ("[red]无来源[/]" if n.old else ""),
                 n.new or "",
