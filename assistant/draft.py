@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import domain, periods
+from . import domain
 from .errors import InputError
 from .figures import load_figures
 from .names import Voice
@@ -197,8 +197,8 @@ def _check_period(period: Period, figure_set: FigureSet) -> None:
     period's (a 全年 total that is really the 上半年 value): refuse it."""
     if not figure_set.period:
         return
-    theirs = periods.parse(figure_set.period)
-    if theirs is None or theirs.in_year(period.year) == period.in_year(theirs.year):
+    theirs = figure_set.period
+    if theirs.in_year(period.year) == period.in_year(theirs.year):
         return
     raise InputError(
         f"期间“{period.text}”与数据文件的期间“{figure_set.period}”不一致",

@@ -44,9 +44,10 @@ from typing import Any, NoReturn
 
 import yaml
 
-from . import domain
+from . import domain, periods
 from .errors import InputError
 from .metrics import convert, find_metric, kind_for_unit, normalise_unit, same_measure
+from .periods import Period
 from .topics import figure_topic
 from .types import (
     Better,
@@ -643,7 +644,7 @@ def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> 
         written=value.written if value.category is None else value.category,
         unit=unit,
         unit_canonical=normalised.canonical if normalised else None,
-        period=cells.get("period") or table.period,
+        period=None,  # set with the file's periods, once all rows are read
         provenance=Provenance(str(path), row.number, source, table.sheet),
         kind=kind,
         topic=topic or figure_topic(name, metric.topic if metric else None),
@@ -661,23 +662,42 @@ def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> 
     )
 
 
-def _check_periods(table: _Table, problems: _Problems) -> str | None:
-    """All rows must speak of one period (the file's, else the most common); others are errors."""
-    periods = [row.cells["period"] for row in table.rows if row.cells.get("period")]
-    if not periods:
-        return table.period
-    # the most common (first seen on a tie); linear: max(key=periods.count) held the GIL minutes
-    expected = table.period or Counter(periods).most_common(1)[0][0]
+_PERIOD_HINT = "写成 2025年上半年、1-6月、截至6月底、一季度、全年、2023年度 或 累计（自2023年起）"
+
+
+def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, dict[int, Period]]:
+    """The report period (the file's, else the rows' most common) and each row's own period. A
+    row may name an earlier period, the whole year or a running total; a later period, or the
+    report's months in another year, is an error (periods.row_problem)."""
+    column = table.headers.get("period", "期间")
+    declared = periods.parse(table.period or "")
+    if table.period and declared is None:
+        problems.error(None, column, f"文件的期间“{table.period}”无法识别", _PERIOD_HINT)
+    written: dict[int, Period] = {}
     for row in table.rows:
-        period = row.cells.get("period")
-        if period and period != expected:
-            problems.error(
-                row.number,
-                table.headers.get("period", "期间"),
-                f"期间“{period}”与其他行的“{expected}”不一致",
-                "一个数据文件只放一个期间的数据；把其他期间的数据放到另一个文件",
-            )
-    return expected
+        text = row.cells.get("period")
+        found = periods.parse(text) if text else None
+        if text and found is None:
+            problems.error(row.number, column, f"期间“{text}”无法识别", _PERIOD_HINT)
+        elif found is not None:
+            written[row.number] = found
+    years = Counter(p.year for p in written.values() if p.year is not None and p.since is None)
+    year = declared.year if declared and declared.year else None
+    if year is None and years:
+        year = years.most_common(1)[0][0]
+    rows = {number: p.in_year(year) for number, p in written.items()}
+    report = periods.report_period(declared and declared.in_year(year), list(rows.values()))
+    if report is None and rows:
+        named = "、".join(dict.fromkeys(str(p) for p in rows.values()))
+        problems.error(
+            None, column, f"各行的期间（{named}）一样多，无法确定报告期间", "在文件中写明期间"
+        )
+        return None, rows
+    for number, period in rows.items():
+        problem = periods.row_problem(period, report) if report else None
+        if problem:
+            problems.error(number, column, problem, "数据文件只放报告期及以前的数据")
+    return report, rows
 
 
 def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> list[Figure]:
@@ -818,7 +838,8 @@ def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
             figures.append(figure)
     if not table.rows:
         problems.error(None, None, "表头下没有任何数据行", "每行填写一个指标")
-    period = _check_periods(table, problems)
+    period, row_periods = _check_periods(table, problems)
+    figures = [replace(f, period=row_periods.get(f.provenance.row, period)) for f in figures]
     figures = _resolve_sums(figures, table, problems)
     problems.raise_if_any()
 
@@ -860,7 +881,7 @@ def figure_set_to_dict(figure_set: FigureSet) -> dict[str, Any]:
             "kind": figure.kind,
             "category": figure.category,
             "missing": figure.missing,
-            "period": figure.period,
+            "period": str(figure.period) if figure.period else None,
             "previous": figure.previous_written,
             "target": figure.target_written,
             "topic": figure.topic,
@@ -901,7 +922,7 @@ def figure_set_to_dict(figure_set: FigureSet) -> dict[str, Any]:
         "file": str(figure_set.path),
         "sha256": figure_set.sha256,
         "sheet": figure_set.sheet,
-        "period": figure_set.period,
+        "period": str(figure_set.period) if figure_set.period else None,
         "organisation": figure_set.organisation,
         "figures": [figure_dict(f) for f in figure_set.figures],
         "warnings": list(figure_set.warnings),

@@ -24,7 +24,7 @@ from .prompts import Prompt, load_prompt
 from .render import FIELD_LABELS, render
 from .settings import Settings
 from .types import Chunk, FigureSet
-from .writers import Context, OnToken, Written, headline_figures
+from .writers import Context, OnToken, Written, headline_figures, named
 
 MASK = "××"
 EXEMPLARS = 4
@@ -115,7 +115,8 @@ def figures_table(
                 if shown != printed:
                     notes.append(f"前面已写“同比”“较上年”时只写出“{shown}”")
             note = "；".join(n for n in notes if n).replace("|", "/")
-            rows.append(f"{reference} | {figure.name}{label} | {printed} | {note}")
+            name = named(figure, figure_set)  # 2023年度生态质量指数: the row's own period
+            rows.append(f"{reference} | {name}{label} | {printed} | {note}")
     return "\n".join(rows)
 
 

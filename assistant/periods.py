@@ -14,6 +14,8 @@ another (a figure of 下半年 cannot be in a 上半年 file).
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
@@ -75,6 +77,9 @@ class Period:
     text: str = field(default="", compare=False)
     stock: bool = field(default=False, compare=False)
     doc_kind: Kind | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return self.text or self.title
 
     @property
     def span(self) -> tuple[int, int]:
@@ -377,3 +382,32 @@ def fits(word: str, file_period: Period) -> bool:
     if file_period.whole_year or asked.whole_year:
         return file_period.whole_year and asked.whole_year
     return asked.span == file_period.span or asked.first == file_period.last + 1
+
+
+# --- the periods of a figures file ------------------------------------------------------------
+
+
+def report_period(declared: Period | None, rows: Sequence[Period]) -> Period | None:
+    """The period a figures file reports on: the one it declares, else the one its rows name
+    most often (spellings of one period count together: 1-6月 and 上半年 are one). None when two
+    periods tie for most rows: the rows disagree about the report period itself."""
+    if declared is not None:
+        return declared
+    ranked = Counter(p for p in rows if p.since is None).most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+        return None
+    return ranked[0][0]
+
+
+def row_problem(row: Period, report: Period) -> str | None:
+    """What is wrong with a row's period in a file reporting on ``report``: a row may name an
+    earlier period (一季度, 2023年度), the whole report year (an annual target or plan), or a
+    running total; one ending later than the report, or naming the report's months in another
+    year, cannot be this file's."""
+    if row.whole_year and row.year in (report.year, None):
+        return None
+    if row.ends_after(report):
+        return f"期间“{row}”晚于报告期间“{report}”"
+    if row.since is None and row.span == report.span and row.year != report.year:
+        return f"期间“{row}”与报告期间“{report}”的年份不同"
+    return None

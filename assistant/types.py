@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .periods import Period
 
 # --- corpus: produced by ingest, stored by store, returned by retrieve -----------------------
 
@@ -215,7 +218,7 @@ class Figure:
     written: str
     unit: str
     unit_canonical: str | None
-    period: str | None
+    period: Period | None  # the row's own period, else the file's (2023年度 in a 上半年 file)
     provenance: Provenance
     kind: MetricKind
     topic: str | None = None
@@ -349,7 +352,7 @@ class FigureSet:
     path: Path
     sha256: str  # of the file's bytes, so a draft can say exactly which file it was checked against
     figures: tuple[Figure, ...]
-    period: str | None = None
+    period: Period | None = None  # the report period: the file's, else the rows' most common
     sheet: str | None = None
     organisation: str | None = None
     changes: dict[str, Change] = field(default_factory=dict)

@@ -128,13 +128,28 @@ def headline_figures(figure_set: FigureSet, limit: int = 3) -> list[Figure]:
     return chosen
 
 
+def named(figure: Figure, figure_set: FigureSet) -> str:
+    """The figure's name led by its own period where that is not the report's: 2023年度生态质量
+    指数 in a 2025年上半年 draft, 年度计划投资, 一季度… (a name already saying it is left)."""
+    own, report = figure.period, figure_set.period
+    if own is None or report is None or own == report:
+        return figure.name
+    said = own.said_in(report)
+    if own.since is not None and "累计" in figure.name:
+        said = said.removesuffix("累计")  # 自2023年以来 + 累计建成…
+    if said in figure.name or (said == "年度" and "全年" in figure.name):
+        return figure.name
+    return said + figure.name
+
+
 def figure_clause(figure: Figure, figure_set: FigureSet) -> str:
     """One clause about one figure from our patterns: name, value and 同比 when there is one."""
     table = patterns()
+    name = named(figure, figure_set)
     if figure.missing or figure_set.change(figure.id) is None:
-        return table["figure"].format(name=figure.name, value=ref(figure.id))
+        return table["figure"].format(name=name, value=ref(figure.id))
     return table["figure_change"].format(
-        name=figure.name, value=ref(figure.id), change=ref(figure.id, "change")
+        name=name, value=ref(figure.id), change=ref(figure.id, "change")
     )
 
 
@@ -399,7 +414,7 @@ class TemplateWriter:
                 kind = "target_lower" if check and check.better == "lower" else "target_higher"
             clause = table["problem"][kind].format(  # each pattern takes the fields it names
                 label="" if by_topic.get(figure.topic or domain.default_topic()) else label,
-                name=figure.name,
+                name=named(figure, figure_set),
                 value=ref(figure.id),
                 change=ref(figure.id, "change"),
                 target=ref(figure.id, "target"),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.chat import ChatStore, SessionNotFound, find_topics, parse_intent, period_problem
+from assistant.periods import parse
 
 
 @pytest.mark.parametrize(
@@ -131,10 +132,10 @@ def test_topics_vocab() -> None:
 
 
 def test_period_that_does_not_fit_the_figures_is_asked_about() -> None:
-    assert period_problem("上半年", "2025年上半年") is None
-    assert period_problem("下半年", "2025年上半年") is None
-    assert "2025年前三季度" in (period_problem("上半年", "2025年前三季度") or "")
-    assert period_problem(None, "2025年上半年") is None
+    assert period_problem("上半年", parse("2025年上半年")) is None
+    assert period_problem("下半年", parse("2025年上半年")) is None
+    assert "2025年前三季度" in (period_problem("上半年", parse("2025年前三季度")) or "")
+    assert period_problem(None, parse("2025年上半年")) is None
 
 
 def test_store_isolation_and_persistence(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_csv_in_each_encoding(tmp_path: Path, encoding: str) -> None:
     assert pm25.provenance.file == str(path) and pm25.provenance.sheet is None
     assert (pm25.topic, pm25.better, pm25.kind) == ("大气", "lower", "concentration")
     assert figures["cases"].provenance.row == 3
-    assert figures.period == "2025年上半年"
+    assert str(figures.period) == "2025年上半年"
     assert figures.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -118,10 +118,10 @@ def test_yaml_mapping_keeps_written_precision_and_top_level_period(tmp_path: Pat
         encoding="utf-8",
     )
     figures = load_figures(path)
-    assert figures.period == "2025年上半年" and figures.organisation == "示例区生态环境局"
+    assert str(figures.period) == "2025年上半年" and figures.organisation == "示例区生态环境局"
     rate = figures["rate"]
     assert rate.written == "85.10" and rate.previous_written == "81.70"
-    assert rate.provenance.row == 1 and rate.period == "2025年上半年"
+    assert rate.provenance.row == 1 and str(rate.period) == "2025年上半年"
     assert figures["fines"].provenance.row == 2
     assert [f.id for f in figures.missing] == ["later", "blank"]
     assert format_value(figures["later"]) == "〔待补：拘留〕"
@@ -196,7 +196,7 @@ def test_every_problem_is_reported_at_once_with_row_and_column(tmp_path: Path) -
         ("第6行，列“id”", "格式不对"),
         ("第6行，列“上年同期”", "“x”不是数字"),
         ("第6行，列“目标”", "“y”不是数字"),
-        ("第7行，列“期间”", "与其他行的“2025年上半年”不一致"),
+        ("第7行，列“期间”", "与报告期间“2025年上半年”的年份不同"),
         ("第8行，列“合计”", "不存在的 id：ghost"),
         ("第9行，列“方向”", "无法识别"),
         ("第9行，列“小数位”", "无效"),
@@ -469,7 +469,7 @@ def test_sample_csv_and_xlsx_agree() -> None:
     csv_set = load_figures(SAMPLE_DIR / "figures-2025H1.csv")
     xlsx_set = load_figures(SAMPLE_DIR / "figures-2025H1.xlsx")
     assert csv_set.ids == xlsx_set.ids and len(csv_set) >= 30
-    assert csv_set.period == xlsx_set.period == "2025年上半年"
+    assert str(csv_set.period) == str(xlsx_set.period) == "2025年上半年"
     for a, b in zip(csv_set, xlsx_set, strict=True):
         same = ("name", "value", "written", "unit", "previous", "target", "kind", "better", "topic")
         assert [getattr(a, k) for k in same] == [getattr(b, k) for k in same], a.id
@@ -489,7 +489,7 @@ def test_sample_csv_and_xlsx_agree() -> None:
 def test_sample_yaml_has_two_missing_values() -> None:
     figures = load_figures(SAMPLE_DIR / "figures-2025Q3.yaml")
     assert {f.id for f in figures.missing} == {"farmland_safe_use_rate", "detention_referrals"}
-    assert figures.period == "2025年前三季度"
+    assert str(figures.period) == "2025年前三季度"
 
 
 # --- command line --------------------------------------------------------------------------

@@ -198,7 +198,7 @@ class ChatEngine:
         draft = Draft(
             title=blocks[0].text,
             unit=info.unit or "",
-            period=(figure_set.period if figure_set else None) or "",
+            period=str(figure_set.period) if figure_set and figure_set.period else "",
             kind="section",
             blocks=blocks,
             citations=citations,
@@ -306,7 +306,7 @@ class ChatEngine:
         request = DraftRequest(
             figures=Path(info.figures),
             unit=info.unit,
-            period=figure_set.period,
+            period=str(figure_set.period),
             section=intent.section,
             part=intent.part,  # type: ignore[arg-type]
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .. import domain
-from ..periods import REQUEST_WORD, fits, parse
+from ..periods import REQUEST_WORD, Period, fits, parse
 from ..splitting import detect_unit, topic_scores
 from ..types import Block
 
@@ -292,14 +292,13 @@ def _asks_to_add(text: str) -> bool:
     return bool(re.search(r"加上|加入|增加|补充|添加|写上|补上", text))
 
 
-def period_problem(period_word: str | None, figures_period: str | None) -> str | None:
+def period_problem(period_word: str | None, file_period: Period | None) -> str | None:
     """The question to ask when the request's period does not fit the figures file's."""
-    if period_word is None or figures_period is None:
+    if period_word is None or file_period is None:
         return None
-    file_period = parse(figures_period)
-    if file_period is None or file_period.since is not None or fits(period_word, file_period):
+    if file_period.since is not None or fits(period_word, file_period):
         return None
     return (
-        f"当前数据文件是{figures_period}的，您说的是“{period_word}”。"
+        f"当前数据文件是{file_period}的，您说的是“{period_word}”。"
         "请换用对应期间的数据文件（/figures 或上传），或确认按数据文件的期间起草。"
     )

@@ -13,9 +13,9 @@ from typing import Any
 
 from ..figures import format_decimal
 from ..numbers import extract_numbers
-from ..periods import Period, parse
+from ..periods import Period
 from ..types import Figure, FigureSet, Quantity
-from .text import _CJK_ONLY, _CJK_OR_WORD, _YEAR, _fold, _grams
+from .text import _CJK_ONLY, _CJK_OR_WORD, _fold, _grams
 
 
 @dataclass
@@ -41,7 +41,7 @@ class _Index:
             fid: {g: math.log(1 + count / frequency[g]) for g in fg} for fid, fg in names.items()
         }
         totals = {fid: sum(weights.values()) or 1.0 for fid, weights in grams.items()}
-        year = _YEAR.search(figure_set.period or "")
+        year = figure_set.period.year if figure_set.period else None
         side: dict[str, list[Figure]] = {}
         side_words: dict[str, list[tuple[Figure, set[str]]]] = {}
         for figure in figure_set:
@@ -61,7 +61,7 @@ class _Index:
             figure_set.figures,
             grams,
             totals,
-            int(year.group()) if year else None,
+            year,
             side,
             side_words,
             chars,
@@ -95,14 +95,14 @@ _LAST_YEAR = re.compile(r"上年同期(?:为|是|系)?\s*((?:19|20)\d{2})\s*年"
 _YEAR_SCOPE = re.compile(r"((?:19|20)\d{2})\s*年度")
 
 
-def _data_years(figure: Figure, period: str | None) -> tuple[int | None, int | None]:
+def _data_years(figure: Figure, period: Period | None) -> tuple[int | None, int | None]:
     """The year a figure's value belongs to, and its 上年同期's year. Usually the period's year,
     but an annual index published mid-year says otherwise in its 备注 or 来源 (EQI: "本期为2024
     年度值" in a 2025 half-year file), and then "2024年度…64.38" is this period's number."""
     note, source = figure.note or "", figure.provenance.source or ""
     match = _THIS_YEAR.search(note) or _YEAR_SCOPE.search(source)
-    own = _YEAR.search(figure.period or period or "")
-    year = int(match.group(1)) if match else int(own.group()) if own else None
+    own = (figure.period or period or Period(None)).year
+    year = int(match.group(1)) if match else own
     last = _LAST_YEAR.search(note)
     return year, int(last.group(1)) if last else (year - 1 if year else None)
 
@@ -131,7 +131,6 @@ def _key(quantity: Quantity) -> str:
     return f"{format_decimal(quantity.value or Decimal(0))}{quantity.unit or ''}"
 
 
-def _report_span(text: str | None) -> Period | None:
+def _report_span(report: Period | None) -> Period | None:
     """The months the file reports on, compared with the periods sentences name (no year)."""
-    report = parse(text or "")
     return None if report is None or report.since is not None else Period(None, *report.span)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ..periods import Period
 
 from .common import (
     BaseUrlOption,
@@ -43,7 +46,10 @@ def figures_show_command(path: FiguresFileArgument, as_json: JsonOption = False)
         emit_json(figure_set_to_dict(figure_set))
         return
     table = Table(title=f"{path.name} · {figure_set.period or '期间未注明'}", expand=True)
-    for column in ("id", "指标", "数值", "同比", "目标", "完成?", "来源"):
+    report = figure_set.period
+    own = any(f.period is not None and f.period != report for f in figure_set)
+    columns = ("id", "指标", "数值", *(("期间",) if own else ()), "同比", "目标", "完成?", "来源")
+    for column in columns:
         table.add_column(column, overflow="fold")
     for figure in figure_set:
         change = figure_set.change(figure.id)
@@ -62,6 +68,7 @@ def figures_show_command(path: FiguresFileArgument, as_json: JsonOption = False)
             figure.id,
             figure.name,
             f"[yellow]{value}[/]" if figure.missing else value,
+            *((_own_period(figure.period, report),) if own else ()),
             change_text,
             f"{figure.target_written}{figure.unit}" if figure.target_written else "",
             met,
@@ -70,6 +77,11 @@ def figures_show_command(path: FiguresFileArgument, as_json: JsonOption = False)
     out.print(table)
     for warning in figure_set.warnings:
         err.print(f"[yellow]提示[/]: {warning}", highlight=False)
+
+
+def _own_period(period: Period | None, report: Period | None) -> str:
+    """A row's period in `figures show`, where it is not the report's (blank where it is)."""
+    return str(period) if period is not None and period != report else ""
 
 
 @figures_app.command("validate")
@@ -85,7 +97,7 @@ def figures_validate_command(path: FiguresFileArgument, as_json: JsonOption = Fa
                 "ok": True,
                 "file": str(path),
                 "sha256": figure_set.sha256,
-                "period": figure_set.period,
+                "period": str(figure_set.period) if figure_set.period else None,
                 "figures": len(figure_set),
                 "missing": missing,
                 "warnings": list(figure_set.warnings),
