@@ -99,7 +99,14 @@ _BETTER = {
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
 _ASCII_ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
 _CLASS = re.compile(r"^(劣)?\s*(Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|I{1,3}|IV|V|[1-5])\s*类?$", re.IGNORECASE)
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋", "0123456789.,-+")
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋＞＜", "0123456789.,-+><")
+# A number with the words that qualify it (约4.2, 近3万, 40余, 120多, ≥95, 95以上, a rank 第2).
+_QUALIFIED = re.compile(
+    r"^(?P<before>约|近|将近|接近|大约|逾|超过|超|不足|不到|≥|≤|>=|<=|>|<|第)?"
+    r"(?P<number>[+-]?[\d,]+(?:\.\d+)?)(?P<big>万|亿)?(?P<after>余|多|左右|以上|以下|以内)?"
+    r"(?P<big2>万|亿)?$"
+)
+_BIG = {"万": Decimal(10000), "亿": Decimal(100000000)}
 
 
 # --- rounding and formatting -----------------------------------------------------------------
@@ -161,6 +168,8 @@ def compute_change(figure: Figure) -> Change | None:
     """
     if figure.value is None or figure.previous is None:
         return None
+    if not (is_plain(figure.written) and is_plain(figure.previous_written or "")):
+        return None  # 40余 against 35: a 同比 % would state a precision nobody measured
     mode = change_mode(figure.kind, figure.unit)
     if mode is None:
         return None
@@ -487,19 +496,28 @@ _READERS[".yml"] = _read_yaml
 
 
 def _number(text: str) -> Decimal | None:
+    """The number of a cell as written: 12, 1,234.5, and with its qualifier — 40余, 120多, 近3万,
+    约4.2, 6000余, ≥95 — the number it qualifies (30000 for 近3万)."""
     cleaned = text.translate(_FULLWIDTH).replace(" ", "")
-    if not _NUMBER.match(cleaned):
+    found = _QUALIFIED.match(cleaned)
+    if found is None or not _NUMBER.match(found.group("number")):
         return None
+    big = found.group("big") or found.group("big2")
     try:
-        return Decimal(cleaned.replace(",", ""))
+        value = Decimal(found.group("number").replace(",", ""))
     except InvalidOperation:
         return None
+    return value * _BIG[big] if big else value
+
+
+def is_plain(written: str) -> bool:
+    """Whether a written value is a bare number (not 40余, 约4.2, ≥95, 3万): only a bare number
+    enters arithmetic that states a new number (同比)."""
+    return bool(_NUMBER.match(written.translate(_FULLWIDTH).replace(" ", "")))
 
 
 def _not_a_number(text: str) -> str:
-    """What to tell a user whose value cell is not a plain number."""
-    if re.match(r"^[约近超逾]|[余多左右]", text):
-        return "只写数字，把“约/余/多”等写到备注列"
+    """What to tell a user whose value cell is not a number."""
     if re.search(r"\d\s*[^\d.,\s]+$", text):
         return "把数字和单位分开：数字写在数值列，单位写在单位列"
     return "改为数字；尚无数据就写〔待补〕或留空"

@@ -78,7 +78,7 @@ _CORE_NOT_QUANTITIES = "|".join(
         r"|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+(?:\.\d+)*[.、](?!\d)|第[一二三四五六七八九十\d]+[章节条部分])",
         r"\(\s*[一二三四五六七八九十]+\s*\)|\(\s*\d{1,2}\s*\)",  # （一） （1） inline
         r"(?<=[。；;:!?！？\s])\d{1,2}[.、](?!\d)",  # 。2.加强…
-        r"第\s*[\d一二两三四五六七八九十百千]+",  # 第一, 第3季度
+        r"第\s*[\d一二两三四五六七八九十百千]+(?![\d一二两三四五六七八九十百千]|\s*[名位])",  # 第一
         r"[一二三四五六七八九十]+是",  # 一是 二是
         r"十[二三四五]五|(?:十[六七八九]|二十)(?:大|届[一二三四五六七]中全会)",
         r"[一二三四五六七]中全会|三重一大",
@@ -264,9 +264,10 @@ def _measure(folded: str, found: _Found, chinese: bool) -> _Found | None:
         multiplier, position = big.group(), big.end()
         if folded.startswith(("余", "多"), position) and approx is None:
             approx, position = folded[position], position + 1
-    if _NOT_A_UNIT_AFTER.match(folded, position) and not multiplier:
+    days = not multiplier and _days(folded, found, position)
+    if _NOT_A_UNIT_AFTER.match(folded, position) and not multiplier and not days:
         return None
-    unit, unit_end = _unit_after(folded, position, chinese)
+    unit, unit_end = ("日", position + 1) if days else _unit_after(folded, position, chinese)
     if unit is None and re.match(r"\s?[A-Za-z]", folded[position : position + 2]):
         return None  # 5G, 3D: a name, not a quantity
     if unit is not None and multiplier:
@@ -288,6 +289,14 @@ def _measure(folded: str, found: _Found, chinese: bool) -> _Found | None:
         approx, found.end = after.group(1), after.end()
     found.approx = approx
     return found
+
+
+def _days(folded: str, found: _Found, position: int) -> bool:
+    """181日 is a number of days (日 = 天); 6月30日 and 于15日 are dates (a day of the month
+    is at most 31, and 1-31日 stays a date: the two cannot be told apart)."""
+    if not folded.startswith("日", position) or found.value is None or found.value <= 31:
+        return False
+    return not re.search(r"月\s*$", folded[max(0, found.start - 2) : found.start])
 
 
 def _chinese_unit_split(text: str) -> tuple[str, str]:
@@ -315,6 +324,8 @@ def _scan(folded: str) -> list[_Found]:
 
 
 def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
+    if folded[token.start() - 1 : token.start()] == "第" and token.start() > 0:
+        return _ordinal(folded, token)
     kind = token.lastgroup
     if kind in ("cnpct", "frac", "cls", "masked"):
         return _special_token(folded, token)
@@ -326,6 +337,21 @@ def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
     if finished:
         return found
     return _range_and_unit(folded, found, chinese)
+
+
+_ORDINAL = re.compile(r"第\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:名|位)")
+
+
+def _ordinal(folded: str, token: re.Match[str]) -> _Found | None:
+    """A rank (第二名, 第2位) is a figure in 名; any other 第N (第一, 第3季度) is not."""
+    match = _ORDINAL.match(folded, token.start() - 1)
+    if match is None:
+        return None
+    value = _number_value(match.group("n")) or chinese_to_decimal(match.group("n"))
+    if value is None:
+        return None
+    start = token.start()
+    return _Found(start, match.end(), folded[start : match.end()], value, "number", "名")
 
 
 def _special_token(folded: str, token: re.Match[str]) -> _Found | None:

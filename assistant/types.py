@@ -248,7 +248,7 @@ class Figure:
 def places_of(written: str) -> int:
     """Decimal places of a number as written ("85.10" → 2; "1,234" → 0)."""
     _, dot, fraction = written.strip().partition(".")
-    return len(fraction) if dot else 0
+    return len(fraction) - len(fraction.lstrip("0123456789")) if dot else 0
 
 
 @dataclass(frozen=True)

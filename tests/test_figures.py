@@ -177,7 +177,7 @@ def test_every_problem_is_reported_at_once_with_row_and_column(tmp_path: Path) -
         tmp_path / "bad.csv",
         ",PM2.5平均浓度,41.6,微克/立方米,2025年上半年,,,监测站,,,,,",  # row 2: no id
         "cases,,12,件,2025年上半年,,,台账,,,,,",  # row 3: no name
-        "fines,罚款,约40,万元,2025年上半年,,,,,,,,",  # row 4: not a number, no source
+        "fines,罚款,四十左右,万元,2025年上半年,,,,,,,,",  # row 4: not a number, no source
         "cases,立案查处,12件,,2025年上半年,,,台账,,,,,",  # row 5: duplicate, number with unit
         "Bad-Id,检查企业,3,家,2025年上半年,x,y,台账,,,,,",  # row 6: id, previous, target
         "days,优良天数,5,天,2024年上半年,,,台账,,,,,",  # row 7: another period
@@ -189,7 +189,7 @@ def test_every_problem_is_reported_at_once_with_row_and_column(tmp_path: Path) -
     expected = [
         ("第2行，列“id”", "缺少 id"),
         ("第3行，列“指标”", "缺少指标名称"),
-        ("第4行，列“数值”", "“约40”不是数字"),
+        ("第4行，列“数值”", "“四十左右”不是数字"),
         ("第4行，列“来源”", "缺少来源"),
         ("第5行，列“id”", "与第3行重复"),
         ("第5行，列“数值”", "把数字和单位分开"),
