@@ -113,7 +113,7 @@ def value_variants(figure: Figure) -> list[str]:
 
 
 def generate(figure_set: FigureSet, rng: random.Random) -> list[Sentence]:
-    period = figure_set.period or ""
+    period = str(figure_set.period) if figure_set.period else ""
     shorts = SHORT_PERIOD.get(period, (period,))
     out: list[Sentence] = []
 

@@ -416,7 +416,7 @@ def test_cli_unwritable_out_is_one_clear_error(tmp_path: Path, where: str) -> No
 
 def test_cli_bad_figures_file_is_one_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text(H1.read_text(encoding="utf-8-sig").replace("38.4", "约38"), encoding="utf-8")
+    bad.write_text(H1.read_text(encoding="utf-8-sig").replace("38.4", "三十八"), encoding="utf-8")
     args = [
         "draft",
         "--figures",

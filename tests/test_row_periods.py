@@ -123,3 +123,14 @@ def test_the_draft_says_a_rows_period_where_it_differs(tmp_path: Path) -> None:
     assert sentence.startswith("2023年度生态质量指数")
     report = check_blocks([sentence + "。"], figures)
     assert [f.kind for f in report.findings] and all(f.kind == "ok" for f in report.findings)
+
+
+def test_a_cited_row_of_its_own_period_is_not_another_periods(tmp_path: Path) -> None:
+    figures = load_figures(write(tmp_path, MIXED))
+    text = "一季度，信访办结{{q1_cases}}。上半年，PM2.5平均浓度{{pm25}}。"
+    rendered = render(text, figures)
+    report = check_blocks([rendered.text], figures, rendered.citations)
+    assert [f.kind for f in report.findings] == ["ok", "ok"]
+    wrong = render("一季度，PM2.5平均浓度{{pm25}}。", figures)
+    found = check_blocks([wrong.text], figures, wrong.citations).findings
+    assert [f.kind for f in found] == ["period"]

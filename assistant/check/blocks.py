@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from ..metrics import find_metric
 from ..numbers import extract_numbers
-from ..periods import another_periods, last_spoken
+from ..periods import Period, another_periods, last_spoken
 from ..render import REFERENCE
 from ..types import (
     FINDING_LABELS,
@@ -313,7 +313,7 @@ def _by_citation(checker: _Checker, spot: _Spot, citation: Citation, how: Matche
             how,
         )
     spoken = _spoken_period(spot)
-    period = checker.index.period
+    period = _own_span(figure, checker.figure_set) or checker.index.period
     if field_name in ("value", "change") and period and spoken and another_periods(spoken, period):
         # 今年截至3月31日，PM2.5平均浓度… refilled with the whole year's figure
         return checker.finding(
@@ -334,3 +334,14 @@ def summarise(findings: Sequence[Finding]) -> dict[str, int]:
     summary = {kind: counts.get(kind, 0) for kind in kinds}
     summary["total"] = len(findings)
     return summary
+
+
+def _own_span(figure: Figure, figure_set: FigureSet) -> Period | None:
+    """The months of a row whose own period is another part of the report's year (一季度 in a
+    上半年 file): a sentence about that part speaks of the row's own period."""
+    own, report = figure.period, figure_set.period
+    if own is None or report is None or own == report or own.since is not None:
+        return None
+    if own.whole_year or own.year != report.year:
+        return None
+    return Period(None, *own.span)
