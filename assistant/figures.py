@@ -683,10 +683,13 @@ def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> 
 _PERIOD_HINT = "写成 2025年上半年、1-6月、截至6月底、一季度、全年、2023年度 或 累计（自2023年起）"
 
 
-def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, dict[int, Period]]:
-    """The report period (the file's, else the rows' most common) and each row's own period. A
-    row may name an earlier period, the whole year or a running total; a later period, or the
-    report's months in another year, is an error (periods.row_problem)."""
+def _check_periods(
+    table: _Table, figures: list[Figure], problems: _Problems
+) -> tuple[Period | None, list[Figure]]:
+    """The report period (the file's, else the rows' most common), and the figures each with its
+    row's own period (else the report's). A row may name an earlier period, the whole year or a
+    running total; a later period, or the report's months in another year, is an error
+    (periods.row_problem)."""
     column = table.headers.get("period", "期间")
     declared = periods.parse(table.period or "")
     if table.period and declared is None:
@@ -710,12 +713,11 @@ def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, d
         problems.error(
             None, column, f"各行的期间（{named}）一样多，无法确定报告期间", "在文件中写明期间"
         )
-        return None, rows
     for number, period in rows.items():
         problem = periods.row_problem(period, report) if report else None
         if problem:
             problems.error(number, column, problem, "数据文件只放报告期及以前的数据")
-    return report, rows
+    return report, [replace(f, period=rows.get(f.provenance.row, report)) for f in figures]
 
 
 def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> list[Figure]:
@@ -856,8 +858,7 @@ def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
             figures.append(figure)
     if not table.rows:
         problems.error(None, None, "表头下没有任何数据行", "每行填写一个指标")
-    period, row_periods = _check_periods(table, problems)
-    figures = [replace(f, period=row_periods.get(f.provenance.row, period)) for f in figures]
+    period, figures = _check_periods(table, figures, problems)
     figures = _resolve_sums(figures, table, problems)
     problems.raise_if_any()
 
