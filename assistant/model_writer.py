@@ -21,10 +21,11 @@ from .errors import BackendError
 from .numbers import extract_numbers
 from .periods import PACE
 from .prompts import Prompt, load_prompt
+from .refill import sentences
 from .render import FIELD_LABELS, render
 from .settings import Settings
 from .types import Chunk, FigureSet
-from .writers import Context, OnToken, Written, headline_figures, named
+from .writers import Context, OnToken, Written, capped, headline_figures, named
 
 MASK = "××"
 EXEMPLARS = 4
@@ -151,13 +152,14 @@ _DOUBLED_DIRECTION = re.compile(
 
 def clean_reply(text: str) -> list[str]:
     """A model's reply as paragraphs: Markdown marks dropped, a direction word written before a
-    {{id.change}} dropped (the reference brings its own)."""
+    {{id.change}} dropped (the reference brings its own), a sentence citing more than four
+    numbers cut at its semicolons (writers.capped: the rule the template writer keeps)."""
     text = _DOUBLED_DIRECTION.sub("", text.replace("**", ""))
     paragraphs = []
     for line in text.splitlines():
         line = _MARKUP.sub("", line).strip()
         if line:
-            paragraphs.append(line)
+            paragraphs.append("".join(piece for s in sentences(line) for piece in capped(s)))
     return paragraphs
 
 

@@ -76,9 +76,7 @@ def scripted_replies(settings, figures: Path, period_text: str) -> list[Reply]:
     past = find_past(_open_retriever(settings), period)
     outline = derive_outline(figure_set, period, UNIT, past)
     replies: list[Reply] = []
-    for index, section in enumerate(
-        s for s in outline.sections if s.role not in ("heading", "plan-intro")
-    ):
+    for index, section in enumerate(s for s in outline.sections if s.role != "heading"):
         ids = section.figure_ids[:6]
         if section.role == "plan":
             refs = [f"{figure_set[i].name}{{{{{i}.target}}}}" for i in ids if figure_set[i].target]
@@ -113,6 +111,7 @@ def faithfulness(settings, out: Path) -> None:
                     "base_url": server.base_url,
                     "model": "stub",
                     "max_retries": 0,
+                    "concurrency": 1,  # the script is served in order
                 }
             )
             result = make_draft(DraftRequest(figures, UNIT, period), model, out / "openai")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import gate
 from assistant.draft import DraftRequest, compose, markdown
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_DIR
@@ -126,3 +127,15 @@ def test_the_stream_comes_in_document_order(replayed) -> None:
     heads = [b.text[:16] for b in result.draft.blocks if b.style == "body"]
     places = [streamed.find(h) for h in heads if h in streamed]
     assert len(places) >= len(heads) - 2 and places == sorted(places)
+
+
+def test_the_sentence_gate_passes_and_no_sentence_dumps_figures(replayed) -> None:
+    result, _, _ = replayed
+    body = "\n".join(b.text for b in result.draft.blocks if b.style == "body")
+    assert gate.problems(body) == []
+    per_sentence: dict[tuple[int, int], int] = {}
+    for c in result.draft.citations:  # numbers a sentence cites: cut at semicolons past four
+        text = result.draft.blocks[c.block].text
+        key = (c.block, max(text.rfind(stop, 0, c.start) for stop in "。！？"))
+        per_sentence[key] = per_sentence.get(key, 0) + 1
+    assert max(per_sentence.values()) <= 6

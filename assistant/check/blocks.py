@@ -27,7 +27,7 @@ from .judge import _FIELD_WORDS, CANDIDATE_THRESHOLD, MatchedBy, _Checker
 from .quantities import _Member, _members, _normalise_quantities, _raw, _same_measure, _value_unit
 from .spots import _field_for, _spoken_period, _Spot, _spot
 from .tables import _HEADING, _PLAN_HEADING, _Column, _header, _Row
-from .text import _CLAUSE_STOPS, _YEAR_MENTION, _bounds, _context
+from .text import _CLAUSE_STOPS, _YEAR_MENTION, _bounds, _context, counts_named
 
 _PLACEHOLDER = re.compile(r"〔待[补核](?:[:：][^〔〕\n]{0,60})?〕")
 
@@ -170,6 +170,8 @@ def _number_findings(
     verdicts: dict[int, Finding] = {}
     sentence_figure: tuple[int, Figure, int] | None = None  # (sentence start, figure, its end)
     for position, q in enumerate(quantities):
+        if counts_named(text, q):
+            continue  # 两项 counting the two things the clause names
         previous_end = quantities[position - 1].end if position else 0
         member = members.get(position)
         anchor = None

@@ -12,13 +12,17 @@ from .judge import _Checker
 from .text import _SENTENCE_STOPS, _bounds
 
 _CLAIM = re.compile(
-    r"(?P<neg>未能|未|没有|尚未|不能|难以)?(?:顺利|全面|超额|提前|已经|已|均)?"
+    r"(?P<neg>未能|未|没有|尚未)?(?:顺利|全面|超额|提前|已经|已|均)?"
     r"(?P<verb>完成|达到|实现|优于|好于|达成|超过)(?:了)?"
     r"(?P<mid>[^，。；,;！？\n]{0,24}?)(?:年度|全年|年|阶段性|考核|约束性)?"
     r"(?:目标|任务|计划(?:投资|任务)?)"
 )
-_NOT_A_CLAIM = re.compile(
-    r"\s*的?(?:压力|难度|任务艰巨|形势|风险|仍需|还需|尚需|仍有|还有|存在|面临|有差距|差距)"
+_NOT_A_CLAIM = re.compile(  # after the claim: the goal as a topic (实现目标任务压力较大)
+    r"\s*的?(?:任务|工作)?(?:压力|难度|任务艰巨|形势|风险|仍需|还需|尚需|仍有|还有|存在|面临"
+    r"|有差距|差距|有待|尚待|仍待)"
+)
+_HEDGE_BEFORE = re.compile(  # before it: a forecast or a doubt, not a result (难以完成年度目标)
+    r"(?:有待|尚待|仍待|能否|是否|有望|可望|难以|不能|无法)\s*(?:顺利|全面|如期|按期)?\s*$"
 )
 _PLAN_BEFORE = re.compile(r"(?:确保|力争|争取|努力|推动|全力|必须|要|将|保障|以)\s*$")
 
@@ -46,6 +50,8 @@ def _claims(
             continue  # 完成全年目标压力较大: the goal as a topic, not a result
         sentence_start, _ = _bounds(text, match.start(), match.end(), "。！？!?\n")
         lead = text[sentence_start : match.start()]
+        if _HEDGE_BEFORE.search(lead):
+            continue
         if not match.group("neg") and (
             plan_section
             or _PLAN_BEFORE.search(lead[-4:])
