@@ -51,7 +51,7 @@ _LAZY = {
     "DraftRequest": "draft",
     "write_draft": "draft",
     "save_draft": "draft",
-    "load_sidecar": "draft",
+    "load_sidecar": "provenance",
     "make_draft": "draft",
     "ChatEngine": "chat",
     "parse_intent": "chat",

@@ -7,7 +7,6 @@ or from the provenance sidecar next to the file.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Literal
 
 from .errors import InputError
 from .numbers import extract_numbers
+from .provenance import sidecar_beside
 from .render import parse_comment
 from .types import Citation, Quantity
 
@@ -131,8 +131,11 @@ def sourced_numbers(path: Path, *, sidecar: Path | None = None) -> list[SourcedN
     sidecar = sidecar or path.with_suffix(".json")
     if found or not sidecar.is_file():
         return found
+    recorded = sidecar_beside(sidecar)
+    if recorded is None:
+        return []
     texts = [block.text for block in read_blocks(path)]
-    return [n for n in _sidecar_numbers(sidecar) if _still_reads(texts, n)]
+    return [n for n in from_citations(recorded.citations) if _still_reads(texts, n)]
 
 
 def _source_line(comment: str) -> str | None:
@@ -140,27 +143,6 @@ def _source_line(comment: str) -> str | None:
         if line.startswith("来源："):
             return line.removeprefix("来源：").strip() or None
     return None
-
-
-def _sidecar_numbers(path: Path) -> list[SourcedNumber]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [
-            SourcedNumber(
-                int(item["paragraph"]),
-                int(item["start"]),
-                int(item["end"]),
-                str(item.get("text", "")),
-                item.get("figure_id"),
-                item.get("field"),
-                item.get("source"),
-            )
-            for item in data.get("numbers", [])
-        ]
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(
-            f"溯源文件无法读取: {exc}", path=str(path), hint="删除或重新生成该 .json"
-        ) from exc
 
 
 def _still_reads(texts: list[str], number: SourcedNumber) -> bool:

@@ -11,12 +11,11 @@ after the whole draft succeeded, each atomically, so a failed model call leaves 
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,8 @@ from .outline import (
     past_document,
 )
 from .periods import Period, parse_period, plan_period
-from .render import comment_text, find_placeholders
+from .provenance import Sidecar, marked_blocks
+from .render import find_placeholders
 from .sections import Paragraph, write_sections
 from .settings import Settings
 from .signoff import default_finish
@@ -48,12 +48,10 @@ from .types import (
     Draft,
     FigureSet,
     Finish,
-    Mark,
     Placeholder,
 )
 from .writers import Context, OnToken, make_writer
 
-SIDECAR_FORMAT = "assistant-draft/1"
 EXEMPLARS_PER_SECTION = 6
 QUERY_CHARS = 48
 Progress = Callable[[int, int, str], None]  # (sections done, sections in all, next heading)
@@ -61,9 +59,10 @@ Progress = Callable[[int, int, str], None]  # (sections done, sections in all, n
 
 @dataclass(frozen=True)
 class DraftRequest:
-    """What to draft. ``kind`` is inferred from the period when None; ``writer`` from settings."""
+    """What to draft. ``kind`` is inferred from the period when None; ``writer`` from settings.
+    ``figures`` is the figures file, or the FigureSet a caller has already loaded from it."""
 
-    figures: Path
+    figures: Path | FigureSet
     unit: str
     period: str
     kind: str | None = None
@@ -77,10 +76,12 @@ class DraftRequest:
 
 @dataclass
 class DraftResult:
-    """A draft with its final check, the files written, and what verification had to do."""
+    """A draft with its final check (kept: the CLI and the chat show this one, they do not check
+    again), the figures it was written from, the files written, and what verification did."""
 
     draft: Draft
     report: CheckReport
+    figure_set: FigureSet
     files: dict[str, Path] = field(default_factory=dict)
     repairs: int = 0  # repair requests sent to the model
     unverified: int = 0  # numbers replaced by 〔待核〕
@@ -240,7 +241,8 @@ def compose(
     from .check import check_blocks
 
     _validate(request)
-    figure_set = load_figures(request.figures)
+    figures = request.figures
+    figure_set = figures if isinstance(figures, FigureSet) else load_figures(figures)
     period = parse_period(request.period, request.kind)
     _check_period(period, figure_set)
     writer = make_writer(request.writer or settings.writer, settings)
@@ -301,7 +303,9 @@ def compose(
     draft.prompts = dict(sorted(prompts.items()))
     draft.model = model
     report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
-    return DraftResult(draft, report, repairs=repairs, unverified=unverified, notes=notes)
+    return DraftResult(
+        draft, report, figure_set, repairs=repairs, unverified=unverified, notes=notes
+    )
 
 
 def _assemble(
@@ -313,33 +317,17 @@ def _assemble(
     figure_set: FigureSet,
     writer: str,
 ) -> Draft:
-    """Global block indices for citations and placeholders; marks for the .docx."""
+    """Global block indices for citations and placeholders."""
     final: list[Block] = []
     citations: list[Citation] = []
     placeholders: list[Placeholder] = []
     exemplars: dict[int, list[str]] = {}
     for index, block in enumerate(blocks):
-        marks: list[Mark] = []
-        for citation in block.citations:
-            placed = Citation(
-                index,
-                citation.start,
-                citation.end,
-                citation.text,
-                citation.figure_id,
-                citation.field,
-                citation.source,
-            )
-            citations.append(placed)
-            marks.append(
-                Mark(placed.start, placed.end, comment_text(placed, figure_set[placed.figure_id]))
-            )
-        for placeholder in find_placeholders(block.text, index):
-            placeholders.append(placeholder)
-            marks.append(Mark(placeholder.start, placeholder.end, highlight=True))
+        citations += [replace(c, block=index) for c in block.citations]
+        placeholders += find_placeholders(block.text, index)
         if block.exemplars:
             exemplars[index] = list(block.exemplars)
-        final.append(Block(block.text, block.style, sorted(marks, key=lambda m: m.start)))
+        final.append(Block(block.text, block.style))
     return Draft(
         title=outline.title,
         unit=unit,
@@ -382,7 +370,14 @@ def make_draft(
     result = compose(request, settings, on_token=on_token, progress=progress)
     stem = stem or default_stem(result.draft, request.part)
     finish = default_finish(result.draft, request.date, request.doc_number)
-    result.files = save_draft(result.draft, out_dir, stem, author=settings.author, finish=finish)
+    result.files = save_draft(
+        result.draft,
+        result.figure_set,
+        out_dir,
+        stem,
+        author=settings.author,
+        finish=finish,
+    )
     return result
 
 
@@ -421,47 +416,6 @@ def markdown(draft: Draft) -> str:
     return "\n\n".join(lines) + "\n"
 
 
-def sidecar(draft: Draft) -> dict[str, Any]:
-    """The provenance record, in the format the brief fixes (assistant-draft/1)."""
-    return {
-        "format": SIDECAR_FORMAT,
-        "title": draft.title,
-        "unit": draft.unit,
-        "period": draft.period,
-        "kind": draft.kind,
-        "writer": draft.writer,
-        "model": draft.model,
-        "created": draft.created,
-        "prompts": draft.prompts,
-        "figures": {"file": draft.figures_file, "sha256": draft.figures_sha256},
-        "paragraphs": [
-            {
-                "index": index,
-                "style": block.style,
-                "text": block.text,
-                "exemplars": draft.exemplars.get(index, []),
-            }
-            for index, block in enumerate(draft.blocks)
-        ],
-        "numbers": [
-            {
-                "paragraph": c.block,
-                "start": c.start,
-                "end": c.end,
-                "text": c.text,
-                "figure_id": c.figure_id,
-                "field": c.field,
-                "source": c.source,
-            }
-            for c in draft.citations
-        ],
-        "placeholders": [
-            {"paragraph": p.block, "start": p.start, "end": p.end, "text": p.text}
-            for p in draft.placeholders
-        ],
-    }
-
-
 def _write_text(path: Path, text: str) -> Path:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -480,6 +434,7 @@ def _created_time(created: str) -> datetime | None:
 
 def save_draft(
     draft: Draft,
+    figure_set: FigureSet | None,
     out_dir: Path,
     stem: str | None = None,
     *,
@@ -490,7 +445,9 @@ def save_draft(
     highlights), ``.md`` and ``.json`` into ``out_dir``; each file appears whole (written to a
     temporary name, then renamed), the .docx last of all only if all succeeded.
 
-    ``finish`` (default: the unit and today, see default_finish) closes the .docx."""
+    The .docx's comments come from ``figure_set`` (None: an imported draft without figures,
+    whose comments give only the recorded source); ``finish`` (default: the unit and today, see
+    default_finish) closes it."""
     from .word import clean_path, write_clean_copy, write_document
     from .word.save import unwritable
 
@@ -505,15 +462,13 @@ def save_draft(
     staged: dict[str, Path] = {}
     try:
         staged["md"] = _write_text(paths["md"], markdown(draft))
-        staged["json"] = _write_text(
-            paths["json"], json.dumps(sidecar(draft), ensure_ascii=False, indent=2) + "\n"
-        )
+        staged["json"] = _write_text(paths["json"], Sidecar.of(draft).text())
         handle, docx_tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
         os.close(handle)
         staged["docx"] = Path(docx_tmp)
         write_document(
             staged["docx"],
-            draft.blocks,
+            marked_blocks(draft, figure_set),
             author=author,
             properties={"title": draft.title, "subject": f"{draft.unit}{draft.period}"},
             created=_created_time(draft.created),
@@ -532,67 +487,6 @@ def save_draft(
         os.chmod(staged[suffix], 0o644)
         os.replace(staged[suffix], paths[suffix])
     return paths
-
-
-def load_sidecar(path: Path) -> Draft:
-    """A Draft back from its ``.json`` sidecar (blocks, citations, placeholders, provenance)."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"溯源文件无法读取（{exc}）", path=str(path)) from exc
-    if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
-        raise InputError(
-            f"不是起草助手的溯源文件（format 应为 {SIDECAR_FORMAT}）",
-            path=str(path),
-            hint="用 assistant draft 生成的 .json",
-        )
-    try:
-        paragraphs = sorted(data["paragraphs"], key=lambda p: int(p["index"]))
-        placeholders = [
-            Placeholder(int(p["paragraph"]), int(p["start"]), int(p["end"]), str(p["text"]))
-            for p in data.get("placeholders", [])
-        ]
-        blocks = []
-        for paragraph in paragraphs:
-            index = int(paragraph["index"])
-            marks = [Mark(p.start, p.end, highlight=True) for p in placeholders if p.block == index]
-            blocks.append(Block(str(paragraph["text"]), paragraph.get("style", "body"), marks))
-        citations = [
-            Citation(
-                int(n["paragraph"]),
-                int(n["start"]),
-                int(n["end"]),
-                str(n["text"]),
-                str(n["figure_id"]),
-                n.get("field") or "value",
-                str(n.get("source") or ""),
-            )
-            for n in data.get("numbers", [])
-        ]
-        figures = data.get("figures") or {}
-        return Draft(
-            title=str(data["title"]),
-            unit=str(data["unit"]),
-            period=str(data["period"]),
-            kind=str(data["kind"]),
-            blocks=blocks,
-            citations=citations,
-            placeholders=placeholders,
-            exemplars={
-                int(p["index"]): list(p.get("exemplars") or [])
-                for p in paragraphs
-                if p.get("exemplars")
-            },
-            prompts={str(k): int(v) for k, v in (data.get("prompts") or {}).items()},
-            writer=str(data.get("writer") or ""),
-            model=data.get("model"),
-            figures_file=str(figures.get("file") or ""),
-            figures_sha256=str(figures.get("sha256") or ""),
-            created=str(data.get("created") or ""),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"溯源文件格式不对（{exc}）", path=str(path)) from exc
 
 
 def summary(result: DraftResult) -> dict[str, Any]:

@@ -20,10 +20,11 @@ from pathlib import Path
 from . import domain
 from .errors import InputError
 from .metrics import find_metric
-from .render import REFERENCE, comment_text, find_placeholders, parse_comment, render
+from .provenance import number_marks, placeholder_marks
+from .render import REFERENCE, find_placeholders, parse_comment, render
 from .settings import Settings
 from .splitting import classify_topic, detect_unit
-from .types import Block, Citation, FigureSet, Finding, Mark, Placeholder
+from .types import Block, CheckReport, Citation, FigureSet, Finding, Mark, Placeholder
 
 HEADINGS = ("h1", "h2", "h3", "h4")
 _SENTENCE = re.compile(r"[^。！？；]*[。！？；]|[^。！？；]+$")
@@ -47,6 +48,7 @@ class Revision:
     placeholders: list[Placeholder]
     changed: list[int]
     findings: list[Finding] = field(default_factory=list)
+    report: CheckReport | None = None  # the final check of the whole revised text, when changed
     flagged: list[str] = field(default_factory=list)  # numbers turned into 〔待核〕
     notes: list[str] = field(default_factory=list)  # what the writer did or could not do
     writer: str = "template"
@@ -403,7 +405,7 @@ def verify(
     old_texts: Sequence[str],
     old_citations: Sequence[Citation],
     figure_set: FigureSet,
-) -> tuple[list[str], list[Citation], list[str], list[Finding]]:
+) -> tuple[list[str], list[Citation], list[str], CheckReport]:
     """Check the revised text; a number the revision introduced that no figure backs becomes
     〔待核：…〕, one the checker ties to a figure gets that figure's citation.
 
@@ -466,8 +468,7 @@ def verify(
                 for c in citations
             ]
             flagged.append(finding.value)
-    final = check_blocks(texts, figure_set, citations)
-    return texts, citations, flagged, list(final.findings)
+    return texts, citations, flagged, check_blocks(texts, figure_set, citations)
 
 
 # --- the whole revision --------------------------------------------------------------------
@@ -523,11 +524,12 @@ def revise_blocks(
     if not changed:
         revision.notes.append("没有需要修改的内容")
     if changed:
-        new_texts, new_citations, flagged, findings = verify(
+        new_texts, new_citations, flagged, report = verify(
             new_texts, new_citations, changed, texts, citations, figure_set
         )
         revision.flagged = flagged
-        revision.findings = findings
+        revision.findings = list(report.findings)
+        revision.report = report
     revision.texts = new_texts
     revision.citations = sorted(new_citations, key=lambda c: (c.block, c.start))
     revision.placeholders = [p for i, t in enumerate(new_texts) for p in find_placeholders(t, i)]
@@ -622,14 +624,15 @@ def _new_marks(
             for i1, j1, size in equal:
                 if i1 <= c.start and c.end <= i1 + size:
                     kept.add((c.start - i1 + j1, c.end - i1 + j1, c.figure_id, c.field))
-        for c in revision.citations:
-            if c.block == index and (c.start, c.end, c.figure_id, c.field) not in kept:
-                figure = figure_set[c.figure_id]
-                marks.setdefault(index, []).append(
-                    Mark(c.start, c.end, comment=comment_text(c, figure))
-                )
+        fresh = [
+            c
+            for c in revision.citations
+            if c.block == index and (c.start, c.end, c.figure_id, c.field) not in kept
+        ]
         old_marks = {m.group() for m in re.finditer(r"〔待[补核][^〕]*〕", before)}
-        for p in find_placeholders(after):
-            if p.text not in old_marks:
-                marks.setdefault(index, []).append(Mark(p.start, p.end, highlight=True))
+        added = number_marks(fresh, figure_set) + [
+            m for m in placeholder_marks(after) if after[m.start : m.end] not in old_marks
+        ]
+        if added:
+            marks[index] = added
     return marks

@@ -286,3 +286,36 @@ def _env(settings: Settings) -> dict[str, str]:
     import os
 
     return {**os.environ, "ASSISTANT_EMBEDDING": "hash", "COLUMNS": "200"}
+
+
+def test_a_message_reads_the_figures_once_and_keeps_the_drafts_check(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The figures file is read once per message (compose gets the FigureSet, not the path),
+    and the reply's check is the one drafting or revising made, not a second run."""
+    import assistant.draft
+    import assistant.figures
+    import assistant.revise
+
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    reads: list[Path] = []
+    real_load = assistant.figures.load_figures
+
+    def counted(path):
+        reads.append(Path(path))
+        return real_load(path)
+
+    made = []
+    real_compose, real_revise = assistant.draft.compose, assistant.revise.revise_blocks
+    monkeypatch.setattr(assistant.figures, "load_figures", counted)
+    monkeypatch.setattr(assistant.draft, "load_figures", counted)
+    monkeypatch.setattr(assistant.draft, "compose", lambda *a, **k: made.append(
+        real_compose(*a, **k)) or made[-1])  # fmt: skip
+    monkeypatch.setattr(assistant.revise, "revise_blocks", lambda *a, **k: made.append(
+        real_revise(*a, **k)) or made[-1])  # fmt: skip
+    first = engine.send("alice", info.id, "写执法监管的总结")
+    assert len(reads) == 1 and first.report is made[0].report
+    second = engine.send("alice", info.id, "再精简一些")
+    assert len(reads) == 2 and second.version is not None
+    assert second.report is made[1].report and second.report is not None

@@ -105,11 +105,12 @@ def test_docx_times_are_the_sidecars_created(settings, tmp_path: Path) -> None:
 
 
 def test_saving_the_same_draft_twice_stamps_the_same_times(settings, tmp_path: Path) -> None:
-    draft = compose(DraftRequest(Q1, UNIT, "2025年一季度", part="问题"), settings).draft
+    result = compose(DraftRequest(Q1, UNIT, "2025年一季度", part="问题"), settings)
+    draft = result.draft
     draft.created = "2025-04-03T08:30:00+00:00"
     times = []
     for folder in ("a", "b"):
-        paths = save_draft(draft, tmp_path / folder)
+        paths = save_draft(draft, result.figure_set, tmp_path / folder)
         core = docx.Document(str(paths["docx"])).core_properties
         times.append((core.created, core.modified))
     moment = datetime(2025, 4, 3, 8, 30, tzinfo=UTC)

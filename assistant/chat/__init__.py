@@ -20,7 +20,7 @@ from .intent import (
     period_problem,
     target,
 )
-from .marks import segments, with_marks
+from .marks import segments
 from .store import ChatStore, Message, SessionInfo, SessionNotFound, Version
 
 __all__ = [
@@ -42,5 +42,4 @@ __all__ = [
     "segments",
     "target",
     "terminal_client",
-    "with_marks",
 ]

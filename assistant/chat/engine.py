@@ -14,7 +14,6 @@ from ..errors import AssistantError, InputError
 from ..settings import Settings
 from ..types import Block, CheckReport, Draft, FigureSet
 from .intent import TEMPLATE_REVISIONS, help_text, parse_intent, period_problem, target
-from .marks import with_marks
 from .store import ChatStore, Message, SessionInfo, Version, _now
 
 
@@ -116,7 +115,7 @@ class ChatEngine:
         return found
 
     def load(self, client: str, session: str, number: int | None = None) -> Draft:
-        from ..draft import load_sidecar
+        from ..provenance import load_sidecar
 
         return load_sidecar(self.version(client, session, number).file("json"))
 
@@ -220,6 +219,7 @@ class ChatEngine:
                 None,
                 [],
                 False,
+                report=None,
             )
 
     # messages
@@ -294,7 +294,7 @@ class ChatEngine:
         return self._draft(client, session, intent, user, figure_set, info, on_token, replay)
 
     def _draft(self, client, session, intent, user, figure_set, info, on_token, replay) -> Turn:
-        from ..draft import DraftRequest, write_draft
+        from ..draft import DraftRequest, compose
 
         streamed = []
 
@@ -304,16 +304,25 @@ class ChatEngine:
                 on_token(piece)
 
         request = DraftRequest(
-            figures=Path(info.figures),
+            figures=figure_set,  # loaded once for this message; compose does not read it again
             unit=info.unit,
             period=str(figure_set.period),
             section=intent.section,
             part=intent.part,  # type: ignore[arg-type]
         )
-        draft = write_draft(request, self.settings, on_token=token)
+        result = compose(request, self.settings, on_token=token)
         label = f"{intent.section or '全文'}·{intent.part}"
         return self._keep(
-            client, session, user, draft, label, figure_set, on_token, streamed, replay
+            client,
+            session,
+            user,
+            result.draft,
+            label,
+            figure_set,
+            on_token,
+            streamed,
+            replay,
+            report=result.report,
         )
 
     def _revise(self, client, session, intent, user, figure_set, info, on_token, replay) -> Turn:
@@ -383,6 +392,7 @@ class ChatEngine:
             on_token,
             streamed,
             replay,
+            report=revision.report,
         )
         turn.notes = revision.notes
         if scope is not None:
@@ -391,22 +401,23 @@ class ChatEngine:
         return turn
 
     def _keep(
-        self, client, session, user, draft, label, figure_set, on_token, streamed, replay
+        self, client, session, user, draft, label, figure_set, on_token, streamed, replay, *, report
     ) -> Turn:
-        """Save the draft as the next version, check it, and reply with its text."""
+        """Save the draft as the next version and reply with its text. ``report`` is the check
+        drafting or revising already made of exactly this text; only an imported file (None) is
+        checked here."""
         from ..check import check_blocks
         from ..draft import save_draft
 
         number = len(self.store.versions(client, session)) + 1
         folder = self.root / session / f"v{number}"
-        save_draft(with_marks(draft, figure_set), folder, "draft", author=self.settings.author)
+        save_draft(draft, figure_set, folder, "draft", author=self.settings.author)
         version = self.store.add_version(session, label, folder, "draft")
         text = draft_text(draft)
         if on_token is not None and not streamed and replay:
             for line in text.splitlines(keepends=False):
                 on_token(line + "\n")
-        report = None
-        if figure_set is not None:
+        if report is None and figure_set is not None:
             report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
         reply = self.store.add_message(
             session, "assistant", text, version=version.number, kind="draft"

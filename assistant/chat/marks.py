@@ -1,30 +1,8 @@
-"""How a draft is shown: Word comments on cited numbers, and text segments for display."""
+"""How a draft is shown in the chat: text segments, numbers with their sources."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ..types import Block, Draft, FigureSet
-
-
-def with_marks(draft: Draft, figure_set: FigureSet | None) -> Draft:
-    """The draft with a Word comment on every cited number and a highlight on every placeholder
-    (what the .docx shows), rebuilt from its citations so a revised text gets them right."""
-    from ..render import comment_text, find_placeholders
-    from ..types import Mark
-
-    blocks = []
-    for index, block in enumerate(draft.blocks):
-        marks = []
-        for c in draft.citations:
-            if c.block != index:
-                continue
-            figure = figure_set.get(c.figure_id) if figure_set is not None else None
-            text = comment_text(c, figure) if figure is not None else f"来源：{c.source}"
-            marks.append(Mark(c.start, c.end, comment=text))
-        marks += [Mark(p.start, p.end, highlight=True) for p in find_placeholders(block.text)]
-        blocks.append(Block(block.text, block.style, sorted(marks, key=lambda m: m.start)))
-    return replace(draft, blocks=blocks)
+from ..types import Draft, FigureSet
 
 
 def segments(draft: Draft, figure_set: FigureSet | None = None) -> list[dict[str, object]]:

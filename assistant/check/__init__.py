@@ -44,7 +44,7 @@ numbers (value, 同比 change, 上年同期, 目标, 完成率) the text speaks 
 """
 
 from .blocks import check_blocks, summarise
-from .document import CHECKED_SUFFIXES, SIDECAR_FORMAT, check_file
+from .document import CHECKED_SUFFIXES, check_file
 from .judge import CANDIDATE_THRESHOLD, NAMED_OVERLAP, TIE_MARGIN, MatchedBy
 from .report import (
     ANNOTATION_AUTHOR,
@@ -60,7 +60,6 @@ __all__ = [
     "CANDIDATE_THRESHOLD",
     "CHECKED_SUFFIXES",
     "NAMED_OVERLAP",
-    "SIDECAR_FORMAT",
     "TIE_MARGIN",
     "MatchedBy",
     "annotate_report",

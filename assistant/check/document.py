@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,13 +9,11 @@ from typing import Any
 from ..errors import InputError
 from ..names import Voice, division_names, is_foreign
 from ..numbers import extract_numbers
+from ..provenance import Sidecar, read_sidecar, sidecar_beside
 from ..render import parse_comment
 from ..types import CheckReport, Citation, FigureSet, Finding
 from .blocks import _check, summarise
-from .judge import _FIELD_WORDS, MatchedBy
-
-SIDECAR_FORMAT = "assistant-draft/1"
-
+from .judge import MatchedBy
 
 CHECKED_SUFFIXES = (".docx", ".md", ".txt")
 
@@ -59,10 +56,9 @@ def check_file(
         blocks = read_document(path).blocks
     texts = [block.text for block in blocks]
     rows = [block.style == "table" or "\t" in block.text for block in blocks]
-    explicit = sidecar is not None
-    sidecar = sidecar if explicit else path.with_suffix(".json")
-    if sidecar is not None and (explicit or sidecar.is_file()):
-        recorded = _sidecar_citations(sidecar, texts, required=explicit)
+    record = _sidecar_of(path, sidecar)
+    if record is not None:
+        recorded = _sidecar_citations(record, texts)
         taken = [(c.block, c.start, c.end) for c, _ in cited]
         cited.extend(
             (c, "provenance")
@@ -70,7 +66,7 @@ def check_file(
             if not any(b == c.block and s < c.end and c.start < e for b, s, e in taken)
         )
     report = _check(texts, figure_set, cited, rows)
-    unit = unit or _sidecar_unit(sidecar) or figure_set.organisation
+    unit = unit or (record.unit if record else None) or figure_set.organisation
     if unit:
         report.findings = sorted(
             report.findings + foreign_findings(texts, unit), key=lambda f: (f.block, f.start)
@@ -82,12 +78,12 @@ def check_file(
     return report
 
 
-def _sidecar_unit(path: Path | None) -> str | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig")) if path else None
-    except (OSError, ValueError):
-        return None
-    return data.get("unit") if isinstance(data, dict) else None
+def _sidecar_of(path: Path, named: Path | None) -> Sidecar | None:
+    """The sidecar the user named (it must be ours), else ``<stem>.json`` if it is ours."""
+    if named is not None:
+        return read_sidecar(named)
+    beside = path.with_suffix(".json")
+    return sidecar_beside(beside) if beside.is_file() else None
 
 
 def foreign_findings(texts: Sequence[str], unit: str) -> list[Finding]:
@@ -138,59 +134,28 @@ def _comment_citations(refs: Sequence[Any]) -> list[Citation]:
     return citations
 
 
-def _sidecar_citations(path: Path, texts: Sequence[str], *, required: bool) -> list[Citation]:
-    """The sidecar's numbers placed on the current blocks; [] for a file that is not ours."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise InputError("溯源文件不存在", path=str(path), hint="检查 --sidecar 路径") from exc
-    except (OSError, ValueError) as exc:
-        raise InputError(
-            f"溯源文件无法读取（{exc}）", path=str(path), hint="删除或重新生成该 .json"
-        ) from exc
-    if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
-        if required:
-            raise InputError(
-                f"不是起草助手的溯源文件（format 应为 {SIDECAR_FORMAT}）",
-                path=str(path),
-                hint="用 assistant draft 生成的 .json，或不加 --sidecar",
-            )
-        return []
-    try:
-        paragraphs = {int(p["index"]): str(p["text"]) for p in data.get("paragraphs", [])}
-        numbers = [
-            (
-                int(n["paragraph"]),
-                int(n["start"]),
-                int(n["end"]),
-                str(n["figure_id"]),
-                str(n.get("field") or "value"),
-                str(n.get("source") or ""),
-            )
-            for n in data.get("numbers", [])
-        ]
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(
-            f"溯源文件格式不对（{exc}）", path=str(path), hint="删除或重新生成该 .json"
-        ) from exc
+def _sidecar_citations(sidecar: Sidecar, texts: Sequence[str]) -> list[Citation]:
+    """The sidecar's numbers placed on the current blocks."""
+    recorded = sidecar.texts
     citations = []
-    for paragraph, start, end, figure_id, field_name, source in numbers:
-        recorded = paragraphs.get(paragraph)
-        if recorded is None or field_name not in _FIELD_WORDS:
+    for number in sidecar.numbers:
+        if number.paragraph not in recorded:
             continue
-        placed = _place(recorded, start, end, texts, paragraph)
+        placed = _place(
+            recorded[number.paragraph], number.start, number.end, texts, number.paragraph
+        )
         if placed is None:
             continue
-        block, new_start, new_end = placed
+        block, start, end = placed
         citations.append(
             Citation(
                 block=block,
-                start=new_start,
-                end=new_end,
-                text=texts[block][new_start:new_end],
-                figure_id=figure_id,
-                field=field_name,  # type: ignore[arg-type]
-                source=source,
+                start=start,
+                end=end,
+                text=texts[block][start:end],
+                figure_id=number.figure_id,
+                field=number.field,
+                source=number.source,
             )
         )
     return citations
