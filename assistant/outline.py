@@ -74,10 +74,45 @@ def figure_topic(figure_set: FigureSet, figure_id: str) -> str:
     return figure.topic if figure.topic in domain.topics() else domain.default_topic()
 
 
-def topics_covered(figure_set: FigureSet) -> list[str]:
+def topics_covered(figure_set: FigureSet, unit: str = "") -> list[str]:
     """The topics the figures cover, in the genre's usual order."""
-    present = {figure_topic(figure_set, f.id) for f in figure_set}
+    present = set(assigned_topics(figure_set, unit).values())
     return [topic for topic in domain.topics() if topic in present]
+
+
+SUBJECT_CHARS = 4  # a run of characters two figure names share: the same campaign or work
+
+
+def _runs(name: str) -> set[str]:
+    return {name[i : i + SUBJECT_CHARS] for i in range(len(name) - SUBJECT_CHARS + 1)}
+
+
+def assigned_topics(figure_set: FigureSet, unit: str = "") -> dict[str, str]:
+    """Each figure's section, by topic first, then by shared subject: a figure of the catch-all
+    topic whose name shares a run of four characters with the figures of exactly one topic
+    (攻坚任务完成率 beside 大气攻坚任务数) joins that topic, so the figures of one campaign stay
+    in one section. Runs of the unit's own name (生态环境) say nothing of a subject."""
+    topics = {f.id: figure_topic(figure_set, f.id) for f in figure_set}
+    default = domain.default_topic()
+    own = _runs(unit)
+    by_run: dict[str, set[str]] = {}
+    for figure in figure_set:
+        if topics[figure.id] != default:
+            for run in _runs(figure.name) - own:
+                by_run.setdefault(run, set()).add(topics[figure.id])
+    for figure in figure_set:
+        if topics[figure.id] == default:
+            found = {t for run in _runs(figure.name) - own for t in by_run.get(run, ())}
+            if len(found) == 1:
+                topics[figure.id] = found.pop()
+    return topics
+
+
+def _by_topic(figure_set: FigureSet, unit: str) -> dict[str, list[str]]:
+    by_topic: dict[str, list[str]] = {}
+    for figure_id, topic in assigned_topics(figure_set, unit).items():
+        by_topic.setdefault(topic, []).append(figure_id)
+    return by_topic
 
 
 def numbered(level: int, index: int, text: str) -> str:
@@ -424,10 +459,8 @@ def derive_outline(
     section: str | None = None,
 ) -> Outline:
     """The outline from a past document's structure (or our patterns), adjusted to the figures."""
-    by_topic: dict[str, list[str]] = {}
-    for figure in figure_set:
-        by_topic.setdefault(figure_topic(figure_set, figure.id), []).append(figure.id)
-    topics = topics_covered(figure_set)
+    by_topic = _by_topic(figure_set, unit)
+    topics = topics_covered(figure_set, unit)
     shift = (period.year - past.year) if past and past.year and period.year else 0
     outline = Outline(title_for(unit, period, section, part))
     if past is not None:
@@ -560,11 +593,9 @@ def outline_from_file(
             path=str(path),
             hint="每行一个标题，一级标题写成“一、上半年工作总结”或“# 上半年工作总结”",
         )
-    by_topic: dict[str, list[str]] = {}
-    for figure in figure_set:
-        by_topic.setdefault(figure_topic(figure_set, figure.id), []).append(figure.id)
+    by_topic = _by_topic(figure_set, unit)
     claimed = {t for level, text in entries if level >= 2 for t in section_topics(text)}
-    unclaimed = tuple(t for t in topics_covered(figure_set) if t not in claimed)
+    unclaimed = tuple(t for t in topics_covered(figure_set, unit) if t not in claimed)
     outline = Outline(title_for(unit, period, None, part))
     sections: list[Section] = [Section("opening")] if part in ("全部", "总结") else []
     for index, (level, text) in enumerate(entries):
@@ -584,13 +615,13 @@ def outline_from_file(
         role: Role = {"总结": "summary", "问题": "problems", "计划": "plan"}[current]  # type: ignore[assignment]
         if current == "问题":
             sections.append(
-                Section("problems", None, 2, topics_covered(figure_set), figure_set.ids)
+                Section("problems", None, 2, topics_covered(figure_set, unit), figure_set.ids)
             )  # type: ignore[arg-type]
             continue
         if current == "计划" and children:
             sections.append(Section("plan-intro", None, 2))
         if not children:
-            topics = unclaimed if claimed else tuple(topics_covered(figure_set))
+            topics = unclaimed if claimed else tuple(topics_covered(figure_set, unit))
             ids = tuple(i for t in topics for i in by_topic.get(t, ()))
             sections.append(Section(role, None, 2, topics, ids))
         for child in children:
