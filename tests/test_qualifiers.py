@@ -111,7 +111,7 @@ def test_qualifiers_survive_to_the_docx(tmp_path: Path, store_dir: Path) -> None
     )
     settings = load_settings(embedding="hash", data_dir=store_dir)
     result = compose(DraftRequest(path, "示例区生态环境局", "2025年上半年"), settings)
-    files = save_draft(result.draft, tmp_path / "out", "draft")
+    files = save_draft(result.draft, load_figures(path), tmp_path / "out", "draft")
     text = "\n".join(p.text for p in docx.Document(str(files["docx"])).paragraphs)
     assert "3600余人次" in text
     assert "3690" not in text
