@@ -458,7 +458,18 @@ class Draft:
 
 
 FindingKind = Literal[
-    "ok", "mismatch", "unit", "direction", "unsourced", "stale", "placeholder", "period", "foreign"
+    "ok",
+    "mismatch",
+    "unit",
+    "direction",
+    "unsourced",
+    "stale",
+    "placeholder",
+    "period",
+    "foreign",
+    "name",
+    "comment",
+    "uncommented",
 ]
 FINDING_LABELS: dict[str, str] = {  # how a finding kind is named to people
     "ok": "一致",
@@ -470,6 +481,9 @@ FINDING_LABELS: dict[str, str] = {  # how a finding kind is named to people
     "placeholder": "待补",
     "period": "期间不符",
     "foreign": "外单位名称",
+    "name": "指标名称不符",
+    "comment": "批注不符",
+    "uncommented": "缺批注",
 }
 
 

@@ -13,6 +13,7 @@ from ..provenance import Sidecar, read_sidecar, sidecar_beside
 from ..render import parse_comment
 from ..types import CheckReport, Citation, FigureSet, Finding
 from .blocks import _check, summarise
+from .comments import comment_findings, renamed_findings, uncommented_findings
 from .judge import MatchedBy
 
 CHECKED_SUFFIXES = (".docx", ".md", ".txt")
@@ -45,27 +46,41 @@ def check_file(
     if not path.is_file():
         raise InputError("文件不存在", path=str(path), hint="检查路径")
     cited: list[tuple[Citation, MatchedBy]] = []
+    refs: list[Any] = []
     if suffix == ".docx":
         from ..word import read_blocks, read_comments
 
         blocks = read_blocks(path)
-        cited.extend((c, "comment") for c in _comment_citations(read_comments(path)))
+        refs = read_comments(path)
+        cited.extend((c, "comment") for c in _comment_citations(refs))
     else:
         from ..reading import read_document
 
         blocks = read_document(path).blocks
     texts = [block.text for block in blocks]
     rows = [block.style == "table" or "\t" in block.text for block in blocks]
+    commented = [(c.block, c.start, c.end) for c, _ in cited]
+    recorded: list[Citation] = []
     record = _sidecar_of(path, sidecar)
     if record is not None:
         recorded = _sidecar_citations(record, texts)
-        taken = [(c.block, c.start, c.end) for c, _ in cited]
         cited.extend(
             (c, "provenance")
             for c in recorded
-            if not any(b == c.block and s < c.end and c.start < e for b, s, e in taken)
+            if not any(b == c.block and s < c.end and c.start < e for b, s, e in commented)
         )
     report = _check(texts, figure_set, cited, rows)
+    report.findings = renamed_findings(texts, report.findings, figure_set)
+    if suffix == ".docx":
+        problems = [(f.block, f.start, f.end) for f in report.findings if f.kind != "ok"]
+        extra = [  # a changed number is already a mismatch: its comment needs no second line
+            f
+            for f in comment_findings(texts, refs)
+            if not any(b == f.block and s < f.end and f.start < e for b, s, e in problems)
+        ]
+        extra += uncommented_findings(texts, report.findings, commented, recorded)
+        report.findings = sorted(report.findings + extra, key=lambda f: (f.block, f.start))
+    report.summary = summarise(report.findings)
     unit = unit or (record.unit if record else None) or figure_set.organisation
     if unit:
         report.findings = sorted(

@@ -27,6 +27,9 @@ _CHECK_COLOURS = {
     "placeholder": "cyan",
     "period": "red",
     "foreign": "red",
+    "name": "bold red",
+    "comment": "magenta",
+    "uncommented": "yellow",
 }
 _CHECK_KINDS = {
     kind: f"[{colour}]{FINDING_LABELS[kind]}[/]" for kind, colour in _CHECK_COLOURS.items()
