@@ -36,6 +36,7 @@ from .outline import (
 )
 from .periods import Period, parse_period, plan_period
 from .provenance import Sidecar, marked_blocks
+from .registry import make_writer
 from .render import find_placeholders
 from .sections import Paragraph, write_sections
 from .settings import Settings
@@ -50,7 +51,7 @@ from .types import (
     Finish,
     Placeholder,
 )
-from .writers import Context, OnToken, make_writer
+from .writers import Context, OnToken
 
 EXEMPLARS_PER_SECTION = 6
 QUERY_CHARS = 48

@@ -25,7 +25,16 @@ from .refill import sentences
 from .render import FIELD_LABELS, render
 from .settings import Settings
 from .types import Chunk, FigureSet
-from .writers import Context, OnToken, Written, capped, headline_figures, named
+from .writers import (
+    Context,
+    OnToken,
+    Revised,
+    RevisionJob,
+    Written,
+    capped,
+    headline_figures,
+    named,
+)
 
 MASK = "××"
 EXEMPLARS = 4
@@ -175,6 +184,7 @@ class OpenAIWriter:
     """An OpenAI-compatible chat model, streaming, behind the prompts under prompts/."""
 
     name = "openai"
+    generative = True
     PROMPTS = ("system", *ROLE_PROMPTS.values(), "repair")
 
     def __init__(self, settings: Settings) -> None:
@@ -262,3 +272,32 @@ class OpenAIWriter:
         prompts = dict(written.prompts)
         prompts["repair"] = self.prompts["repair"].version
         return Written(clean_reply(result.text), written.exemplar_ids, prompts, result.model)
+
+    def revise(self, job: RevisionJob, on_token: OnToken | None = None) -> Revised:
+        """One request per section in scope; the reply's paragraphs replace the section's."""
+        from .backends import run_chat
+        from .revise import heading_of
+
+        system = self.prompts["system"]
+        prompt = load_prompt("revise", self.settings)
+        revised = Revised({}, prompts={system.id: system.version, prompt.id: prompt.version})
+        groups: dict[str, list[int]] = {}
+        for index in sorted(job.paragraphs):
+            groups.setdefault(heading_of(job.blocks, index), []).append(index)
+        for heading, indices in groups.items():
+            user = prompt.render(
+                heading=heading or "全文",
+                section="\n\n".join(job.paragraphs[i] for i in indices),
+                instruction=job.instruction,
+                figures_table=figures_table(job.figure_set, job.figure_set.ids),
+            )
+            result = run_chat(self.settings, system.render(unit=job.unit), user, on_token=on_token)
+            revised.model = result.model
+            replies = [p.strip() for p in re.split(r"\n\s*\n|\n", result.text) if p.strip()]
+            # A revision rewrites paragraphs; it does not add or remove them (Word's tracked
+            # changes work per paragraph): extra paragraphs join the last, missing ones are empty.
+            if len(replies) > len(indices):
+                replies[len(indices) - 1 :] = ["".join(replies[len(indices) - 1 :])]
+            replies += [""] * (len(indices) - len(replies))
+            revised.paragraphs.update(zip(indices, replies, strict=True))
+        return revised

@@ -1,9 +1,10 @@
 """Revise a draft by instruction, through the same render-and-verify path as drafting.
 
 The writer never sees numbers: cited numbers are turned back into ``{{id}}`` references first,
-the writer (template or model) rewrites the reference text, the renderer writes the numbers again
-from the figures file, and the checker looks at whatever the writer typed itself. A number the
-revision introduces that no figure backs becomes 〔待核：…〕; it is never kept.
+the writer (whichever is registered under the setting's name, through Writer.revise) rewrites
+the reference text, the renderer writes the numbers again from the figures file, and the checker
+looks at whatever the writer typed itself. A number the revision introduces that no figure backs
+becomes 〔待核：…〕; it is never kept.
 
 For a .docx the result is written as Word tracked changes (w:ins/w:del): untouched paragraphs
 keep their XML byte for byte, and the comments on numbers survive where the number survives.
@@ -21,10 +22,12 @@ from . import domain
 from .errors import InputError
 from .metrics import find_metric
 from .provenance import number_marks, placeholder_marks
+from .registry import make_writer
 from .render import REFERENCE, find_placeholders, parse_comment, render
 from .settings import Settings
 from .splitting import classify_topic, detect_unit
 from .types import Block, CheckReport, Citation, FigureSet, Finding, Mark, Placeholder
+from .writers import RevisionJob
 
 HEADINGS = ("h1", "h2", "h3", "h4")
 _SENTENCE = re.compile(r"[^。！？；]*[。！？；]|[^。！？；]+$")
@@ -347,54 +350,6 @@ def _paragraph_for(
     return (under or sorted(paragraphs))[-1]
 
 
-# --- the model writer ----------------------------------------------------------------------
-
-
-def model_revise(
-    paragraphs: dict[int, str],
-    instruction: str,
-    figure_set: FigureSet,
-    blocks: Sequence[Block],
-    settings: Settings,
-    unit: str,
-    on_token: Callable[[str], None] | None,
-    revision: Revision,
-) -> dict[int, str]:
-    """One model call per section in scope; the reply's paragraphs replace the section's."""
-    from .backends import run_chat
-    from .model_writer import figures_table
-    from .prompts import load_prompt
-
-    system_prompt = load_prompt("system", settings)
-    revise_prompt = load_prompt("revise", settings)
-    revision.prompts = {
-        system_prompt.id: system_prompt.version,
-        revise_prompt.id: revise_prompt.version,
-    }
-    system = system_prompt.render(unit=unit)
-    groups: dict[str, list[int]] = {}
-    for index in sorted(paragraphs):
-        groups.setdefault(heading_of(blocks, index), []).append(index)
-    new: dict[int, str] = {}
-    for heading, indices in groups.items():
-        user = revise_prompt.render(
-            heading=heading or "全文",
-            section="\n\n".join(paragraphs[i] for i in indices),
-            instruction=instruction,
-            figures_table=figures_table(figure_set, figure_set.ids),
-        )
-        result = run_chat(settings, system, user, on_token=on_token)
-        revision.model = result.model
-        replies = [p.strip() for p in re.split(r"\n\s*\n|\n", result.text) if p.strip()]
-        # A revision rewrites paragraphs; it does not add or remove them (Word's tracked changes
-        # work per paragraph): extra paragraphs join the last, missing ones become empty.
-        if len(replies) > len(indices):
-            replies[len(indices) - 1 :] = ["".join(replies[len(indices) - 1 :])]
-        replies += [""] * (len(indices) - len(replies))
-        new.update(zip(indices, replies, strict=True))
-    return new
-
-
 # --- verify --------------------------------------------------------------------------------
 
 
@@ -503,13 +458,14 @@ def revise_blocks(
         section=section if section is None or isinstance(section, str) else scope,
         writer=settings.writer,
     )
-    if settings.writer == "openai":
-        unit = unit or detect_unit(texts[0] if texts else "") or "本单位"
-        new_refs = model_revise(
-            references, instruction, figure_set, blocks, settings, unit, on_token, revision
-        )
-    else:
-        new_refs = template_revise(references, instruction, figure_set, blocks, revision.notes)
+    writer = make_writer(settings.writer, settings)
+    unit = unit or detect_unit(texts[0] if texts else "") or "本单位"
+    job = RevisionJob(references, instruction, figure_set, blocks, unit)
+    revised = writer.revise(job, on_token)
+    new_refs = revised.paragraphs
+    revision.notes += revised.notes
+    revision.prompts = dict(revised.prompts)
+    revision.model = revised.model
 
     new_texts = list(texts)
     changed = [i for i, text in new_refs.items() if text != references[i]]

@@ -147,7 +147,7 @@ def verify_section(
     a number nobody can source."""
     figure_set = context.figure_set
     plan = context.section.part == "计划"
-    strict = writer.name != "template"
+    strict = writer.generative
     blocks = render_all(written.paragraphs, figure_set, strict)
     bad = bad_findings(blocks, figure_set, plan)
     repairs = 0
@@ -219,13 +219,13 @@ def _write_one(
 ) -> Outcome:
     renderer = StreamRenderer(context.figure_set, strict=True) if stream else None
     on_token = None
-    if stream is not None and renderer is not None and writer.name != "template":
+    if stream is not None and renderer is not None and writer.generative:
 
         def on_token(piece: str) -> None:
             stream.emit(index, renderer.feed(piece))
 
     written = whole_sentences(writer.write(context, on_token))
-    if stream is not None and renderer is not None and writer.name != "template":
+    if stream is not None and renderer is not None and writer.generative:
         stream.emit(index, renderer.flush())
     if written.error is not None:
         if stream is not None:
@@ -235,7 +235,7 @@ def _write_one(
     for block in blocks:
         block.exemplars = list(used.exemplar_ids)
     if stream is not None:
-        text = "\n".join(b.text for b in blocks) if writer.name == "template" else ""
+        text = "" if writer.generative else "\n".join(b.text for b in blocks)
         stream.emit(index, text + "\n")
     return Outcome(blocks, used, repairs, unverified)
 
@@ -257,7 +257,7 @@ def write_sections(
     stream = OrderedStream(on_token, count) if on_token else None
     outcomes: list[Outcome | None] = [None] * count
     lock = threading.Lock()
-    workers = 1 if writer.name == "template" else max(1, concurrency)
+    workers = max(1, concurrency) if writer.generative else 1
 
     def run(index: int) -> Outcome:
         outcome = _write_one(writer, contexts[index], index, stream)

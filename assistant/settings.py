@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -47,7 +47,11 @@ class Settings(BaseSettings):
     embedding_base_url: str | None = None
     embedding_api_key: SecretStr | None = None
 
-    writer: Literal["template", "openai"] = "template"
+    writer: str = Field(
+        default="template",
+        description="The writer's registered name (assistant.registry): template, openai, or "
+        "one a package adds through the assistant.writers entry points.",
+    )
     model: str = Field(
         default="gpt-4o-mini", validation_alias=AliasChoices("ASSISTANT_MODEL", "OPENAI_MODEL")
     )
@@ -98,6 +102,15 @@ class Settings(BaseSettings):
     figures_max_rows: int = Field(
         default=5000, ge=1, description="Rows a figures file may have in a chat (web or terminal)."
     )
+
+    @field_validator("writer")
+    @classmethod
+    def _registered_writer(cls, name: str) -> str:
+        from .registry import unknown_writer, writer_names
+
+        if name not in writer_names():
+            raise ValueError(str(unknown_writer(name)))
+        return name
 
     @property
     def store_dir(self) -> Path:

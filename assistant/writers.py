@@ -37,7 +37,7 @@ from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
 from .splitting import classify_topic
-from .types import Chunk, Figure, FigureSet
+from .types import Block, Chunk, Figure, FigureSet
 
 OnToken = Callable[[str], None]
 ORDINALS = "一二三四五六七八九十"
@@ -77,14 +77,45 @@ class Written:
     error: BackendError | None = None  # the model could not write it: the paragraph says so
 
 
+@dataclass
+class RevisionJob:
+    """What a writer revises: the paragraphs in scope by block index, in reference form (the
+    cited numbers are ``{{id}}`` again), the instruction, and the document around them."""
+
+    paragraphs: dict[int, str]
+    instruction: str
+    figure_set: FigureSet
+    blocks: Sequence[Block]  # the whole document (headings say where a paragraph sits)
+    unit: str
+
+
+@dataclass
+class Revised:
+    """A writer's revision: each paragraph's new reference text (same indices, none added), and
+    what the revision drew on or could not do."""
+
+    paragraphs: dict[int, str]
+    notes: list[str] = field(default_factory=list)
+    prompts: dict[str, int] = field(default_factory=dict)
+    model: str | None = None
+
+
 class Writer(Protocol):
+    """A way of writing, registered by name (assistant.registry). ``generative`` is True for a
+    writer that asks a language model: its text streams as it comes, sections are asked for
+    concurrently, and a reference to an id or field the figures file lacks is its error (sent to
+    repair, then 〔待核〕). A deterministic writer (template) is False."""
+
     name: str
+    generative: bool
 
     def write(self, context: Context, on_token: OnToken | None = None) -> Written: ...
 
     def repair(
         self, context: Context, written: Written, unsourced: Sequence[str]
     ) -> Written | None: ...
+
+    def revise(self, job: RevisionJob, on_token: OnToken | None = None) -> Revised: ...
 
 
 def ref(figure_id: str, field_name: str = "value") -> str:
@@ -244,12 +275,31 @@ class TemplateWriter:
     """Deterministic and offline: the bureau's own sentences, re-filled with the new figures."""
 
     name = "template"
+    generative = False
+    LIMITS = (
+        "离线的模板写作只会：精简（去掉套话和重复）、把口语说法换成公文用语（更正式）、加上某项"
+        "数据的内容，这一版里没有可以这样改的地方。更自由的改写（换说法、调结构、改语气）需要"
+        "接入模型（ASSISTANT_WRITER=openai）"
+    )
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.version = int(patterns().get("version", 1))
 
     def repair(self, context: Context, written: Written, unsourced: Sequence[str]) -> None:
         return None  # it writes no number of its own; the checker's verdict stands
+
+    def revise(self, job: RevisionJob, on_token: OnToken | None = None) -> Revised:
+        """The deterministic revisions (assistant.revise.template_revise); when none applies
+        here, a note says what this writer can do."""
+        from .revise import template_revise
+
+        notes: list[str] = []
+        paragraphs = template_revise(
+            job.paragraphs, job.instruction, job.figure_set, job.blocks, notes
+        )
+        if paragraphs == job.paragraphs:
+            notes.append(self.LIMITS)
+        return Revised(paragraphs, notes)
 
     def write(self, context: Context, on_token: OnToken | None = None) -> Written:
         role = context.section.role
@@ -637,18 +687,6 @@ def _with_period(sentence: str, label: str) -> str:
 
 def _ordered(ids: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(ids))
-
-
-def make_writer(name: str, settings: Settings) -> Writer:
-    from .errors import ConfigError
-
-    if name == "template":
-        return TemplateWriter(settings)
-    if name == "openai":
-        from .model_writer import OpenAIWriter
-
-        return OpenAIWriter(settings)
-    raise ConfigError(f"未知的起草方式 “{name}”", hint="可选: template、openai")
 
 
 def references_in(text: str) -> list[str]:

@@ -9,8 +9,12 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.fake_writer import FakeWriter
 
 pytest_plugins = ["tests.openai_stub"]
 
@@ -87,3 +91,16 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("store")
     ingest([SAMPLE_DIR], load_settings(embedding="hash", data_dir=folder))
     return folder
+
+
+@pytest.fixture
+def fake_writer() -> Iterator[FakeWriter]:
+    """The in-process fake writer (tests/fake_writer.py), registered as ``fake`` for one test:
+    settings with writer="fake" get this very instance, so the test can see what it was asked."""
+    from assistant.registry import register_writer, unregister_writer
+    from tests.fake_writer import FakeWriter
+
+    writer = FakeWriter()
+    register_writer("fake", lambda settings: writer)
+    yield writer
+    unregister_writer("fake")

@@ -13,7 +13,7 @@ from .. import domain
 from ..errors import AssistantError, InputError
 from ..settings import Settings
 from ..types import Block, CheckReport, Draft, FigureSet
-from .intent import TEMPLATE_REVISIONS, help_text, parse_intent, period_problem, target
+from .intent import EDIT_IN_WORD, help_text, parse_intent, period_problem, target
 from .store import ChatStore, Message, SessionInfo, Version, _now
 
 
@@ -367,8 +367,7 @@ class ChatEngine:
             on_token(tail)
         if not revision.changed:
             note = "；".join(revision.notes) or "没有需要修改的内容"
-            if self.settings.writer == "template":
-                note += "。" + TEMPLATE_REVISIONS
+            note += "。" + EDIT_IN_WORD
             return Turn(user, self.store.add_message(session, "assistant", note, kind="notice"))
         draft = replace(
             current,

@@ -72,11 +72,8 @@ def can_do() -> str:
     )
 
 
-TEMPLATE_REVISIONS = (
-    "离线的模板写作只会：精简（去掉套话和重复）、把口语说法换成公文用语（更正式）、加上某项数据的"
-    "内容，这一版里没有可以这样改的地方。更自由的改写（换说法、调结构、改语气）需要接入模型"
-    "（ASSISTANT_WRITER=openai）；也可以下载 .docx 在 Word 里改好后上传，作为新的一版。"
-)
+# said when a revision changed nothing, after what the writer said about it
+EDIT_IN_WORD = "也可以下载 .docx 在 Word 里改好后上传，作为新的一版。"
 
 Action = Literal["draft", "revise", "ask", "unit", "decline"]
 
