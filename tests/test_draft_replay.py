@@ -9,8 +9,10 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from assistant import gate
+from assistant.cli import app
 from assistant.draft import DraftRequest, compose, markdown
 from assistant.settings import load_settings
 from tests.conftest import SAMPLE_DIR
@@ -139,3 +141,35 @@ def test_the_sentence_gate_passes_and_no_sentence_dumps_figures(replayed) -> Non
         key = (c.block, max(text.rfind(stop, 0, c.start) for stop in "。！？"))
         per_sentence[key] = per_sentence.get(key, 0) + 1
     assert max(per_sentence.values()) <= 6
+
+
+def test_each_summary_section_cites_its_own_figures(replayed) -> None:
+    result, _, _ = replayed
+    blocks = result.draft.blocks
+    part = section = ""
+    cited: dict[str, set[str]] = {}
+    for index, block in enumerate(blocks):
+        if block.style == "h1":
+            part = block.text
+        elif block.style == "h2":
+            section = block.text
+        elif (block.style == "body" and "总结" in part) or "完成情况" in part:
+            ids = {c.figure_id for c in result.draft.citations if c.block == index}
+            cited.setdefault(section, set()).update(ids)
+    sections = list(cited.values())
+    assert len(sections) >= 8
+    assert all(not (a & b) for i, a in enumerate(sections) for b in sections[i + 1 :])
+
+
+def test_the_command_against_the_replay(store_dir: Path, tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        args = ["draft", "--figures", str(H1), "--unit", UNIT, "--period", "2025年上半年"]
+        args += ["--writer", "openai", "--base-url", server.base_url, "--model", "recorded"]
+        args += ["--out", str(tmp_path), "--data-dir", str(store_dir), "--json"]
+        env = {"ASSISTANT_EMBEDDING": "hash", "ASSISTANT_MAX_RETRIES": "0"}
+        done = CliRunner().invoke(app, args, env=env)
+    report = json.loads(done.stdout)
+    text = Path(report["files"]["md"]).read_text(encoding="utf-8")
+    assert report["writer"] == "openai" and report["check"]["unsourced"] == 0
+    assert "，下降3.5%" not in text and "同比下降3.5%" in text  # 同比 kept
+    assert "文明单位" not in text and "〔待补：臭氧" not in text
