@@ -24,6 +24,7 @@ from .outline import (
     PastDocument,
     Period,
     Section,
+    assigned_topics,
     fit_claims,
     patterns,
     section_topics,
@@ -451,6 +452,7 @@ class TemplateWriter:
         label = context.period.label
         figure_set = context.figure_set
         by_topic: dict[str, list[str]] = {}
+        topic_of = assigned_topics(figure_set, context.unit)  # the sections' own assignment
         troubled: set[str] = set()  # the metrics that missed a target or got worse
         measured = {f.metric for f in figure_set if f.metric and not f.missing}
         for figure in context.figures:
@@ -463,7 +465,7 @@ class TemplateWriter:
                 check = figure_set.target(figure.id)
                 kind = "target_lower" if check and check.better == "lower" else "target_higher"
             clause = table["problem"][kind].format(  # each pattern takes the fields it names
-                label="" if by_topic.get(figure.topic or domain.default_topic()) else label,
+                label="" if by_topic.get(topic_of[figure.id]) else label,
                 name=named(figure, figure_set),
                 value=ref(figure.id),
                 change=ref(figure.id, "change"),
@@ -471,7 +473,7 @@ class TemplateWriter:
                 completion=ref(figure.id, "completion"),
             )
             if clause:
-                by_topic.setdefault(figure.topic or domain.default_topic(), []).append(clause)
+                by_topic.setdefault(topic_of[figure.id], []).append(clause)
                 troubled.add(figure.metric or figure.name)
         paragraphs: list[str] = []
         ids: list[str] = []

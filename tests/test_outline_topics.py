@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from assistant.draft import DraftRequest, compose
 from assistant.figures import load_figures
-from assistant.outline import assigned_topics, derive_outline
+from assistant.outline import assigned_topics, derive_outline, topic_heading
 from assistant.periods import parse_period
+from assistant.settings import load_settings
 
 HEADER = "id,指标,数值,单位,期间,上年同期,目标,来源,主题,方向"
 ROWS = [
@@ -41,3 +43,18 @@ def test_each_figure_is_in_one_summary_section(tmp_path: Path) -> None:
     assert {"aq_tasks", "aq_rate"} <= set(air.figure_ids)
     cited = [i for s in summaries for i in s.figure_ids]
     assert sorted(cited) == sorted(figure_set.ids)  # every figure once
+
+
+def test_the_problems_speak_of_a_campaign_under_its_topic(tmp_path: Path, store_dir) -> None:
+    rows = [
+        r.replace(
+            "大气攻坚任务完成率,60,%,2025年上半年,55", "大气攻坚任务完成率,50,%,2025年上半年,55"
+        )
+        for r in ROWS
+    ]
+    path = tmp_path / "worse.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    settings = load_settings(embedding="hash", data_dir=store_dir)
+    draft = compose(DraftRequest(path, UNIT, "2025年上半年", part="问题"), settings).draft
+    (item,) = [b.text for b in draft.blocks if "大气攻坚任务完成率" in b.text]
+    assert item.startswith("一是" + topic_heading("大气", "problem"))
