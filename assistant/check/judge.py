@@ -216,6 +216,9 @@ class _Checker:
                     spot, "unsourced", f"{figure.name}在数据文件中待补，文中的数无出处", figure
                 )
             verdict = self.judge(spot, figure, field_name, "context", also=found)
+            if verdict.kind == "mismatch" and q.form == "range" and figure.value is not None:
+                message = "文中是一个范围，数据文件中是单个数，无从比对"
+                return self.finding(spot, "unsourced", message)
             if verdict.kind in ("mismatch", "stale"):
                 return self.second_look(spot, figure, field_name, inherited, verdict)
             return verdict

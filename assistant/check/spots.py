@@ -61,6 +61,9 @@ def _spot(
     clause_start, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS + "\t")
     cell_start = text.rfind("\t", 0, q.start) + 1
     clause_text = text[max(clause_start, cell_start, previous_end) : q.start]
+    named_after = _NAME_AFTER.match(text, q.end)
+    if previous_end > clause_start and _JOINED.search(clause_text) and named_after:
+        clause_text = named_after.group(1)  # 3家A企业和2家B站: A is the 3's, B the 2's
     if row is not None:  # a table row with a header: its name cells, and the column's meaning
         clause_text = row.name + " " + clause_text
     elif "\t" in text:  # a table row: the row's first cell names what the row is about
@@ -83,6 +86,10 @@ def _spot(
     )
 
 
+# Two counts joined, each with its name after it (3家汽车尾气监测企业和2家机动车维护站): the words
+# between them end with the joining word, and the second number's name follows it.
+_JOINED = re.compile(r"[\u4e00-\u9fff）)]{2,}\s*(?:和|及|以及|与|、)\s*$")
+_NAME_AFTER = re.compile(r"\s*([\u4e00-\u9fff]{3,})")
 _PLAN_WORDS = re.compile(r"下半年|全年|明年|下一步|下阶段|下步|年底前|确保|力争|争取")
 _TARGET_AFTER = re.compile(r"^\s*的?\s*(?:年度|全年|考核|约束性)?\s*(?:目标|要求|任务)")
 _PART_OF_PLAN = re.compile(
@@ -138,6 +145,16 @@ def _years(spot: _Spot) -> tuple[int | None, int | None]:
     return spoken, base
 
 
+_MASKED_YEAR = re.compile(
+    r"(?:20[xX×]{2}|202[xX×])\s*年(?!\s*(?:[上下]半年|前三季度|第?[一二三四]季度|度?\s*\d|1\s*[-—至~]))"
+)
+
+
+def _bare_masked_year(spot: _Spot) -> bool:
+    """A year the text hides (202x年) with no part of the year after it, before the number."""
+    return bool(_MASKED_YEAR.search(spot.text, spot.sentence_start, spot.q.start))
+
+
 def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
     """Which number of a figure the words around the quantity speak of (None: another period,
     or a comparison with something other than last year's same period)."""
@@ -150,6 +167,8 @@ def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
     spoken = _spoken_period(spot)
     if index.period and spoken and another_periods(spoken, index.period):
         return None  # 一季度 in a half-year file
+    if index.period and not index.period.whole_year and _bare_masked_year(spot):
+        return None  # 202x年我区PM2.5… in a quarter's report: a hidden year's whole-year number
     if q.unit == "个百分点" or q.is_change:
         return "change"
     if _COMPLETION_BEFORE.search(before) or re.search(r"完成率\s*(?:为|达|达到)?\s*$", before):

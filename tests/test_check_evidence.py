@@ -1,0 +1,50 @@
+"""check matches a number to a figure only on evidence (issue 10 point 3, first cases): a hidden
+year's number, a count whose name follows it, a range against a single number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.check import check_blocks
+from assistant.figures import load_figures
+
+ROWS = """id,指标,数值,单位,期间,来源
+pm25,PM2.5平均浓度,60,微克/立方米,2026年一季度,监测站
+testers,汽车尾气检测企业,3,家,2026年一季度,执法
+repairs,机动车维修治理站,2,家,2026年一季度,执法
+aqi,空气质量综合指数,3.12,,2026年一季度,监测站
+"""
+
+
+@pytest.fixture
+def figures(tmp_path: Path):
+    path = tmp_path / "figures.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    return load_figures(path)
+
+
+def kinds(text: str, figures) -> list[tuple[str, str, str | None]]:
+    return [(f.value, f.kind, f.figure_id) for f in check_blocks([text], figures).findings]
+
+
+def test_a_hidden_years_number_in_a_quarters_report_is_not_this_quarters(figures) -> None:
+    text = "202x年全区PM2.5平均浓度52微克/立方米，完成考核任务。"
+    assert kinds(text, figures) == [("52微克/立方米", "unsourced", None)]
+    quarter = "202x年一季度，全区PM2.5平均浓度60微克/立方米。"
+    assert kinds(quarter, figures) == [("60微克/立方米", "ok", "pm25")]
+    wrong = "202x年一季度，全区PM2.5平均浓度62微克/立方米。"
+    assert kinds(wrong, figures) == [("62微克/立方米", "mismatch", "pm25")]
+
+
+def test_two_counts_each_named_after_it(figures) -> None:
+    text = "加强全区3家汽车尾气检测企业和2家机动车维修治理站监管。"
+    assert kinds(text, figures) == [("3家", "ok", "testers"), ("2家", "ok", "repairs")]
+    wrong = "加强全区3家汽车尾气检测企业和5家机动车维修治理站监管。"
+    assert kinds(wrong, figures)[1] == ("5家", "mismatch", "repairs")
+
+
+def test_a_range_is_not_judged_against_a_single_number(figures) -> None:
+    text = "一季度空气质量指数（AQI）为25-160，空气质量综合指数为3.12。"
+    assert kinds(text, figures) == [("25-160", "unsourced", None), ("3.12", "ok", "aqi")]
