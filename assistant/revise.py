@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from . import domain
+from . import domain, gate
+from .condense import condense_paragraph
 from .errors import InputError
 from .metrics import find_metric
 from .provenance import number_marks, placeholder_marks
@@ -30,8 +31,6 @@ from .types import Block, CheckReport, Citation, FigureSet, Finding, Mark, Place
 from .writers import RevisionJob
 
 HEADINGS = ("h1", "h2", "h3", "h4")
-_SENTENCE = re.compile(r"[^。！？；]*[。！？；]|[^。！？；]+$")
-_CLAUSE = re.compile(r"[^，、]*[，、]|[^，、]+$")
 _CONDENSE = re.compile(r"精简|压缩|简练|简洁|缩短|删减|精炼|短一些|短一点|简短")
 _FORMAL = re.compile(r"正式|规范|书面|公文")
 _ADD = re.compile(
@@ -70,6 +69,7 @@ class RevisionReport:
     revision: Revision
     added_comments: int = 0
     clean: Path | None = None  # the clean copy (清稿) beside the tracked one
+    written: bool = True  # False: the revision changed nothing and no file was written
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -191,43 +191,21 @@ def to_references(text: str, citations: Sequence[Citation]) -> str:
 # --- the template writer's revisions ------------------------------------------------------
 
 
-def _essential(piece: str) -> bool:
-    """A piece carries a figure (or a mark that one is missing); dates like 5月 do not count."""
-    return bool(REFERENCE.search(piece) or "〔" in piece)
+def condense(text: str, *, problem: bool = False) -> str:
+    """Whole sentences and 一是… items only (assistant/condense.py); unchanged if none can go."""
+    return condense_paragraph(text, problem=problem)
 
 
-def condense(text: str) -> str:
-    """Drop the sentences without figures after a paragraph's first; failing that, one clause
-    per long sentence; failing that, filler adverbs. Each call shortens a little more."""
-    sentences = _SENTENCE.findall(text)
-    kept = [s for i, s in enumerate(sentences) if i == 0 or _essential(s)]
-    if len(kept) < len(sentences):
-        return "".join(kept)
-    shorter = []
-    for sentence in sentences:
-        clauses = _CLAUSE.findall(sentence)
-        droppable = [i for i, c in enumerate(clauses) if i > 0 and not _essential(c)]
-        if len(clauses) >= 3 and droppable and droppable[-1] != len(clauses) - 1:
-            drop = max(droppable, key=lambda i: len(clauses[i]))
-            clauses.pop(drop)
-        elif len(clauses) >= 3 and droppable:
-            drop = max(droppable[:-1] or droppable, key=lambda i: len(clauses[i]))
-            if drop == len(clauses) - 1:  # the last clause carries the full stop
-                clauses[drop - 1] = clauses[drop - 1][:-1] + clauses[drop][-1]
-            clauses.pop(drop)
-        shorter.append("".join(clauses))
-    if "".join(shorter) != text:
-        return "".join(shorter)
-    for filler in domain.revise_phrases().fillers:
-        text = text.replace(filler, "")
-    return text
-
-
-def formalise(text: str) -> str:
+def formalise(text: str) -> tuple[str, list[str]]:
+    """Informal wording replaced from the domain pack's table (revise_phrases.yaml, longest
+    first); also which entries applied."""
     table = domain.revise_phrases().formal
+    applied = []
     for plain in sorted(table, key=len, reverse=True):
-        text = text.replace(plain, table[plain])
-    return text
+        if plain in text:
+            applied.append(f"{plain}→{table[plain]}")
+            text = text.replace(plain, table[plain])
+    return text, applied
 
 
 def _addition_terms(instruction: str) -> list[str]:
@@ -292,12 +270,43 @@ def template_revise(
         )
     new = dict(paragraphs)
     if condensing:
-        new = {i: condense(text) for i, text in new.items()}
+        new = {
+            i: condense(text, problem=part_of(heading_of(blocks, i)) == "问题")
+            for i, text in new.items()
+        }
+        shorter = sum(new[i] != paragraphs[i] for i in new)
+        notes.append(
+            f"精简：{shorter} 段删去了不带数字的整句或整条措施"
+            if shorter
+            else "模板写作的精简只删不带数字的整句或整条“一是…”措施，"
+            "保留每段首句、带数字的句子、问题分析和至少一条措施；这些段落已无可删之句。"
+            "要改写句子本身请用 --writer openai"
+        )
     if formal:
-        new = {i: formalise(text) for i, text in new.items()}
+        applied: list[str] = []
+        for i, text in new.items():
+            new[i], used = formalise(text)
+            applied += used
+        size = len(domain.revise_phrases().formal)
+        notes.append(
+            f"语气更正式：按口语→公文对照表 ({size} 组，revise_phrases.yaml) 替换 {len(applied)} 处"
+            + (f"：{'、'.join(dict.fromkeys(applied))}" if applied else "")
+            + ("" if applied else "；本稿没有表中的口语说法。要整体调整语气请用 --writer openai")
+        )
     for term in terms:
         _add_term(term, new, figure_set, blocks, notes)
-    return new
+    return _gated(paragraphs, new, notes)
+
+
+def _gated(old: dict[int, str], new: dict[int, str], notes: list[str]) -> dict[int, str]:
+    """A revised paragraph that fails the sentence gate where the old one passed stays old."""
+    kept = dict(new)
+    for index, text in new.items():
+        found = gate.problems(text)
+        if text != old[index] and found and not gate.problems(old[index]):
+            kept[index] = old[index]
+            notes.append(f"第{index + 1}段修改后句子不完整（{found[0]}），保留原文")
+    return kept
 
 
 def _add_term(
@@ -478,7 +487,7 @@ def revise_blocks(
         new_texts[index] = rendered.text
         new_citations += rendered.citations
     if not changed:
-        revision.notes.append("没有需要修改的内容")
+        revision.notes.append("没有需要修改的内容，未写出新文件")
     if changed:
         new_texts, new_citations, flagged, report = verify(
             new_texts, new_citations, changed, texts, citations, figure_set
@@ -539,6 +548,8 @@ def revise_file(
         unit=unit,
         on_token=on_token,
     )
+    if not revision.changed:  # nothing to show the editor: no copy of the old file
+        return RevisionReport(source=src, output=out, revision=revision, written=False)
     marks = _new_marks(revision, blocks, old_citations, figure_set)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_revision(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,9 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from lxml import etree
+from typer.testing import CliRunner
 
+from assistant.cli import app
 from assistant.errors import InputError
 from assistant.figures import load_figures
 from assistant.render import comment_text, parse_comment, render
@@ -145,9 +148,9 @@ def test_add_content_the_figures_lack_becomes_a_placeholder(
 
 
 def test_formal_tone_uses_the_phrase_table() -> None:
-    assert formalise("大家一起把扬尘管控搞好了，老百姓很满意。") == (
-        "各方面共同把扬尘管控做好了，人民群众很满意。"
-    )
+    text, applied = formalise("大家一起把扬尘管控搞好了，老百姓很满意。")
+    assert text == "各方面共同把扬尘管控做好了，人民群众满意度较高。"
+    assert len(applied) == 5 and "搞好→做好" in applied
 
 
 def test_condense_never_drops_a_sentence_with_a_reference() -> None:
@@ -248,9 +251,11 @@ def test_scope_by_block_indices_and_passages(figure_set: FigureSet) -> None:
     assert section_scope(blocks, "存在的问题") == [5, 6]  # the CLI's --section, as before
     with pytest.raises(InputError, match="第4段不是可修改的正文段落"):
         section_scope(blocks, [4])
-    revision = revise_blocks(blocks, [], "精简", figure_set, load_settings(), section=[5])
-    assert revision.changed == [5] and revision.section == [5]
-    assert revision.texts[6] == blocks[6].text and revision.texts[3] == blocks[3].text
+    revision = revise_blocks(blocks, [], "精简", figure_set, load_settings(), section=[3])
+    assert revision.changed == [3] and revision.section == [3]
+    assert revision.texts[6] == blocks[6].text and revision.texts[5] == blocks[5].text
+    # a problem paragraph keeps its analysis: 精简 has nothing whole to take from it
+    assert revise_blocks(blocks, [], "精简", figure_set, load_settings(), section=[5]).changed == []
 
 
 def test_cli_json(tmp_path: Path, draft: Path, figures_path: Path) -> None:
@@ -303,3 +308,32 @@ def test_check_reads_a_revised_docx_by_its_comments(
     document.save(str(edited))
     findings = check_file(edited, figure_set).problems
     assert [(f.kind, f.figure_id) for f in findings] == [("mismatch", "o3_8h_90")]
+
+
+def test_a_revision_that_changes_nothing_writes_nothing_and_says_why(
+    tmp_path: Path, draft: Path, figures_path: Path
+) -> None:
+    out = tmp_path / "same.docx"
+    report = revise_file(
+        draft, "语气更正式", figures_path, out, load_settings(), section="执法监管"
+    )
+    assert not report.written and report.revision.changed == []
+    assert not out.exists() and not (tmp_path / "same-清稿.docx").exists()
+    said = "；".join(report.revision.notes)
+    assert "口语→公文对照表" in said and "替换 0 处" in said and "--writer openai" in said
+    assert "未写出新文件" in said
+    cli = CliRunner().invoke(
+        app,
+        ["revise", str(draft), "-i", "语气更正式", "--figures", str(figures_path),
+         "--out", str(out), "--section", "执法监管"],
+    )  # fmt: skip
+    assert cli.exit_code == 0 and "未写出" in cli.output and not out.exists()
+
+
+def test_formal_tone_reports_how_many_phrases_it_replaced(
+    tmp_path: Path, draft: Path, figures_path: Path
+) -> None:
+    report = revise_file(draft, "语气更正式", figures_path, tmp_path / "f.docx", load_settings())
+    said = "；".join(report.revision.notes)
+    count = int(re.search(r"替换 (\d+) 处", said).group(1))
+    assert count >= 5 and "搞好→做好" in said and report.written

@@ -230,7 +230,7 @@ def revise_command(
         emit_json(
             {
                 "source": str(report.source),
-                "output": str(report.output),
+                "output": str(report.output) if report.written else None,
                 "clean": str(report.clean) if report.clean else None,
                 "changed": [{"paragraph": i, "text": revision.texts[i]} for i in revision.changed],
                 "flagged": revision.flagged,
@@ -242,6 +242,11 @@ def revise_command(
                 "findings": [finding_to_dict(f) for f in revision.findings],
             }
         )
+        return
+    if not report.written:
+        for note in revision.notes:
+            err.print(f"[yellow]提示[/]: {note}", highlight=False)
+        out.print(f"没有修改，未写出 {output}")
         return
     table = Table(title=f"修订: {draft.name} → {output.name}", show_lines=True, expand=True)
     table.add_column("段", no_wrap=True)
