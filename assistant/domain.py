@@ -277,6 +277,13 @@ class MetricHintsFile(_Strict):
     words: dict[str, tuple[str, ...]] = {}
 
 
+class ShapeFile(_Strict):
+    """shape.yaml: the summary sections each period kind expects (assistant.outline)."""
+
+    kinds: dict[str, dict[Literal["always", "if_past"], tuple[str, ...]]] = {}
+    slot: str = "〔待补：本期{section}〕"
+
+
 FILES: dict[str, type[_Strict]] = {
     "domain.yaml": PackInfo,
     "topics.yaml": TopicsFile,
@@ -289,9 +296,10 @@ FILES: dict[str, type[_Strict]] = {
     "levels.yaml": LevelsFile,
     "names.yaml": NamesFile,
     "metric_hints.yaml": MetricHintsFile,
+    "shape.yaml": ShapeFile,
 }
 # Files a pack may leave out (their model's defaults then hold: no dated wording, no hints).
-OPTIONAL = frozenset({"dated.yaml", "metric_hints.yaml"})
+OPTIONAL = frozenset({"dated.yaml", "metric_hints.yaml", "shape.yaml"})
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -462,10 +470,14 @@ class Domain:
                     problem = f"{spec.name} 的单位“{unit}”未知（在 units 中定义它）"
                     raise _pack_error(self.folder, "metrics.yaml", f"{key}.unit", problem)
         hints = self._file("metric_hints.yaml", MetricHintsFile)
-        for topic in hints.words:
+        shape = self._file("shape.yaml", ShapeFile)
+        wanted = [("metric_hints.yaml", f"words.{t}", t) for t in hints.words]
+        for kind, groups in shape.kinds.items():
+            wanted += [("shape.yaml", f"kinds.{kind}", t) for g in groups.values() for t in g]
+        for file, key, topic in wanted:
             if topic not in names:
                 problem = f"“{topic}”不是 topics.yaml 中的主题"
-                raise _pack_error(self.folder, "metric_hints.yaml", f"words.{topic}", problem)
+                raise _pack_error(self.folder, file, key, problem)
 
     @cached_property
     def topic_names(self) -> tuple[str, ...]:

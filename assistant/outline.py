@@ -449,6 +449,20 @@ def _groups(
     return groups
 
 
+def expected_topics(topics: Sequence[str], past: PastDocument | None, period: Period) -> list[str]:
+    """The summary's topics: those the figures cover, and those the genre expects for the
+    period kind (domain pack shape.yaml) — some always, some when the last document of the kind
+    had a section on them — in the document's order."""
+    shape = domain.data("shape.yaml")["kinds"].get(period.period_kind or "", {})
+    had = {
+        t
+        for s in (past.sections.get("总结", []) if past else [])
+        for t in section_topics(s.heading)
+    }
+    wanted = set(topics) | set(shape.get("always", ())) | (set(shape.get("if_past", ())) & had)
+    return [t for t in domain.topics() if t in wanted]
+
+
 def derive_outline(
     figure_set: FigureSet,
     period: Period,
@@ -489,7 +503,8 @@ def derive_outline(
         sections.append(Section("opening"))
         sections.append(Section("heading", numbered(1, h1, part_heading("总结")), 1))
         h1 += 1
-        for index, (heading, group) in enumerate(_groups(topics, past, "总结", "summary")):
+        shaped = expected_topics(topics, past, period)
+        for index, (heading, group) in enumerate(_groups(shaped, past, "总结", "summary")):
             sections.append(
                 Section("summary", numbered(2, index, heading), 2, tuple(group), ids(group))
             )

@@ -218,6 +218,12 @@ def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str]]]:
     return groups
 
 
+def slot(heading: str) -> str:
+    """The 〔待补：本期…〕 slot of a section with nothing to say yet (shape.yaml's wording)."""
+    words = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*", "", heading).split("，")[0]
+    return domain.data("shape.yaml")["slot"].format(section=words)
+
+
 def capped(sentence: str) -> list[str]:
     """A re-filled sentence carrying more than MAX_NUMBERS figures, cut into sentences at its
     semicolons (each segment names its own metric)."""
@@ -376,6 +382,10 @@ class TemplateWriter:
             lead[0] = _with_period(lead[0], context.period.label)
         measures, measure_ids = self._measures(context, "总结", "".join(lead))
         paragraphs = ["".join(lead)] if lead else []
+        if not context.section.figure_ids and not measure_ids:
+            # a section the genre expects that neither figures nor the past fill: say what the
+            # editor must add rather than pass stock sentences off as this period's work
+            measures = [slot(context.section.title)]
         if measures:
             paragraphs.append(items(measures))
         return Written(paragraphs, _ordered(used_chunks + measure_ids))

@@ -39,7 +39,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import era, gate, names  # noqa: E402
+from assistant import domain, era, gate, names  # noqa: E402
 from assistant.check import check_file  # noqa: E402
 from assistant.draft import DraftRequest, make_draft, markdown  # noqa: E402
 from assistant.figures import load_figures  # noqa: E402
@@ -95,11 +95,12 @@ def stock_grams() -> list[frozenset[str]]:
         elif isinstance(node, dict):
             for value in node.values():
                 walk(value)
-        elif isinstance(node, list):
+        elif isinstance(node, (list, tuple)):
             for value in node:
                 walk(value)
 
     walk(patterns())
+    walk(domain.current().topics.model_dump())  # the topics' stock measures and plans
     return [_grams(s) for s in strings if len(s) >= 6]
 
 

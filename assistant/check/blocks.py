@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from .. import domain
 from ..metrics import find_metric
 from ..numbers import extract_numbers
 from ..periods import Period, another_periods, last_spoken
@@ -115,6 +116,11 @@ def _check_block(
     return [f for _, f in findings]
 
 
+def slot_prefix() -> str:
+    """How a section's prose slot starts (the pack's shape.yaml: 〔待补：本期…〕)."""
+    return domain.data("shape.yaml")["slot"].split("{")[0]
+
+
 def _placeholder_findings(
     block: int, text: str, holes: Sequence[tuple[int, int]], extracted: Sequence[Quantity]
 ) -> list[tuple[int, Finding]]:
@@ -123,11 +129,14 @@ def _placeholder_findings(
     for start, end in holes:
         piece = text[start:end]
         message = "未渲染的数据引用" if piece.startswith("{{") else "占位符未补齐"
+        slot = piece.startswith(slot_prefix())  # prose the editor writes, not a number
+        if slot:
+            message = "待编辑补写的内容"
         findings.append(
             (
                 start,
                 Finding(
-                    kind="placeholder",
+                    kind="slot" if slot else "placeholder",
                     value=piece,
                     block=block,
                     start=start,

@@ -30,6 +30,7 @@ _CHECK_COLOURS = {
     "name": "bold red",
     "comment": "magenta",
     "uncommented": "yellow",
+    "slot": "cyan",
 }
 _CHECK_KINDS = {
     kind: f"[{colour}]{FINDING_LABELS[kind]}[/]" for kind, colour in _CHECK_COLOURS.items()
