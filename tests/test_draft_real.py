@@ -112,3 +112,25 @@ def test_a_change_whose_value_was_cut_is_not_given_to_the_figure_before(tmp_path
     )
     assert refilled is not None
     assert refilled.text.count("{{pm10.change}}") == 1
+
+
+def test_the_genre_s_sections_appear_without_figures_and_a_slot_says_what_to_add(
+    tmp_path: Path,
+) -> None:
+    from assistant.check import check_file
+    from assistant.draft import make_draft
+    from assistant.outline import derive_outline, parse_period
+
+    figure_set = _figures(tmp_path, "pm25,PM2.5平均浓度,35,微克/立方米,2025年上半年,38,监测站\n")
+    outline = derive_outline(figure_set, parse_period("2025年上半年"), UNIT, None)
+    summary = [s for s in outline.sections if s.role == "summary"]
+    assert [s.topics for s in summary] == [("大气",), ("水",), ("土壤",), ("生态",), ("执法",)]
+    assert [s.figure_ids for s in summary][1:] == [(), (), (), ()]
+
+    settings = load_settings(data_dir=tmp_path / "empty", embedding="hash")
+    request = DraftRequest(tmp_path / "figures.csv", UNIT, "2025年上半年")
+    result = make_draft(request, settings, tmp_path / "out")
+    text = markdown(result.draft)
+    assert text.count("〔待补：本期") == 4  # 水, 土壤, 生态, 执法: no figure, no past phrasing
+    report = check_file(result.files["docx"], figure_set)
+    assert report.summary["slot"] == 4 and report.ok  # prose to write, no number wrong
