@@ -32,6 +32,7 @@ from .outline import (
     derive_outline,
     fit_headings,
     outline_from_file,
+    own_headings,
     past_document,
 )
 from .periods import Period, parse_period, plan_period
@@ -267,6 +268,7 @@ def compose(
     found = [gather_exemplars(retriever, s, period, figure_set) for s in outline.sections]
     if request.outline is None:  # the user's own headings stay as written
         outline.sections = fit_headings(outline.sections, found, figure_set, period)
+        outline.sections = own_headings(outline.sections, voice, period.year)
     contexts = [
         Context(section, period, unit, figure_set, exemplars, outline, past, voice)
         for section, exemplars in zip(outline.sections, found, strict=True)

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 
-from . import domain
+from . import domain, era, names
 from .domain import patterns, topic_heading
 from .errors import InputError
 from .periods import PACE, Period, plan_period
@@ -434,12 +434,22 @@ def fit_headings(
 
 
 def _groups(
-    topics: Sequence[str], past: PastDocument | None, part: str, kind: str
+    topics: Sequence[str],
+    past: PastDocument | None,
+    part: str,
+    kind: str,
+    voice: names.Voice | None = None,
+    year: int | None = None,
 ) -> list[tuple[str, list[str]]]:
     past_sections = past.sections.get(part, []) if past else []
     kept, left = _assign(topics, past_sections)
     groups = [
-        (heading if _heading_ok(heading, group) else topic_heading(group[0], kind), group)
+        (
+            _full_width(heading)
+            if _heading_ok(heading, group) and _own_heading(heading, voice, year)
+            else topic_heading(group[0], kind),
+            group,
+        )
         for heading, group in kept
     ]
     groups += [(topic_heading(topic, kind), [topic]) for topic in left]
@@ -447,6 +457,37 @@ def _groups(
     # keep past order, but a new topic goes where the genre's order puts it
     groups.sort(key=lambda g: min(order.get(t, len(order)) for t in g[1]))
     return groups
+
+
+def _own_heading(heading: str, voice: names.Voice | None, year: int | None) -> bool:
+    """A past heading the target may say: no other unit's name, no wording out of its era."""
+    if voice is not None and names.foreign_names(heading, voice):
+        return False
+    return not era.stale(heading, year)
+
+
+def own_headings(
+    sections: Sequence[Section], voice: names.Voice, year: int | None
+) -> list[Section]:
+    """Headings the target may say: one taken from another unit's or another era's document
+    (a past heading the claim check chose) gives way to the topic's neutral heading; brackets
+    full-width."""
+    out = []
+    for section in sections:
+        heading = section.heading
+        if heading and section.role != "heading" and section.topics:
+            text = strip_number(heading)
+            prefix = heading[: len(heading) - len(text)]
+            if not _own_heading(text, voice, year):
+                heading = prefix + topic_heading(section.topics[0], "neutral")
+            out.append(replace(section, heading=_full_width(heading)))
+        else:
+            out.append(section)
+    return out
+
+
+def _full_width(heading: str) -> str:
+    return re.sub(r"\(([^()]*)\)", r"（\1）", heading)
 
 
 def expected_topics(topics: Sequence[str], past: PastDocument | None, period: Period) -> list[str]:
@@ -492,11 +533,14 @@ def derive_outline(
     def part_heading(name: str) -> str:
         fallback_key = "quarter_plan" if name == "计划" and period.kind == "quarter" else None
         past_heading = past.part_headings.get(name) if past else None
+        if past_heading and not _own_heading(past_heading, names.Voice.of(unit), period.year):
+            past_heading = None
         if past_heading and (shift or not re.search(r"20\d\d", past_heading)):
             return shift_years(past_heading, shift)
         key = fallback_key or {"总结": "summary", "问题": "problems", "计划": "plan"}[name]
         return patterns()["parts"][key].format(label=period.label, next=period.next_label)
 
+    voice = names.Voice.of(unit)
     sections: list[Section] = []
     h1 = 0
     if part in ("全部", "总结"):
@@ -504,7 +548,8 @@ def derive_outline(
         sections.append(Section("heading", numbered(1, h1, part_heading("总结")), 1))
         h1 += 1
         shaped = expected_topics(topics, past, period)
-        for index, (heading, group) in enumerate(_groups(shaped, past, "总结", "summary")):
+        summary_groups = _groups(shaped, past, "总结", "summary", voice, period.year)
+        for index, (heading, group) in enumerate(summary_groups):
             sections.append(
                 Section("summary", numbered(2, index, heading), 2, tuple(group), ids(group))
             )
@@ -515,7 +560,7 @@ def derive_outline(
     if part in ("全部", "计划"):
         sections.append(Section("heading", numbered(1, h1, part_heading("计划")), 1))
         sections.append(Section("plan-intro", None, 2, tuple(topics)))
-        plan_groups = _groups(topics, past, "计划", "plan")
+        plan_groups = _groups(topics, past, "计划", "plan", voice, period.year)
         if period.kind == "quarter":  # a brief 下一步: only the topics with targets
             with_targets = {t for t in topics if any(figure_set.target(i) for i in by_topic[t])}
             plan_groups = [g for g in plan_groups if with_targets & set(g[1])] or plan_groups[:3]

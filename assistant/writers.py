@@ -210,7 +210,7 @@ def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str]]]:
             head = groups[-1][0][0]
             part = figure.name.removeprefix("其中")
             stem = _stem(head.name, part)
-            short = part.replace(stem, "", 1) if stem else ""
+            short = part.removeprefix(stem) if stem and part.startswith(stem) else ""
             if figure.name.startswith("其中") or len(short) >= 2:
                 groups[-1].append((figure, short or part))
                 continue

@@ -134,3 +134,30 @@ def test_the_genre_s_sections_appear_without_figures_and_a_slot_says_what_to_add
     assert text.count("〔待补：本期") == 4  # 水, 土壤, 生态, 执法: no figure, no past phrasing
     report = check_file(result.files["docx"], figure_set)
     assert report.summary["slot"] == 4 and report.ok  # prose to write, no number wrong
+
+
+def test_a_past_heading_of_another_unit_or_era_gives_way() -> None:
+    from assistant.outline import Section, own_headings
+
+    voice = names.Voice.of(UNIT)
+    sections = [
+        Section("summary", "（一）创建江阴市文明单位", 2, ("党建",)),
+        Section("summary", "（二）奋力推进生态示范区(风景名胜区)建设", 2, ("生态",)),
+        Section("summary", "（三）强化执法(双随机)监管", 2, ("执法",)),
+    ]
+    headings = [s.heading for s in own_headings(sections, voice, 2025)]
+    assert headings[0].startswith("（一）") and "江阴" not in headings[0]
+    assert headings[1].startswith("（二）") and "生态示范区" not in headings[1]
+    assert headings[2] == "（三）强化执法（双随机）监管"
+
+
+def test_only_a_stem_the_part_starts_with_makes_it_a_part(tmp_path: Path) -> None:
+    from assistant.writers import figure_sentences
+
+    figure_set = _figures(
+        tmp_path,
+        "i,汽车尾气监测企业,3,家,2022年上半年,,大气股\nm,机动车尾气治理维护站,2,家,2022年上半年,,大气股\n",
+    )
+    assert figure_sentences(list(figure_set), figure_set) == [
+        "汽车尾气监测企业{{i}}；机动车尾气治理维护站{{m}}。"
+    ]
