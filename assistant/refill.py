@@ -152,6 +152,8 @@ def match_figure(
         name = _chars(figure.name)
         overlap = 2 * len(name & near) + len(name & wide) - 0.5 * len(name - wide)
         same_metric = quantity.metric is not None and quantity.metric == figure.metric
+        if quantity.metric and figure.metric and not same_metric:
+            continue  # the past words name another metric (受污染耕地… is not 污染地块…)
         if not same_metric and len(name & wide) < max(3, 0.7 * len(name)):
             continue
         score = overlap + (20 if same_metric else 0)

@@ -161,3 +161,12 @@ def test_only_a_stem_the_part_starts_with_makes_it_a_part(tmp_path: Path) -> Non
     assert figure_sentences(list(figure_set), figure_set) == [
         "汽车尾气监测企业{{i}}；机动车尾气治理维护站{{m}}。"
     ]
+
+
+def test_a_past_clause_naming_another_metric_is_not_refilled_with_this_one(tmp_path: Path) -> None:
+    from assistant.refill import Refiller
+
+    figure_set = _figures(tmp_path, "land,污染地块安全利用率,100,%,2023年,,土壤股\n")
+    refiller = Refiller(figure_set, ["land"], "summary", 2023)
+    refilled = refiller.sentence("全市受污染耕地安全利用率达到98%，土壤环境质量总体稳定。")
+    assert refilled is None or "{{land}}" not in refilled.text
