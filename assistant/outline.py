@@ -115,8 +115,15 @@ def _by_topic(figure_set: FigureSet, unit: str) -> dict[str, list[str]]:
     return by_topic
 
 
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十 (a heading ladder never runs longer)."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else CN_NUMBERS[tens - 1] + "十")
+    return head + (CN_NUMBERS[ones - 1] if ones else "") if n < 100 else str(n)
+
+
 def numbered(level: int, index: int, text: str) -> str:
-    number = CN_NUMBERS[index] if index < len(CN_NUMBERS) else str(index + 1)
+    number = cn_number(index + 1)
     if level == 1:
         return f"{number}、{text}"
     if level == 2:

@@ -206,7 +206,9 @@ def test_quarter_with_missing_values_leaves_highlighted_placeholders(settings, t
     assert "〔待补：受污染耕地安全利用率〕" in text
     assert "〔待补：移送公安机关行政拘留〕" in text
     assert not result.report.ok
-    assert {f.kind for f in result.report.problems} == {"placeholder"}
+    # figures left to fill, and (shape.yaml) a section the corpus gives no phrasing for: 待写
+    assert {f.kind for f in result.report.problems} <= {"placeholder", "slot"}
+    assert "placeholder" in {f.kind for f in result.report.problems}
     document = docx.Document(str(result.files["docx"]))
     highlighted = {
         run.text for p in document.paragraphs for run in p.runs if run.font.highlight_color

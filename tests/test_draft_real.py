@@ -170,3 +170,10 @@ def test_a_past_clause_naming_another_metric_is_not_refilled_with_this_one(tmp_p
     refiller = Refiller(figure_set, ["land"], "summary", 2023)
     refilled = refiller.sentence("全市受污染耕地安全利用率达到98%，土壤环境质量总体稳定。")
     assert refilled is None or "{{land}}" not in refilled.text
+
+
+def test_headings_past_ten_are_numbered_in_chinese() -> None:
+    from assistant.outline import numbered
+
+    assert numbered(2, 10, "宣传教育") == "（十一）宣传教育"
+    assert numbered(1, 19, "附件") == "二十、附件"
