@@ -4,7 +4,7 @@ topic where it names one, else the most specific hint word of the domain pack
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from . import domain
 
@@ -17,17 +17,20 @@ def _hints() -> tuple[tuple[str, str], ...]:
 @cache
 def _pack_hints(pack: domain.Domain) -> tuple[tuple[str, str], ...]:
     words = domain.file_data(pack, "metric_hints.yaml")["words"]
-    pairs = [(w, t) for t, hinted in words.items() for w in hinted]
+    pairs = [(w.upper(), t) for t, hinted in words.items() for w in hinted]
     return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
 
 
 def hinted_topic(name: str) -> str | None:
-    """The topic of the longest hint word in a figure's name (大写 letters compared as upper)."""
+    """The topic of the longest hint word in a figure's name (letters compared as upper)."""
+    return _hinted(domain.current(), name)
+
+
+@lru_cache(maxsize=8192)
+def _hinted(pack: domain.Domain, name: str) -> str | None:
+    """Cached by name: a large figures file repeats its metric names (one row per station)."""
     folded = name.upper()
-    for word, topic in _hints():
-        if word.upper() in folded:
-            return topic
-    return None
+    return next((topic for word, topic in _pack_hints(pack) if word in folded), None)
 
 
 def figure_topic(name: str, metric_topic: str | None) -> str | None:
