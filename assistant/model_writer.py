@@ -21,6 +21,7 @@ from .errors import BackendError
 from .numbers import extract_numbers
 from .periods import PACE
 from .prompts import Prompt, load_prompt
+from .prose import capped, named
 from .refill import sentences
 from .render import FIELD_LABELS, render
 from .settings import Settings
@@ -31,9 +32,7 @@ from .writers import (
     Revised,
     RevisionJob,
     Written,
-    capped,
     headline_figures,
-    named,
 )
 
 MASK = "××"
@@ -162,7 +161,7 @@ _DOUBLED_DIRECTION = re.compile(
 def clean_reply(text: str) -> list[str]:
     """A model's reply as paragraphs: Markdown marks dropped, a direction word written before a
     {{id.change}} dropped (the reference brings its own), a sentence citing more than four
-    numbers cut at its semicolons (writers.capped: the rule the template writer keeps)."""
+    numbers cut at its semicolons (prose.capped: the rule the template writer keeps)."""
     text = _DOUBLED_DIRECTION.sub("", text.replace("**", ""))
     paragraphs = []
     for line in text.splitlines():

@@ -65,7 +65,7 @@ def _figures(tmp_path: Path, rows: str):
 
 
 def test_a_total_and_its_parts_are_one_clause_with_the_subject_once(tmp_path: Path) -> None:
-    from assistant.writers import figure_sentences
+    from assistant.prose import figure_sentences
 
     figure_set = _figures(
         tmp_path,
@@ -83,7 +83,7 @@ def test_a_total_and_its_parts_are_one_clause_with_the_subject_once(tmp_path: Pa
 
 
 def test_no_sentence_carries_more_than_four_figures(tmp_path: Path) -> None:
-    from assistant.writers import capped, figure_sentences
+    from assistant.prose import capped, figure_sentences
 
     rows = "".join(
         f"c{i},环境信用{c}企业,{i + 1},家,2024年一季度,,法规股\n" for i, c in enumerate("绿蓝黄红")
@@ -152,7 +152,7 @@ def test_a_past_heading_of_another_unit_or_era_gives_way() -> None:
 
 
 def test_only_a_stem_the_part_starts_with_makes_it_a_part(tmp_path: Path) -> None:
-    from assistant.writers import figure_sentences
+    from assistant.prose import figure_sentences
 
     figure_set = _figures(
         tmp_path,

@@ -14,8 +14,8 @@ from assistant.cli import app
 from assistant.errors import InputError
 from assistant.figures import load_figures
 from assistant.periods import Period, report_period, row_problem
+from assistant.prose import figure_clause, named
 from assistant.render import render
-from assistant.writers import figure_clause, named
 
 HEADER = "id,指标,数值,单位,期间,上年同期,目标,来源"
 # A half-year sheet as an office keeps it: 1-6月 and 上半年 are one period, a stock at the end of
