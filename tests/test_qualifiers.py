@@ -115,3 +115,11 @@ def test_qualifiers_survive_to_the_docx(tmp_path: Path, store_dir: Path) -> None
     text = "\n".join(p.text for p in docx.Document(str(files["docx"])).paragraphs)
     assert "3600余人次" in text
     assert "3690" not in text
+
+
+def test_decibels_are_a_unit() -> None:
+    quantities = extract_numbers("昼间平均等效声级为52.4dB(A)，夜间为44.1分贝。")
+    assert [(q.value, q.unit) for q in quantities] == [
+        (Decimal("52.4"), "分贝"),
+        (Decimal("44.1"), "分贝"),
+    ]
