@@ -1,0 +1,165 @@
+"""Rounding, formatting and what a figures file derives: 同比 (change_mode,
+compute_change), targets and 完成率 (check_target), water-class ranks."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..metrics import normalise_unit
+from ..types import Better, Change, Figure, MetricKind, TargetCheck, places_of
+
+DEFAULT_PERCENT_PLACES = 1  # 同比 % and 完成率, unless the row's 小数位 says otherwise
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
+_ASCII_ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
+_CLASS = re.compile(r"^(劣)?\s*(Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|I{1,3}|IV|V|[1-5])\s*类?$", re.IGNORECASE)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋＞＜", "0123456789.,-+><")
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    """Round as official statistics do: 0.05 → 0.1, 2.25 → 2.3 (not banker's rounding)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def format_decimal(value: Decimal, places: int | None = None) -> str:
+    """Plain notation, never exponent form; rounded half-up to ``places`` when given."""
+    if places is not None:
+        value = round_half_up(value, places)
+    return format(value, "f")
+
+
+def format_value(figure: Figure) -> str:
+    """Value and unit as the file wrote them: "41.6微克/立方米", "85.10%", "112.3295万元", "Ⅱ类".
+
+    A missing value renders as the placeholder 〔待补：指标名〕.
+    """
+    if figure.category is not None:
+        return f"{figure.category}类"
+    if figure.value is None:
+        return f"〔待补：{figure.name}〕"
+    return f"{figure.written}{figure.unit}"
+
+
+def format_change(change: Change) -> str:
+    """ "同比下降3.6个百分点", "同比上升13.4%", or "与上年同期持平"."""
+    if change.direction == "持平":
+        return "与上年同期持平"
+    return f"同比{change.direction}{format_decimal(change.magnitude, change.decimals)}{change.unit}"
+
+
+def change_mode(kind: MetricKind, unit: str | None) -> str | None:
+    """How a 同比 change of this figure is written: "points" (个百分点), "percent" (%), or None.
+
+    The one rule: a rate or ratio — unit % or a metric of kind rate — changes by the
+    difference in 个百分点; amounts, counts and concentrations by the relative change in %.
+    Categories (water classes) have no arithmetic.
+    """
+    if kind == "category":
+        return None
+    normalised = normalise_unit(unit)
+    if kind == "rate" or (normalised is not None and normalised.kind == "percent"):
+        return "points"
+    return "percent"
+
+
+def compute_change(figure: Figure) -> Change | None:
+    """The 同比 change of a figure with both a value and a previous value, else None.
+
+    None too when a percent change would divide by a previous value of zero.
+    """
+    if figure.value is None or figure.previous is None:
+        return None
+    if not (is_plain(figure.written) and is_plain(figure.previous_written or "")):
+        return None  # 40余 against 35: a 同比 % would state a precision nobody measured
+    mode = change_mode(figure.kind, figure.unit)
+    if mode is None:
+        return None
+    current, previous = figure.value, figure.previous
+    written_places = (figure.places, places_of(figure.previous_written or ""))
+    if mode == "points":
+        places = figure.decimals if figure.decimals is not None else max(written_places)
+        amount = round_half_up(current - previous, places)
+        formula = f"{current} − {previous} = {format_decimal(amount)}（个百分点）"
+    else:
+        if previous == 0 and current != 0:
+            return None
+        places = figure.decimals if figure.decimals is not None else DEFAULT_PERCENT_PLACES
+        ratio = (current - previous) / previous * 100 if previous else Decimal(0)
+        amount = round_half_up(ratio, places)
+        formula = f"({current} − {previous}) / {previous} × 100 = {format_decimal(amount)}（%）"
+    if current == previous or amount == 0:
+        direction = "持平"
+    else:
+        direction = "上升" if current > previous else "下降"
+    improved = None
+    if direction != "持平" and figure.better is not None:
+        improved = (direction == "下降") == (figure.better == "lower")
+    return Change(
+        figure_id=figure.id,
+        current=current,
+        previous=previous,
+        mode=mode,
+        amount=amount,
+        decimals=places,
+        direction=direction,
+        improved=improved,
+        formula=formula,
+    )
+
+
+def target_met(value: Decimal, target: Decimal, better: Better) -> bool:
+    """Lower-is-better: value ≤ target; higher-is-better: value ≥ target."""
+    return value <= target if better == "lower" else value >= target
+
+
+def check_target(figure: Figure) -> TargetCheck | None:
+    """The figure against its target (met?, 完成率 for amounts), or None without both."""
+    if figure.category is not None and figure.target_written:
+        actual = Decimal(class_rank(figure.category))
+        target = Decimal(class_rank(_class_of(figure.target_written) or ""))
+        better: Better = "lower"  # a lower class number is cleaner water
+    elif figure.value is not None and figure.target is not None:
+        actual, target = figure.value, figure.target
+        better = figure.better or "higher"
+    else:
+        return None
+    places = figure.decimals if figure.decimals is not None else DEFAULT_PERCENT_PLACES
+    completion = None
+    formula = f"{actual} {'≤' if better == 'lower' else '≥'} {target}"
+    if figure.kind in ("amount", "count") and better == "higher" and target != 0:
+        completion = round_half_up(actual / target * 100, places)
+        formula += f"; 完成率 {actual} / {target} × 100 = {format_decimal(completion)}%"
+    return TargetCheck(
+        figure_id=figure.id,
+        actual=actual,
+        target=target,
+        better=better,
+        met=target_met(actual, target, better),
+        completion=completion,
+        decimals=places,
+        formula=formula,
+    )
+
+
+def class_rank(category: str) -> int:
+    """Ⅰ=1 … Ⅴ=5, 劣Ⅴ=6: a lower rank is cleaner water."""
+    return 6 if category.startswith("劣") else _ROMAN[category]
+
+
+def _class_of(text: str) -> str | None:
+    found = _CLASS.match(text.strip())
+    if found is None:
+        return None
+    worse, numeral = found.groups()
+    numeral = numeral.upper()
+    if numeral.isdigit():
+        numeral = "ⅠⅡⅢⅣⅤ"[int(numeral) - 1]
+    numeral = _ASCII_ROMAN.get(numeral, numeral)
+    return f"劣{numeral}" if worse else numeral
+
+
+def is_plain(written: str) -> bool:
+    """Whether a written value is a bare number (not 40余, 约4.2, ≥95, 3万): only a bare number
+    enters arithmetic that states a new number (同比)."""
+    return bool(_NUMBER.match(written.translate(_FULLWIDTH).replace(" ", "")))

@@ -1,0 +1,298 @@
+"""Loading a whole file: rows to figures, periods, sums and formula cells checked, all or
+nothing; and the figure set as a dict for --json."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .. import periods
+from ..errors import InputError
+from ..metrics import convert
+from ..periods import Period
+from ..types import Figure, FigureSet
+from .arithmetic import (
+    change_mode,
+    check_target,
+    compute_change,
+    format_change,
+    format_decimal,
+    format_value,
+    round_half_up,
+)
+from .rows import _build_figure, _number
+from .tables import _READERS, _Problems, _Table
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+_PERIOD_HINT = "写成 2025年上半年、1-6月、截至6月底、一季度、全年、2023年度 或 累计（自2023年起）"
+
+
+def _check_periods(
+    table: _Table, figures: list[Figure], problems: _Problems
+) -> tuple[Period | None, list[Figure]]:
+    """The report period (the file's, else the rows' most common), and the figures each with its
+    row's own period (else the report's). A row may name an earlier period, the whole year or a
+    running total; a later period, or the report's months in another year, is an error
+    (periods.row_problem)."""
+    column = table.headers.get("period", "期间")
+    declared = periods.parse(table.period or "")
+    if table.period and declared is None:
+        problems.error(None, column, f"文件的期间“{table.period}”无法识别", _PERIOD_HINT)
+    written: dict[int, Period] = {}
+    for row in table.rows:
+        text = row.cells.get("period")
+        found = periods.parse(text) if text else None
+        if text and found is None:
+            problems.error(row.number, column, f"期间“{text}”无法识别", _PERIOD_HINT)
+        elif found is not None:
+            written[row.number] = found
+    years = Counter(p.year for p in written.values() if p.year is not None and p.since is None)
+    year = declared.year if declared and declared.year else None
+    if year is None and years:
+        year = years.most_common(1)[0][0]
+    rows = {number: p.in_year(year) for number, p in written.items()}
+    report = periods.report_period(declared and declared.in_year(year), list(rows.values()))
+    if report is None and rows:
+        named = "、".join(dict.fromkeys(str(p) for p in rows.values()))
+        problems.error(
+            None, column, f"各行的期间（{named}）一样多，无法确定报告期间", "在文件中写明期间"
+        )
+    for number, period in rows.items():
+        problem = periods.row_problem(period, report) if report else None
+        if problem:
+            problems.error(number, column, problem, "数据文件只放报告期及以前的数据")
+    return report, [replace(f, period=rows.get(f.provenance.row, report)) for f in figures]
+
+
+def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> list[Figure]:
+    """Compute declared sums (合计) from their parts, in dependency order."""
+    by_id = {f.id: f for f in figures}
+    in_file = {row.cells.get("id") for row in table.rows}
+    column = table.headers.get("sum", "合计")
+    resolved: dict[str, Figure] = {}
+
+    def resolve(figure: Figure, chain: tuple[str, ...]) -> Figure:
+        if figure.id in resolved or not figure.sum_of:
+            return resolved.get(figure.id, figure)
+        row = figure.provenance.row
+        unknown = [part for part in figure.sum_of if part not in in_file]
+        if unknown:
+            problems.error(
+                row,
+                column,
+                f"合计引用了不存在的 id：{'、'.join(unknown)}",
+                "检查拼写，或补上这些行",
+            )
+            return figure
+        if any(part not in by_id for part in figure.sum_of):
+            return figure  # a part's own row has errors, reported there
+        if figure.id in chain or figure.id in figure.sum_of:
+            problems.error(row, column, "合计循环引用了自己", "合计只能由其他行相加")
+            return figure
+        parts = [resolve(by_id[part], (*chain, figure.id)) for part in figure.sum_of]
+        total = Decimal(0)
+        for part in parts:
+            if part.value is None:
+                problems.warn(row, column, f"组成部分 {part.id} 缺数值，合计暂缺", "补齐后重新载入")
+                resolved[figure.id] = figure
+                return figure
+            same_unit = part.unit == figure.unit or not (part.unit and figure.unit)
+            converted = part.value if same_unit else convert(part.value, part.unit, figure.unit)
+            if converted is None:
+                problems.error(
+                    row,
+                    column,
+                    f"组成部分 {part.id} 的单位“{part.unit}”与合计的“{figure.unit}”不能相加",
+                    "统一单位",
+                )
+                return figure
+            total += converted
+        if all(part.unit == figure.unit for part in parts):
+            total = round_half_up(total, max(part.places for part in parts))
+        if figure.value is not None and figure.value != total:
+            problems.error(
+                row,
+                table.headers["value"],
+                f"数值 {figure.written} 与合计 {'+'.join(figure.sum_of)} = {total} 不符",
+                "改正数值，或留空让程序计算",
+            )
+            return figure
+        done = replace(
+            figure, value=total, written=format(total, "f"), computed=figure.value is None
+        )
+        resolved[figure.id] = done
+        return done
+
+    return [resolve(f, ()) for f in figures]
+
+
+def _check_table(table: _Table, path: Path, max_rows: int | None, problems: _Problems) -> None:
+    """Refuse a table longer than ``max_rows``; warn of text cells that a spreadsheet would run
+    as a formula (=, +, -, @ first: CSV injection), naming the cell, so a figure whose name is
+    one is never dropped without a word."""
+    if max_rows is not None and len(table.rows) > max_rows:
+        raise InputError(
+            f"数据文件有 {len(table.rows)} 行数据，超过上限 {max_rows} 行，未载入",
+            path=str(path),
+            hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
+        )
+    for row in table.rows:
+        for key, text in row.cells.items():
+            if text[:1] in _FORMULA_STARTS and _number(text) is None:
+                problems.warn(
+                    row.number,
+                    table.headers.get(key, key),
+                    f"“{text[:30]}”以“{text[0]}”开头，会被 Excel/WPS 当作公式执行",
+                    "若是文字请去掉开头的符号；不要打开来历不明的表格",
+                )
+
+
+def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
+    """Read, validate and derive a figures file; raise one InputError listing every problem.
+
+    Pure: nothing is stored or half-loaded; the FigureSet exists only for a clean file. A table
+    longer than ``max_rows`` is refused before any row is validated (the chat's limit)."""
+    path = Path(path)
+    reader = _READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(
+            f"不支持的数据文件类型“{path.suffix}”", path=str(path), hint="使用 .csv、.xlsx 或 .yaml"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"无法读取数据文件（{exc.strerror}）", path=str(path), hint="检查路径和权限"
+        ) from exc
+    problems = _Problems(path)
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
+        problems.error(
+            None, None, "文件为空", "填入表头和数据：id,指标,数值,单位,期间,上年同期,目标,来源"
+        )
+        problems.fail()
+    table = reader(path, data, problems)
+    if table is None:
+        if not problems.errors:
+            problems.error(
+                None,
+                None,
+                "找不到表头行（需要 id、指标、数值 三列）",
+                "在数据上方加一行表头：id,指标,数值,单位,期间,上年同期,目标,来源",
+            )
+        problems.fail()
+    _check_table(table, path, max_rows, problems)
+    if "source" not in table.headers and table.rows:
+        problems.error(None, "来源", "表头缺少“来源”列", "加一列“来源”，写明每个数据的出处")
+
+    figures: list[Figure] = []
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        figure_id = row.cells.get("id", "")
+        if figure_id in seen:
+            problems.error(
+                row.number,
+                table.headers["id"],
+                f"id“{figure_id}”与第{seen[figure_id]}行重复",
+                "每个 id 只能出现一次",
+            )
+        elif figure_id:
+            seen[figure_id] = row.number
+        figure = _build_figure(row, table, path, problems)
+        if figure is not None and seen.get(figure.id) == row.number:
+            figures.append(figure)
+    if not table.rows:
+        problems.error(None, None, "表头下没有任何数据行", "每行填写一个指标")
+    period, figures = _check_periods(table, figures, problems)
+    figures = _resolve_sums(figures, table, problems)
+    problems.raise_if_any()
+
+    changes = {f.id: c for f in figures if (c := compute_change(f)) is not None}
+    targets = {f.id: t for f in figures if (t := check_target(f)) is not None}
+    warnings = list(problems.warnings)
+    for figure in figures:
+        no_base = figure.previous == 0 and figure.value is not None and figure.id not in changes
+        if no_base and change_mode(figure.kind, figure.unit) == "percent":
+            warnings.append(
+                f"{path}: 第{figure.provenance.row}行：{figure.id} 上年同期为0，"
+                "不计算同比增幅 → 文中写实际增减数"
+            )
+    return FigureSet(
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        figures=tuple(figures),
+        period=period,
+        sheet=table.sheet,
+        organisation=table.organisation,
+        changes=changes,
+        targets=targets,
+        warnings=tuple(warnings),
+    )
+
+
+def figure_set_to_dict(figure_set: FigureSet) -> dict[str, Any]:
+    """A JSON-ready view (numbers as strings, so no precision is lost) for --json output."""
+
+    def figure_dict(figure: Figure) -> dict[str, Any]:
+        change = figure_set.change(figure.id)
+        target = figure_set.target(figure.id)
+        return {
+            "id": figure.id,
+            "name": figure.name,
+            "value": figure.written or None,
+            "unit": figure.unit,
+            "unit_canonical": figure.unit_canonical,
+            "kind": figure.kind,
+            "category": figure.category,
+            "missing": figure.missing,
+            "period": str(figure.period) if figure.period else None,
+            "previous": figure.previous_written,
+            "target": figure.target_written,
+            "topic": figure.topic,
+            "better": figure.better,
+            "metric": figure.metric,
+            "sum_of": list(figure.sum_of),
+            "computed": figure.computed,
+            "scope": figure.scope,
+            "note": figure.note,
+            "source": figure.provenance.source,
+            "file": figure.provenance.file,
+            "sheet": figure.provenance.sheet,
+            "row": figure.provenance.row,
+            "rendered": format_value(figure),
+            "change": None
+            if change is None
+            else {
+                "text": format_change(change),
+                "mode": change.mode,
+                "amount": format_decimal(change.amount),
+                "direction": change.direction,
+                "assessment": change.assessment,
+                "formula": change.formula,
+            },
+            "target_check": None
+            if target is None
+            else {
+                "met": target.met,
+                "better": target.better,
+                "completion": None
+                if target.completion is None
+                else format_decimal(target.completion),
+                "formula": target.formula,
+            },
+        }
+
+    return {
+        "file": str(figure_set.path),
+        "sha256": figure_set.sha256,
+        "sheet": figure_set.sheet,
+        "period": str(figure_set.period) if figure_set.period else None,
+        "organisation": figure_set.organisation,
+        "figures": [figure_dict(f) for f in figure_set.figures],
+        "warnings": list(figure_set.warnings),
+    }

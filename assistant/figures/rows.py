@@ -1,0 +1,241 @@
+"""One row as a Figure: its cells parsed (numbers with qualifiers, classes, 待补) and validated."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .. import domain
+from ..metrics import find_metric, kind_for_unit, normalise_unit, same_measure
+from ..topics import figure_topic
+from ..types import Better, Figure, MetricKind, Provenance
+from .arithmetic import _FULLWIDTH, _NUMBER, _class_of
+from .tables import _Problems, _Row, _Table
+
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+_MISSING = re.compile(r"^(?:〔待补(?:[:：][^〕]*)?〕|\[待补\]|【待补】|待补)$")
+_BETTER = {
+    "越低越好": "lower",
+    "越小越好": "lower",
+    "lower": "lower",
+    "低": "lower",
+    "越高越好": "higher",
+    "越大越好": "higher",
+    "higher": "higher",
+    "高": "higher",
+}
+# A number with the words that qualify it (约4.2, 近3万, 40余, 120多, ≥95, 95以上, a rank 第2).
+_QUALIFIED = re.compile(
+    r"^(?P<before>约|近|将近|接近|大约|逾|超过|超|不足|不到|≥|≤|>=|<=|>|<|第)?"
+    r"(?P<number>[+-]?[\d,]+(?:\.\d+)?)(?P<big>万|亿)?(?P<after>余|多|左右|以上|以下|以内)?"
+    r"(?P<big2>万|亿)?$"
+)
+_BIG = {"万": Decimal(10000), "亿": Decimal(100000000)}
+
+
+def _number(text: str) -> Decimal | None:
+    """The number of a cell as written: 12, 1,234.5, and with its qualifier — 40余, 120多, 近3万,
+    约4.2, 6000余, ≥95 — the number it qualifies (30000 for 近3万)."""
+    cleaned = text.translate(_FULLWIDTH).replace(" ", "")
+    found = _QUALIFIED.match(cleaned)
+    if found is None or not _NUMBER.match(found.group("number")):
+        return None
+    big = found.group("big") or found.group("big2")
+    try:
+        value = Decimal(found.group("number").replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value * _BIG[big] if big else value
+
+
+def _not_a_number(text: str) -> str:
+    """What to tell a user whose value cell is not a number."""
+    if re.search(r"\d\s*[^\d.,\s]+$", text):
+        return "把数字和单位分开：数字写在数值列，单位写在单位列"
+    return "改为数字；尚无数据就写〔待补〕或留空"
+
+
+@dataclass
+class _Numbers:
+    value: Decimal | None
+    written: str
+    category: str | None
+
+
+def _parse_value(
+    text: str, is_class: bool, row: _Row, column: str, problems: _Problems
+) -> _Numbers:
+    """A value, previous or target cell: number, class, or missing (error collected)."""
+    written = text.strip()
+    if not written or _MISSING.match(written):
+        return _Numbers(None, "", None)
+    if is_class:
+        category = _class_of(written)
+        if category is None:
+            problems.error(
+                row.number, column, f"“{written}”不是类别（Ⅰ–Ⅴ类）", "写作 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ 或 劣Ⅴ"
+            )
+        return _Numbers(None, written, category)
+    value = _number(written)
+    if value is None:
+        problems.error(row.number, column, f"“{written}”不是数字", _not_a_number(written))
+        return _Numbers(None, written, None)
+    return _Numbers(value, written.translate(_FULLWIDTH).replace(",", ""), None)
+
+
+def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> Figure | None:
+    """One row as a Figure, or None when the row has errors (collected in ``problems``)."""
+    cells, col = row.cells, table.headers
+    figure_id = cells.get("id", "")
+    name = cells.get("name", "")
+    source = cells.get("source", "")
+    ok = _identity_ok(row, col, problems)
+
+    unit = cells.get("unit", "")
+    metric = find_metric(name) if name else None
+    normalised = normalise_unit(unit)
+    is_class = normalised is not None and normalised.kind == "class"
+    is_class = is_class or (not unit and metric is not None and metric.kind == "category")
+    if unit and normalised is None:
+        problems.warn(
+            row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
+        )
+
+    value = _parse_value(cells.get("value", ""), is_class, row, col["value"], problems)
+    previous = _parse_value(
+        cells.get("previous", ""), is_class, row, col.get("previous", "上年同期"), problems
+    )
+    target = _parse_value(
+        cells.get("target", ""), is_class, row, col.get("target", "目标"), problems
+    )
+    options = _options(row, col, problems)
+    if not ok or options is None:
+        return None
+
+    if is_class:
+        kind: MetricKind = "category"
+    elif normalised is not None and normalised.kind == "percent":
+        kind = "rate"
+    elif metric is not None and (same_measure(metric.unit, unit) or not (unit or metric.unit)):
+        kind = metric.kind
+    else:
+        kind = kind_for_unit(unit)
+    better = options.better
+    if better is None and metric is not None and (kind == metric.kind):
+        better = metric.better
+    return Figure(
+        id=figure_id,
+        name=name,
+        value=value.value,
+        written=value.written if value.category is None else value.category,
+        unit=unit,
+        unit_canonical=normalised.canonical if normalised else None,
+        period=None,  # set with the file's periods, once all rows are read
+        provenance=Provenance(str(path), row.number, source, table.sheet),
+        kind=kind,
+        topic=options.topic or figure_topic(name, metric.topic if metric else None),
+        better=better,
+        metric=metric.name if metric else None,
+        category=value.category,
+        previous=previous.value,
+        previous_written=previous.category or previous.written or None,
+        target=target.value,
+        target_written=target.category or target.written or None,
+        scope=cells.get("scope") or None,
+        note=cells.get("note") or None,
+        decimals=options.decimals,
+        sum_of=tuple(options.sum_of),
+    )
+
+
+def _identity_ok(row: _Row, col: Mapping[str, str], problems: _Problems) -> bool:
+    """The row's id, name and (when the file has the column) source are there and well formed."""
+    cells = row.cells
+    figure_id = cells.get("id", "")
+    ok = True
+    if not figure_id:
+        problems.error(row.number, col["id"], "缺少 id", "填写英文小写下划线 id，如 pm25_avg")
+        ok = False
+    elif not _ID.fullmatch(figure_id):
+        problems.error(
+            row.number,
+            col["id"],
+            f"id“{figure_id}”格式不对",
+            "id 只用小写英文字母、数字和下划线，以字母开头，如 cases_total",
+        )
+        ok = False
+    if not cells.get("name", ""):
+        example = domain.examples().metric
+        problems.error(row.number, col["name"], "缺少指标名称", f"填写指标名称，如 {example}")
+        ok = False
+    if not cells.get("source", "") and "source" in col:
+        problems.error(
+            row.number,
+            col.get("source", "来源"),
+            "缺少来源",
+            f"写明数据出处，如 {domain.examples().source}",
+        )
+        ok = False
+    return ok
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The optional cells of a row: 方向, 小数位, 主题, 合计."""
+
+    better: Better | None
+    decimals: int | None
+    topic: str | None
+    sum_of: list[str]
+
+
+def _options(row: _Row, col: Mapping[str, str], problems: _Problems) -> _Options | None:
+    """The row's optional cells, or None when one of them is wrong (each problem collected)."""
+    cells = row.cells
+    ok = True
+    better: Better | None = None
+    if cells.get("better"):
+        better = _BETTER.get(cells["better"].strip().lower())  # type: ignore[assignment]
+        if better is None:
+            problems.error(
+                row.number,
+                col.get("better"),
+                f"方向“{cells['better']}”无法识别",
+                "写“越低越好”或“越高越好”（英文 lower / higher）",
+            )
+            ok = False
+    decimals = None
+    if cells.get("decimals"):
+        if re.fullmatch(r"[0-6]", cells["decimals"].strip()):
+            decimals = int(cells["decimals"])
+        else:
+            problems.error(
+                row.number,
+                col.get("decimals"),
+                f"小数位“{cells['decimals']}”无效",
+                "写 0 到 6 之间的整数",
+            )
+            ok = False
+    topic = cells.get("topic") or None
+    if topic and topic not in domain.topics():
+        problems.warn(
+            row.number,
+            col.get("topic"),
+            f"主题“{topic}”不在约定列表中",
+            "可用：" + "、".join(domain.topics()),
+        )
+    sum_of: list[str] = []
+    if cells.get("sum"):
+        sum_of = [part.strip() for part in re.split(r"[+＋]", cells["sum"])]
+        if not all(_ID.fullmatch(part) for part in sum_of):
+            problems.error(
+                row.number,
+                col.get("sum"),
+                f"合计“{cells['sum']}”格式不对",
+                "写成用 + 连接的 id，如 cases_air+cases_water",
+            )
+            ok = False
+    return _Options(better, decimals, topic, sum_of) if ok else None
