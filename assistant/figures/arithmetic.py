@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 from ..metrics import normalise_unit
 from ..types import Better, Change, Figure, MetricKind, TargetCheck, places_of
@@ -48,7 +49,7 @@ def format_change(change: Change) -> str:
     return f"同比{change.direction}{format_decimal(change.magnitude, change.decimals)}{change.unit}"
 
 
-def change_mode(kind: MetricKind, unit: str | None) -> str | None:
+def change_mode(kind: MetricKind, unit: str | None) -> Literal["points", "percent"] | None:
     """How a 同比 change of this figure is written: "points" (个百分点), "percent" (%), or None.
 
     The one rule: a rate or ratio — unit % or a metric of kind rate — changes by the
@@ -88,6 +89,7 @@ def compute_change(figure: Figure) -> Change | None:
         ratio = (current - previous) / previous * 100 if previous else Decimal(0)
         amount = round_half_up(ratio, places)
         formula = f"({current} − {previous}) / {previous} × 100 = {format_decimal(amount)}（%）"
+    direction: Literal["上升", "下降", "持平"]
     if current == previous or amount == 0:
         direction = "持平"
     else:

@@ -114,7 +114,7 @@ def _cell_text(value: Any, number_format: str | None = None) -> str:
 
 
 def _header_fields(cells: list[str]) -> dict[int, str]:
-    fields = {}
+    fields: dict[int, str] = {}
     for index, cell in enumerate(cells):
         key = _HEADER_LOOKUP.get(cell.strip().lower())
         if key is not None and key not in fields.values():
@@ -223,7 +223,7 @@ class _KeepWritten(yaml.SafeLoader):
 
 
 def _number_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
-    return str(loader.construct_scalar(node))
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]  # int/float: scalars
 
 
 _KeepWritten.add_constructor("tag:yaml.org,2002:float", _number_as_text)
