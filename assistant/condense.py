@@ -3,8 +3,10 @@ word inside one (a name cut inside, 监测数据有效率 → 监测数据率, i
 
 What stays: a paragraph's first sentence (its topic or the transition it opens with), every
 sentence or item carrying a figure (a {{reference}} or a 〔待补〕 mark), the last sentence of a
-存在的问题 paragraph (the analysis), and at least one measure (一是…) where a paragraph listed
-some. What is left of a list is renumbered (一是, 二是…); a lone 一是 loses its number.
+存在的问题 paragraph (the analysis), and at least one measure where a paragraph listed some (一是…,
+or in a plan a sentence without a figure after the targets). The document's opening and closing
+paragraphs (the transitions) are left whole by the caller. What is left of a list is
+renumbered (一是, 二是…); a lone 一是 loses its number.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def units(paragraph: str) -> list[Unit]:
     return found
 
 
-def condense_paragraph(paragraph: str, *, problem: bool = False) -> str:
+def condense_paragraph(paragraph: str, *, problem: bool = False, plan: bool = False) -> str:
     """The paragraph with the sentences and items it can spare removed (unchanged if none)."""
     parts = units(paragraph)
     if len(parts) <= 1:
@@ -59,6 +61,8 @@ def condense_paragraph(paragraph: str, *, problem: bool = False) -> str:
         for index, part in enumerate(parts)
     ]
     items = [i for i, part in enumerate(parts) if any(part is v for v in _listed(parts))]
+    if plan and not items:  # a plan's measures may be plain sentences after its targets
+        items = [i for i, part in enumerate(parts) if i > 0 and not carries_figure(part.text)]
     if items and not any(keep[i] for i in items):
         keep[items[0]] = True  # a plan keeps at least one measure
     if all(keep):

@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from . import domain, gate
-from .condense import condense_paragraph
+from .condense import carries_figure, condense_paragraph
 from .errors import InputError
 from .metrics import find_metric
 from .provenance import number_marks, placeholder_marks
@@ -191,9 +191,32 @@ def to_references(text: str, citations: Sequence[Citation]) -> str:
 # --- the template writer's revisions ------------------------------------------------------
 
 
-def condense(text: str, *, problem: bool = False) -> str:
+def condense(text: str, *, problem: bool = False, plan: bool = False) -> str:
     """Whole sentences and 一是… items only (assistant/condense.py); unchanged if none can go."""
-    return condense_paragraph(text, problem=problem)
+    return condense_paragraph(text, problem=problem, plan=plan)
+
+
+def _transitions(blocks: Sequence[Block]) -> set[int]:
+    """In a document with headings, the opening (body before the first heading) and the closing
+    (a last paragraph without a figure that follows another body paragraph): left whole."""
+    body = [i for i, b in enumerate(blocks) if b.style == "body" and b.text.strip()]
+    first_heading = next((i for i, b in enumerate(blocks) if b.style in HEADINGS), None)
+    if first_heading is None:  # one section on its own: no opening or closing to keep
+        return set()
+    ends = {i for i in body if i < first_heading}
+    if len(body) >= 2 and body[-2] == body[-1] - 1 and not carries_figure(blocks[body[-1]].text):
+        ends.add(body[-1])
+    return ends
+
+
+def _role(blocks: Sequence[Block], index: int) -> dict[str, bool]:
+    """Is the paragraph in 存在的问题 or in a plan (by the level-1 heading above it)?"""
+    top = next(
+        (blocks[i].text for i in range(index, -1, -1) if blocks[i].style == "h1"),
+        heading_of(blocks, index),
+    )
+    part = part_of(top)
+    return {"problem": part == "问题", "plan": part == "计划"}
 
 
 def formalise(text: str) -> tuple[str, list[str]]:
@@ -270,9 +293,9 @@ def template_revise(
         )
     new = dict(paragraphs)
     if condensing:
+        ends = _transitions(blocks)
         new = {
-            i: condense(text, problem=part_of(heading_of(blocks, i)) == "问题")
-            for i, text in new.items()
+            i: text if i in ends else condense(text, **_role(blocks, i)) for i, text in new.items()
         }
         shorter = sum(new[i] != paragraphs[i] for i in new)
         notes.append(

@@ -203,3 +203,24 @@ def test_the_broken_name_of_the_issue_cannot_happen() -> None:
         "加强监测质量管理，确保监测数据真、准、全。"
     )
     assert condense(text) == "监测能力稳步提升。监测数据有效率{{monitoring_data_validity}}。"
+
+
+def test_transitions_and_a_plain_measure_in_a_plan_stay(figure_set: FigureSet) -> None:
+    opening = "上半年，我局各项工作有序推进。现将有关情况报告如下。"
+    plan = "确保全年环境信访办结率保持{{petition_closure_rate.target}}。健全信访问题源头治理机制。"
+    closing = "下半年，我局将紧盯目标任务。全力以赴完成全年工作。"
+    blocks = [
+        Block("2025年上半年工作总结", "title"),
+        Block(opening),
+        Block("一、上半年工作完成情况", "h1"),
+        Block("信访工作扎实有效。受理信访件{{petitions_received}}。群众满意度提高。"),
+        Block("二、下半年工作计划", "h1"),
+        Block("（一）做好环境信访工作", "h2"),
+        Block(plan),
+        Block(closing),
+    ]
+    paragraphs = {i: b.text for i, b in enumerate(blocks) if b.style == "body"}
+    new = template_revise(paragraphs, "再精简一些", figure_set, blocks, [])
+    assert new[1] == opening and new[7] == closing  # the transitions
+    assert new[6] == plan  # the plan's only measure
+    assert new[3] == "信访工作扎实有效。受理信访件{{petitions_received}}。"
