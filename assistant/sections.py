@@ -22,6 +22,7 @@ from .render import FIELD_LABELS, StreamRenderer, render
 from .types import BlockStyle, Citation, FigureSet, Finding
 from .writers import Context, OnToken, Writer, Written
 
+MARK_ROUNDS = 3  # rounds of 〔待核〕 marking a section gets at most
 BAD_KINDS = frozenset({"mismatch", "unit", "direction", "unsourced", "stale", "period"})
 Progress = Callable[[int, int, str], None]  # (sections done, sections in all, next heading)
 REWRITE = "删去这个数字，把句子改写成不用数字的说法（意思不变）"
@@ -159,12 +160,14 @@ def verify_section(
             blocks = render_all(written.paragraphs, figure_set, strict)
             bad = bad_findings(blocks, figure_set, plan)
     unverified = sum(len(set(b.wrong)) for b in blocks)  # rendered as 〔待核〕 already
-    for _ in range(3):  # a replaced number can shift a claim onto its neighbour: look again
+    for round_ in range(MARK_ROUNDS):
         if not bad:
             break
         for index, block in enumerate(blocks):
             unverified += mark_unverified(block, [f for f in bad if f.block == index])
-        bad = bad_findings(blocks, figure_set, plan)
+        # a replaced number can shift a claim onto its neighbour: look again (not after the last
+        # round, whose findings nothing would use)
+        bad = bad_findings(blocks, figure_set, plan) if round_ < MARK_ROUNDS - 1 else []
     return blocks, written, repairs, unverified
 
 

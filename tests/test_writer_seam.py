@@ -82,3 +82,26 @@ def test_the_template_writer_says_what_it_can_do() -> None:
         revise_blocks(blocks, line.citations, "改得更生动些", figure_set, settings)
     revision = revise_blocks(blocks, line.citations, "再精简一些", figure_set, settings)
     assert revision.changed == [] and any("离线的模板写作只会" in n for n in revision.notes)
+
+
+def test_the_checker_runs_once_a_verification_pass(
+    store_dir: Path, fake_writer: FakeWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One check per section written, one per repaired section, one of the whole draft — whose
+    report the result keeps."""
+    import assistant.check
+
+    runs: list[int] = []
+    real = assistant.check.check_blocks
+
+    def counted(texts, *args, **kwargs):
+        runs.append(len(texts))
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(assistant.check, "check_blocks", counted)
+    fake_writer.slips = {"pm25_avg": "40.1微克/立方米"}
+    settings = load_settings(embedding="hash", data_dir=store_dir, writer="fake")
+    result = compose(DraftRequest(H1, UNIT, "2025年上半年"), settings)
+    assert fake_writer.repairs and result.report.ok
+    assert len(runs) == len(fake_writer.contexts) + len(fake_writer.repairs) + 1
+    assert runs[-1] == len(result.draft.blocks)  # the last run: the whole draft, kept

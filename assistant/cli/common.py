@@ -29,7 +29,9 @@ DataDirOption = Annotated[
     typer.Option("--data-dir", help="数据目录，默认当前目录 (ASSISTANT_DATA_DIR)"),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 文档 (供脚本使用)")]
-WriterOption = Annotated[str | None, typer.Option("--writer", help="template (离线) | openai")]
+WriterOption = Annotated[
+    str | None, typer.Option("--writer", help="写法: template (离线) | openai | 其他已登记的写法")
+]
 ModelOption = Annotated[str | None, typer.Option("--model", help="模型名称 (openai)")]
 BaseUrlOption = Annotated[str | None, typer.Option("--base-url", help="OpenAI 兼容接口地址 (…/v1)")]
 
