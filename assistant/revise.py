@@ -425,6 +425,7 @@ def verify(
 
     texts = list(texts)
     citations = list(citations)
+    cited_before = len(citations)
     for block, findings in by_block.items():
         for finding in sorted(findings, key=lambda f: f.start, reverse=True):
             if finding.kind == "ok" and finding.figure_id:
@@ -455,6 +456,8 @@ def verify(
                 for c in citations
             ]
             flagged.append(finding.value)
+    if not flagged and len(citations) == cited_before:
+        return texts, citations, flagged, report  # the text and its citations as checked
     return texts, citations, flagged, check_blocks(texts, figure_set, citations)
 
 

@@ -165,11 +165,6 @@ class TemplateWriter:
 
     name = "template"
     generative = False
-    LIMITS = (
-        "离线的模板写作只会：精简（去掉套话和重复）、把口语说法换成公文用语（更正式）、加上某项"
-        "数据的内容，这一版里没有可以这样改的地方。更自由的改写（换说法、调结构、改语气）需要"
-        "接入模型（ASSISTANT_WRITER=openai）"
-    )
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.version = int(patterns().get("version", 1))
@@ -178,16 +173,14 @@ class TemplateWriter:
         return None  # it writes no number of its own; the checker's verdict stands
 
     def revise(self, job: RevisionJob, on_token: OnToken | None = None) -> Revised:
-        """The deterministic revisions (assistant.revise.template_revise); when none applies
-        here, a note says what this writer can do."""
+        """The deterministic revisions (assistant.revise.template_revise), whose notes say what
+        was done or what this writer cannot do."""
         from .revise import template_revise
 
         notes: list[str] = []
         paragraphs = template_revise(
             job.paragraphs, job.instruction, job.figure_set, job.blocks, notes
         )
-        if paragraphs == job.paragraphs:
-            notes.append(self.LIMITS)
         return Revised(paragraphs, notes)
 
     def write(self, context: Context, on_token: OnToken | None = None) -> Written:

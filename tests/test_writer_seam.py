@@ -81,7 +81,7 @@ def test_the_template_writer_says_what_it_can_do() -> None:
     with pytest.raises(InputError, match="模板写作无法执行"):
         revise_blocks(blocks, line.citations, "改得更生动些", figure_set, settings)
     revision = revise_blocks(blocks, line.citations, "再精简一些", figure_set, settings)
-    assert revision.changed == [] and any("离线的模板写作只会" in n for n in revision.notes)
+    assert revision.changed == [] and any("--writer openai" in n for n in revision.notes)
 
 
 def test_the_checker_runs_once_a_verification_pass(
@@ -105,3 +105,21 @@ def test_the_checker_runs_once_a_verification_pass(
     assert fake_writer.repairs and result.report.ok
     assert len(runs) == len(fake_writer.contexts) + len(fake_writer.repairs) + 1
     assert runs[-1] == len(result.draft.blocks)  # the last run: the whole draft, kept
+
+
+def test_a_clean_revision_is_checked_once_after_it_is_written(
+    fake_writer: FakeWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before and after: the revision's report is the check of its text, not a third run."""
+    import assistant.check
+
+    runs: list[int] = []
+    real = assistant.check.check_blocks
+    monkeypatch.setattr(assistant.check, "check_blocks",
+                        lambda *a, **k: runs.append(1) or real(*a, **k))  # fmt: skip
+    figure_set = load_figures(H1)
+    line = render("PM2.5平均浓度为{{pm25_avg}}，同比{{pm25_avg.change}}。", figure_set, 1)
+    blocks = [Block("标题", "title"), Block(line.text)]
+    revision = revise_blocks(blocks, line.citations, "改", figure_set, load_settings(writer="fake"))
+    assert revision.changed == [1] and not revision.flagged
+    assert len(runs) == 2 and revision.report is not None and revision.report.ok
