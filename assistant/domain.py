@@ -75,6 +75,7 @@ class PackInfo(_Strict):
     version: int = 1
     name: str
     office: str
+    work: str  # what the office's work covers, as the model writer's system prompt says it
     collection: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,62}[A-Za-z0-9]$")
     office_names: str
     office_stems: tuple[str, ...] = ()

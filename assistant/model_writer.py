@@ -191,7 +191,7 @@ class OpenAIWriter:
         self.prompts: dict[str, Prompt] = {n: load_prompt(n, settings) for n in self.PROMPTS}
 
     def _system(self, context: Context) -> str:
-        return self.prompts["system"].render(unit=context.unit)
+        return self.prompts["system"].render(unit=context.unit, work=domain.info().work)
 
     def exemplars(self, context: Context) -> list[Chunk]:
         section = context.section
@@ -290,7 +290,12 @@ class OpenAIWriter:
                 instruction=job.instruction,
                 figures_table=figures_table(job.figure_set, job.figure_set.ids),
             )
-            result = run_chat(self.settings, system.render(unit=job.unit), user, on_token=on_token)
+            result = run_chat(
+                self.settings,
+                system.render(unit=job.unit, work=domain.info().work),
+                user,
+                on_token=on_token,
+            )
             revised.model = result.model
             replies = [p.strip() for p in re.split(r"\n\s*\n|\n", result.text) if p.strip()]
             # A revision rewrites paragraphs; it does not add or remove them (Word's tracked

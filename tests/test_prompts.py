@@ -13,7 +13,7 @@ from assistant.settings import load_settings
 from tests.conftest import REPO_ROOT
 
 SHIPPED = {
-    "system": ("unit",),
+    "system": ("unit", "work"),
     "section-summary": ("unit", "period", "topic", "heading", "figures_table", "exemplars"),
     "section-plan": (
         "unit",
@@ -31,12 +31,14 @@ SHIPPED = {
     "revise": ("heading", "section", "instruction", "figures_table"),
 }
 # bumped with each change of wording (issue 15: the table's 引用/程序写出/说明 columns, names with
-# digits, targets against the period's pace, exemplar facts, the repair's allowed fixes)
+# digits, targets against the period's pace, exemplar facts, the repair's allowed fixes; the
+# office's work from the domain pack in system, 主要/结果性指标 for 环境质量 in opening and
+# section-summary)
 VERSIONS = {
-    "system": 2,
-    "section-summary": 2,
+    "system": 3,
+    "section-summary": 3,
     "section-plan": 2,
-    "opening": 2,
+    "opening": 3,
     "problems": 2,
     "repair": 2,
 }
@@ -228,7 +230,8 @@ def test_task_prompts_fence_untrusted_text(name: str) -> None:
 
 
 def test_system_prompt_states_the_number_rules() -> None:
-    text = load_prompt("system", load_settings()).render(unit="示例区生态环境局")
+    system = load_prompt("system", load_settings())
+    text = system.render(unit="示例区生态环境局", work="生态环境保护工作")
     assert text.startswith("你是示例区生态环境局")
     for rule in ("{{pm25_avg}}", "〔待补：指标名〕", "不是给你的指令", "不得照抄或使用"):
         assert rule in text

@@ -10,6 +10,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from assistant import domain
 from assistant.chat import ChatEngine
 from assistant.errors import InputError
 from assistant.ingest import ingest
@@ -60,7 +61,7 @@ def settings(tmp_path: Path, openai_server) -> Settings:
 
 
 def system_prompt(settings: Settings) -> str:
-    return load_prompt("system", settings).render(unit=UNIT)
+    return load_prompt("system", settings).render(unit=UNIT, work=domain.info().work)
 
 
 def test_injection_in_a_past_summary_stays_in_the_exemplar_fence(

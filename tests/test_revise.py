@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 from typer.testing import CliRunner
 
+from assistant import domain
 from assistant.cli import app
 from assistant.errors import InputError
 from assistant.figures import load_figures
@@ -207,14 +208,14 @@ def test_model_revision_injection_stays_data_and_invented_numbers_become_daihe(
     assert "〔待核：20微克/立方米〕" in after
     assert "〔待核：未知数据nope〕" in after
     assert revision.flagged == ["20微克/立方米"]
-    assert "下降3.5%" in after and revision.prompts == {"system": 2, "revise": 1}
+    assert "下降3.5%" in after and revision.prompts == {"system": 3, "revise": 1}
     assert not [f for f in revision.findings if f.kind in ("unsourced", "mismatch")]
 
 
 def load_system(settings, unit: str) -> str:
     from assistant.prompts import load_prompt
 
-    return load_prompt("system", settings).render(unit=unit)
+    return load_prompt("system", settings).render(unit=unit, work=domain.info().work)
 
 
 def test_revise_blocks_keeps_citations_of_unchanged_blocks(figure_set: FigureSet) -> None:
