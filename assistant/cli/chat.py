@@ -11,6 +11,7 @@ from ..errors import AssistantError
 from .common import (
     BaseUrlOption,
     DataDirOption,
+    DomainOption,
     ModelOption,
     WriterOption,
     app,
@@ -39,11 +40,14 @@ def chat_command(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     data_dir: DataDirOption = None,
+    domain_name: DomainOption = None,
 ) -> None:
     """在终端里对话起草和修改 (与网页版同一套会话，保存在数据目录中)。"""
     from ..chat import ChatEngine, terminal_client
 
-    settings = settings_for(data_dir, writer=writer, model=model, base_url=base_url)
+    settings = settings_for(
+        data_dir, writer=writer, model=model, base_url=base_url, domain=domain_name
+    )
     engine = ChatEngine(settings)
     client = terminal_client()
     if session is None:
@@ -182,9 +186,12 @@ def serve_command(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     data_dir: DataDirOption = None,
+    domain_name: DomainOption = None,
 ) -> None:
     """启动网页版对话起草 (数据文件放在 数据目录/figures/ 下供选择，也可在网页上传)。"""
     from ..web import serve
 
-    settings = settings_for(data_dir, writer=writer, model=model, base_url=base_url)
+    settings = settings_for(
+        data_dir, writer=writer, model=model, base_url=base_url, domain=domain_name
+    )
     serve(settings, host=host, port=port, token=token, announce=lambda text: err.print(text))

@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from ..types import FINDING_LABELS
-from .common import DataDirOption, JsonOption, app, emit_json, out
+from .common import DataDirOption, DomainOption, JsonOption, app, emit_json, out, settings_for
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -54,6 +54,7 @@ def check_command(
         str | None, typer.Option("--unit", help="本单位名称 (默认取溯源 .json 或数据表中的单位)")
     ] = None,
     data_dir: DataDirOption = None,
+    domain_name: DomainOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """核对草稿中的每个数字: 与本期数据一致、数值/单位/方向错误、无出处、沿用上年数、待补、
@@ -63,6 +64,7 @@ def check_command(
     """
     from ..check import check_draft, report_to_dict
 
+    settings_for(data_dir, domain=domain_name)  # the domain's metrics and words
     report = check_draft(
         draft, figures, sidecar=sidecar, annotate=annotate, include_ok=show_all, unit=unit
     )

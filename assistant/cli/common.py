@@ -28,6 +28,12 @@ DataDirOption = Annotated[
     Path | None,
     typer.Option("--data-dir", help="数据目录，默认当前目录 (ASSISTANT_DATA_DIR)"),
 ]
+DomainOption = Annotated[
+    str | None,
+    typer.Option(
+        "--domain", help="领域包: 名称 (生态环境、应急管理…) 或领域包文件夹 (ASSISTANT_DOMAIN)"
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 文档 (供脚本使用)")]
 WriterOption = Annotated[
     str | None, typer.Option("--writer", help="写法: template (离线) | openai | 其他已登记的写法")

@@ -10,6 +10,7 @@ import typer
 from .common import (
     ChromaUrlOption,
     DataDirOption,
+    DomainOption,
     JsonOption,
     _progress_lines,
     app,
@@ -35,6 +36,7 @@ def ingest_command(
     ] = None,
     chroma_url: ChromaUrlOption = None,
     data_dir: DataDirOption = None,
+    domain_name: DomainOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """读取往年总结，切分、标注并存入向量库 (只嵌入新的或改过的段落)。"""
@@ -45,7 +47,7 @@ def ingest_command(
 
     from ..ingest import ingest
 
-    settings = settings_for(data_dir, chroma_url=chroma_url)
+    settings = settings_for(data_dir, chroma_url=chroma_url, domain=domain_name)
     overrides = {
         key: value
         for key, value in (("unit", unit), ("year", year), ("period", period))
@@ -104,6 +106,7 @@ def search_command(
     mode: Annotated[str, typer.Option("--mode", help="hybrid|dense|bm25")] = "hybrid",
     chroma_url: ChromaUrlOption = None,
     data_dir: DataDirOption = None,
+    domain_name: DomainOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """在往年总结中检索表述 (向量 + BM25 混合检索，可按部分、主题、期间、年份筛选)。"""
@@ -111,7 +114,7 @@ def search_command(
 
     from ..retrieve import search
 
-    settings = settings_for(data_dir, chroma_url=chroma_url)
+    settings = settings_for(data_dir, chroma_url=chroma_url, domain=domain_name)
     filters = {"part": part, "topic": topic, "period": period, "unit": unit}
     results = search(query, settings, k, year_from=year_from, year_to=year_to, mode=mode, **filters)  # type: ignore[arg-type]
     if as_json:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 from .common import (
     BaseUrlOption,
     DataDirOption,
+    DomainOption,
     JsonOption,
     ModelOption,
     WriterOption,
@@ -29,7 +30,9 @@ FiguresFileArgument = Annotated[Path, typer.Argument(help="数据文件 (.csv/.x
 
 
 @figures_app.command("show")
-def figures_show_command(path: FiguresFileArgument, as_json: JsonOption = False) -> None:
+def figures_show_command(
+    path: FiguresFileArgument, domain_name: DomainOption = None, as_json: JsonOption = False
+) -> None:
     """列出数据文件中的每个指标: 数值、同比、目标及是否完成、来源。"""
     from rich.table import Table
 
@@ -41,6 +44,7 @@ def figures_show_command(path: FiguresFileArgument, as_json: JsonOption = False)
         load_figures,
     )
 
+    settings_for(None, domain=domain_name)  # the domain's metrics and topics
     figure_set = load_figures(path)
     if as_json:
         emit_json(figure_set_to_dict(figure_set))
@@ -85,10 +89,13 @@ def _own_period(period: Period | None, report: Period | None) -> str:
 
 
 @figures_app.command("validate")
-def figures_validate_command(path: FiguresFileArgument, as_json: JsonOption = False) -> None:
+def figures_validate_command(
+    path: FiguresFileArgument, domain_name: DomainOption = None, as_json: JsonOption = False
+) -> None:
     """校验数据文件；有错误时列出每处问题 (文件、行、列、怎么改) 并以非零状态退出。"""
     from ..figures import load_figures
 
+    settings_for(None, domain=domain_name)  # the domain's metrics and topics
     figure_set = load_figures(path)
     missing = [figure.id for figure in figure_set.missing]
     if as_json:
@@ -215,6 +222,7 @@ def revise_command(
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
     data_dir: DataDirOption = None,
+    domain_name: DomainOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """按修改意见改写草稿，以 Word 修订 (插入/删除) 写出，数字重新渲染并核对，批注保留。"""
@@ -223,7 +231,9 @@ def revise_command(
     from ..check import finding_to_dict
     from ..revise import revise_file
 
-    settings = settings_for(data_dir, writer=writer, model=model, base_url=base_url)
+    settings = settings_for(
+        data_dir, writer=writer, model=model, base_url=base_url, domain=domain_name
+    )
     report = revise_file(draft, instruction, figures, output, settings, section=section, unit=unit)
     revision = report.revision
     if as_json:

@@ -11,6 +11,7 @@ from .common import (
     BaseUrlOption,
     ChromaUrlOption,
     DataDirOption,
+    DomainOption,
     JsonOption,
     ModelOption,
     WriterOption,
@@ -60,6 +61,7 @@ def draft_command(
     ] = "",
     chroma_url: ChromaUrlOption = None,
     data_dir: DataDirOption = None,
+    domain_name: DomainOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """起草工作总结/计划 (全文或一节)：输出 .docx (公文格式，数字带批注)、.md 和溯源 .json。"""
@@ -67,7 +69,12 @@ def draft_command(
     from ..signoff import parse_date
 
     settings = settings_for(
-        data_dir, chroma_url=chroma_url, writer=writer, model=model, base_url=base_url
+        data_dir,
+        chroma_url=chroma_url,
+        writer=writer,
+        model=model,
+        base_url=base_url,
+        domain=domain_name,
     )
     day = parse_date(dated) if dated else None
     request = DraftRequest(
