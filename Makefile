@@ -1,5 +1,6 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   create .venv, install, ingest the sample corpus, write a draft
+#               (make demo-emergency: the same for the second domain pack, 应急管理)
 #   make test   create .venv, install with dev tools and the system tools the tests need
 #               (scripts/system-deps.sh), run ruff and the whole test suite
 PYTHON ?= python3
@@ -7,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint clean system-deps
+.PHONY: demo demo-emergency test install lint clean system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,15 @@ demo: $(STAMP)
 		--period 2025年上半年 --out out
 	$(BIN)/assistant check out/示例区生态环境局-2025年上半年-工作总结.docx \
 		--figures corpus/sample/figures-2025H1.csv
+
+# The same with the second domain pack (a 应急管理局): its own corpus, figures and collection.
+demo-emergency: $(STAMP)
+	$(BIN)/assistant ingest corpus/应急管理 --domain 应急管理
+	$(BIN)/assistant search "事故起数 同比" --part 总结 --topic 安全生产 -k 3 --domain 应急管理
+	$(BIN)/assistant draft --figures corpus/应急管理/figures-2025H1.csv --unit 示例区应急管理局 \
+		--period 2025年上半年 --out out --domain 应急管理
+	$(BIN)/assistant check out/示例区应急管理局-2025年上半年-工作总结.docx \
+		--figures corpus/应急管理/figures-2025H1.csv --domain 应急管理
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
