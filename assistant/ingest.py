@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from . import reading, splitting
+from . import domain, reading, splitting
 from .errors import InputError
 from .retrieve import refresh_index
 from .settings import Settings
@@ -83,10 +83,17 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[SkippedFile]]:
     return sources, skipped
 
 
-@cache
 def _pipeline_version() -> bytes:
-    """Reading or splitting rules changing means every file must be split again."""
-    return b"".join(Path(module.__file__).read_bytes() for module in (reading, splitting))
+    """Reading or splitting rules changing means every file must be split again; the labels
+    also come from the domain pack (topic keywords, the office's name), so its files count."""
+    return _pack_pipeline(domain.current())
+
+
+@cache
+def _pack_pipeline(pack: domain.Domain) -> bytes:
+    code = b"".join(Path(module.__file__).read_bytes() for module in (reading, splitting))
+    labels = b"".join((pack.folder / name).read_bytes() for name in ("domain.yaml", "topics.yaml"))
+    return code + labels
 
 
 def content_hash(path: Path, overrides: Mapping[str, object] | None) -> str:

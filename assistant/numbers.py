@@ -184,8 +184,13 @@ def _number_value(text: str) -> Decimal | None:
     return chinese_to_decimal(text.replace(".", "点"))
 
 
-@cache
 def _unit_pattern() -> re.Pattern[str]:
+    return _pack_unit_pattern(domain.current())
+
+
+@cache
+def _pack_unit_pattern(pack: domain.Domain) -> re.Pattern[str]:
+    """Every unit spelling of the core table and ``pack``, longest first."""
     spellings = set(unit_spellings())
     for spelling in list(spellings):  # m3 → m³, m2 → m²
         spellings.add(spelling.replace("m3", "m³").replace("m2", "m²"))

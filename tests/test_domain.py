@@ -16,6 +16,7 @@ from assistant import domain
 from assistant.chat import find_topics, parse_intent
 from assistant.errors import ConfigError
 from assistant.figures import load_figures
+from assistant.numbers import extract_numbers
 from assistant.outline import derive_outline, parse_period, section_topics
 from assistant.retrieve import expand_query
 from assistant.splitting import classify_topic, detect_unit
@@ -245,3 +246,14 @@ def test_the_word_test_can_fail(tmp_path: Path) -> None:
     strings = [text for _line, text in _code_strings(sample)]
     assert any("水质" in s for s in strings) and any("臭氧" in s for s in strings)
     assert not any("大气" in s for s in strings)
+
+
+def test_switching_packs_switches_every_table() -> None:
+    """Tables derived from a pack (unit spellings, thesaurus, …) follow the active pack: a
+    first use under another pack leaves nothing behind."""
+    domain.use("应急管理")
+    assert extract_numbers("PM2.5浓度20微克/立方米")[0].unit != "微克/立方米"
+    assert domain.find_metric("发生生产安全事故4起").name == "生产安全事故起数"  # type: ignore[union-attr]
+    domain.use(domain.DEFAULT_DOMAIN)
+    assert extract_numbers("PM2.5浓度20微克/立方米")[0].unit == "微克/立方米"
+    assert domain.find_metric("发生生产安全事故4起") is None
