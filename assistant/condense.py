@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .numbers import extract_numbers
 from .render import REFERENCE
 
 _SENTENCE = re.compile(r"[^。！？]*[。！？]|[^。！？]+$")
@@ -31,7 +32,9 @@ class Unit:
 
 
 def carries_figure(text: str) -> bool:
-    return bool(REFERENCE.search(text) or "〔" in text)
+    """A reference, a 〔待补〕 mark, or a number written out (a document without our comments,
+    an editor's own figure): such a sentence is never dropped."""
+    return bool(REFERENCE.search(text) or "〔" in text or extract_numbers(text))
 
 
 def units(paragraph: str) -> list[Unit]:

@@ -224,3 +224,9 @@ def test_transitions_and_a_plain_measure_in_a_plan_stay(figure_set: FigureSet) -
     assert new[1] == opening and new[7] == closing  # the transitions
     assert new[6] == plan  # the plan's only measure
     assert new[3] == "信访工作扎实有效。受理信访件{{petitions_received}}。"
+
+
+def test_a_written_number_counts_as_a_figure() -> None:
+    """A document without our comments has numbers, not references: those sentences stay."""
+    text = "执法保持高压态势。检查企业1274家次，立案32件。全局上下齐心协力。"
+    assert condense(text) == "执法保持高压态势。检查企业1274家次，立案32件。"
