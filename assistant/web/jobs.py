@@ -18,13 +18,20 @@ T = TypeVar("T")
 
 
 class Jobs:
-    """A bound on concurrent jobs; callers wait their turn without holding a thread."""
+    """A bound on concurrent jobs; callers wait their turn without holding a thread. Reading an
+    uploaded file has a slot of its own, so a big upload never takes a drafting slot."""
 
     def __init__(self, size: int) -> None:
         self.limiter = anyio.CapacityLimiter(size)
+        self.files = anyio.CapacityLimiter(1)
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
+
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        """A job that reads an uploaded file (any size up to the limits, so never a drafting
+        slot); the offered figures files are the office's own and go through ``run``."""
+        return await anyio.to_thread.run_sync(work, *args, limiter=self.files)
 
     async def stream(self, work: Callable[[Callable[[dict], None]], dict]) -> AsyncIterator[dict]:
         """Run ``work(emit)`` as a job; yield what it emits as it goes, then what it returns.

@@ -65,7 +65,7 @@ async def upload(session: str, file: UploadFile, client: Client, state: State) -
             turn = await jobs.run(engine.import_docx, client, session, path)
             shown_reply = await jobs.run(message_dict, engine, client, session, turn.reply)
             return JSONResponse({"message": shown_reply})
-        figure_set = await jobs.run(engine.set_figures, client, session, path)
+        figure_set = await jobs.read(engine.set_figures, client, session, path)
         note = loaded_note(shown, figure_set)
         reply = engine.store.add_message(session, "assistant", note, kind="notice")
         return JSONResponse({"message": message_dict(engine, client, session, reply)})

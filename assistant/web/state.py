@@ -121,8 +121,8 @@ def loaded_note(shown: str, figure_set: Any) -> str:
     """What the chat says when a figures file is loaded: its size, period and warnings."""
     period = figure_set.period or "未注明"
     note = f"已载入数据文件 {shown}：{len(figure_set)} 个指标，期间 {period}。"
-    for warning in figure_set.warnings[:5]:  # without the server-side path of the file
-        note += f"\n提示：{warning.removeprefix(f'{figure_set.path}: ')}"
+    for warning in figure_set.warnings[:5]:  # "<server-side path>: 第3行…": the path left out
+        note += f"\n提示：{warning.split(': ', 1)[-1]}"
     return note
 
 
