@@ -518,6 +518,7 @@ class CheckReport:
     path: Path | None = None  # the checked draft, when read from a file
     figures_file: str = ""
     figures_sha256: str = ""
+    unstated: tuple[str, ...] = ()  # ids of the file's figures no number of the text speaks of
 
     @property
     def ok(self) -> bool:

@@ -48,3 +48,28 @@ def test_two_counts_each_named_after_it(figures) -> None:
 def test_a_range_is_not_judged_against_a_single_number(figures) -> None:
     text = "一季度空气质量指数（AQI）为25-160，空气质量综合指数为3.12。"
     assert kinds(text, figures) == [("25-160", "unsourced", None), ("3.12", "ok", "aqi")]
+
+
+def test_check_lists_the_figures_the_text_never_states(figures) -> None:
+    report = check_blocks(["加强全区3家汽车尾气检测企业和2家机动车维修治理站监管。"], figures)
+    assert report.unstated == ("pm25", "aqi")
+    everything = "PM2.5平均浓度60微克/立方米，空气质量综合指数3.12，检测企业3家，维修治理站2家。"
+    assert check_blocks([everything], figures).unstated == ()
+
+
+def test_the_check_command_says_which_figures_the_text_never_states(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    figures = tmp_path / "figures.csv"
+    figures.write_text(ROWS, encoding="utf-8")
+    draft = tmp_path / "draft.txt"
+    draft.write_text("一季度，全区PM2.5平均浓度60微克/立方米。\n", encoding="utf-8")
+    shown = CliRunner().invoke(app, ["check", str(draft), "--figures", str(figures)])
+    assert shown.exit_code == 0, shown.output
+    assert "文内未提及的指标 3 个: testers、repairs、aqi" in shown.output
+    data = CliRunner().invoke(app, ["check", str(draft), "--figures", str(figures), "--json"])
+    assert json.loads(data.output)["summary"]["unstated"] == ["testers", "repairs", "aqi"]

@@ -89,7 +89,9 @@ def _check(
                 columns if is_row and header is None else None,
             )
         )
-    return CheckReport(findings=findings, summary=summarise(findings))
+    stated = {f.figure_id for f in findings}
+    unstated = tuple(f.id for f in figure_set if not f.missing and f.id not in stated)
+    return CheckReport(findings=findings, summary=summarise(findings), unstated=unstated)
 
 
 def _check_block(

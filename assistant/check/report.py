@@ -37,6 +37,7 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
     summary["draft"] = str(report.path) if report.path else None
     summary["figures"] = report.figures_file or None
     summary["figures_sha256"] = report.figures_sha256 or None
+    summary["unstated"] = list(report.unstated)
     return {"findings": [finding_to_dict(f) for f in report.findings], "summary": summary}
 
 
