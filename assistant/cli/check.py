@@ -77,10 +77,10 @@ def check_command(
         counts = report.summary
         parts = [f"{name} {counts[kind]}" for kind, name in FINDING_LABELS.items() if counts[kind]]
         verdict = "[green]全部一致[/]" if report.ok else "[red]有问题[/]"
-        out.print(f"{verdict}: 数字 {counts['total']} 处 — " + ("，".join(parts) or "无数字"))
-        if report.unstated:
+        if report.unstated:  # before the verdict, which stays the last line
             named = "、".join(report.unstated[:12]) + ("…" if len(report.unstated) > 12 else "")
             out.print(f"数据文件中文内未提及的指标 {len(report.unstated)} 个: {named}")
+        out.print(f"{verdict}: 数字 {counts['total']} 处 — " + ("，".join(parts) or "无数字"))
         if annotate is not None:
             out.print(f"批注已写入 {annotate}")
     if not report.ok:
