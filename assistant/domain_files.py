@@ -1,0 +1,277 @@
+"""The domain pack's files, one pydantic model each: what assistant/domain.py validates a pack
+against. Unknown keys are errors, so a misspelt key never passes silently."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .types import Better, MetricKind
+
+UnitKind = Literal[
+    "percent", "points", "concentration", "money", "mass", "length", "area", "volume", "time",
+    "count", "class", "ratio", "other",
+]  # fmt: skip
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"不是有效的正则表达式: {exc}") from exc
+    return value
+
+
+class Examples(Strict):
+    """What help texts and hints show as examples, in the office's own terms."""
+
+    unit: str
+    section: str
+    metric: str
+    source: str
+    search: str
+    addition: str
+    chat_help: str
+
+
+class PackInfo(Strict):
+    """domain.yaml: the office this pack is for and how its name is written."""
+
+    version: int = 1
+    name: str
+    office: str
+    work: str  # what the office's work covers, as the model writer's system prompt says it
+    collection: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{1,62}[A-Za-z0-9]$")
+    office_names: str
+    office_stems: tuple[str, ...] = ()
+    not_quantities: tuple[str, ...] = ()
+    examples: Examples
+
+    _check_office = field_validator("office_names")(_regex)
+
+    @field_validator("not_quantities")
+    @classmethod
+    def _check_not_quantities(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            _regex(pattern)
+        return value
+
+
+class Headings(Strict):
+    neutral: str
+    summary: str
+    plan: str
+    problem: str
+
+
+class GenericTopic(Headings):
+    """Titles and stock sentences for a topic without its own ({topic} is its name)."""
+
+    measures: tuple[str, ...]
+    plans: tuple[str, ...]
+
+
+class TopicSpec(Strict):
+    section: str
+    chat_words: tuple[str, ...] = ()
+    keywords: dict[str, int]
+    headings: Headings | None = None
+    measures: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()
+
+
+class TopicsFile(Strict):
+    """topics.yaml: the topics in the order a document takes them."""
+
+    version: int = 1
+    default: str
+    generic: GenericTopic
+    topics: dict[str, TopicSpec] = Field(min_length=1)
+
+
+class UnitSpec(Strict):
+    spellings: tuple[str, ...]
+    base: str
+    scale: Decimal = Decimal(1)
+    kind: UnitKind
+
+
+class MetricSpec(Strict):
+    name: str
+    aliases: tuple[str, ...] = ()
+    topic: str
+    unit: str
+    units: tuple[str, ...] = ()
+    better: Better | None = None
+    kind: MetricKind
+    period_words: str | None = None
+
+
+class MetricsFile(Strict):
+    """metrics.yaml: the metric dictionary and the units it needs beyond the core table."""
+
+    version: int = 1
+    units: dict[str, UnitSpec] = {}
+    period_words: dict[str, tuple[str, ...]] = {}
+    metrics: tuple[MetricSpec, ...]
+
+
+class ThesaurusEntry(Strict):
+    asked: str
+    written: str
+
+    _check_asked = field_validator("asked")(_regex)
+
+
+class ThesaurusFile(Strict):
+    """thesaurus.yaml: how people ask (a pattern) and how the office writes (terms)."""
+
+    version: int = 1
+    entries: tuple[ThesaurusEntry, ...] = ()
+
+
+class Parts(Strict):
+    summary: str
+    problems: str
+    plan: str
+    quarter_plan: str
+
+
+class Targets(Strict):
+    lower_met: str
+    lower_missed: str
+    higher_met: str
+    higher_missed: str
+    completion: str
+
+
+class PlanTargets(Strict):
+    lower: str
+    higher: str
+    keep: str
+
+
+class Problems(Strict):
+    target_lower: str
+    target_higher: str
+    behind: str
+    pressure: str
+    worse: str
+
+
+class HeadingClaims(Strict):
+    better: tuple[str, ...]
+    steady: tuple[str, ...]
+
+
+class PatternsFile(Strict):
+    """patterns.yaml: the template writer's fixed sentences and the claim words it guards."""
+
+    version: int = 1
+    parts: Parts
+    opening: str
+    opening_close: str
+    opening_neutral: str
+    plan_intro: str
+    figures_lead: str
+    no_problems: str
+    figure: str
+    figure_change: str
+    target: Targets
+    plan_target: PlanTargets
+    plan_target_lead: str
+    problem: Problems
+    claims: tuple[str, ...]
+    figure_claims: tuple[str, ...]
+    time_bound: tuple[str, ...]
+    heading_claims: HeadingClaims
+
+
+class PhrasesFile(Strict):
+    """revise_phrases.yaml: colloquial → formal wording, and fillers 精简 may drop."""
+
+    formal: dict[str, str]
+    fillers: tuple[str, ...]
+
+
+class ConnectivesFile(Strict):
+    """connectives.yaml: words that lean on a sentence before them (assistant.gate)."""
+
+    leading: tuple[str, ...]
+
+
+class DatedPhrase(Strict):
+    model_config = ConfigDict(populate_by_name=True)
+
+    text: str
+    first: int | None = Field(default=None, alias="from")
+    until: int | None = None
+    then: str | None = None
+
+
+class DatedFile(Strict):
+    """dated.yaml: the years in which a phrase is current (assistant.era)."""
+
+    phrases: tuple[DatedPhrase, ...] = ()
+
+
+class LevelsFile(Strict):
+    """levels.yaml: how an office names its own area and government (assistant.names)."""
+
+    levels: tuple[str, ...]
+    own_words: tuple[str, ...]
+    unit_markers: tuple[str, ...]
+
+
+class NamesFile(Strict):
+    """names.yaml: foreign names in reused sentences and how to make them general."""
+
+    water_suffixes: tuple[str, ...]
+    place_suffixes: tuple[str, ...]
+    company_suffixes: tuple[str, ...]
+    person_titles: tuple[str, ...]
+    place_then_generic: tuple[str, ...]
+    generalise: dict[str, str]
+    name_tags: tuple[str, ...]
+    company_list: str
+    short_followers: tuple[str, ...]
+
+
+class MetricHintsFile(Strict):
+    """metric_hints.yaml: words in a figure's name that say its topic (assistant.topics)."""
+
+    words: dict[str, tuple[str, ...]] = {}
+
+
+class ShapeFile(Strict):
+    """shape.yaml: the summary sections each period kind expects (assistant.outline)."""
+
+    kinds: dict[str, dict[Literal["always", "if_past"], tuple[str, ...]]] = {}
+    slot: str = "〔待补：本期{section}〕"
+
+
+FILES: dict[str, type[Strict]] = {
+    "domain.yaml": PackInfo,
+    "topics.yaml": TopicsFile,
+    "metrics.yaml": MetricsFile,
+    "thesaurus.yaml": ThesaurusFile,
+    "patterns.yaml": PatternsFile,
+    "revise_phrases.yaml": PhrasesFile,
+    "connectives.yaml": ConnectivesFile,
+    "dated.yaml": DatedFile,
+    "levels.yaml": LevelsFile,
+    "names.yaml": NamesFile,
+    "metric_hints.yaml": MetricHintsFile,
+    "shape.yaml": ShapeFile,
+}
+# Files a pack may leave out (their model's defaults then hold: no dated wording, no hints).
+OPTIONAL = frozenset({"dated.yaml", "metric_hints.yaml", "shape.yaml"})
