@@ -505,7 +505,8 @@ def _quoted_name(text: str, start: int, end: int, quantity_text: str, has_unit: 
     return False
 
 
-def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
+def span_bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
+    """The stretch of text around start..end that no stop character interrupts."""
     left = max((text.rfind(ch, 0, start) for ch in stops), default=-1) + 1
     rights = [i for ch in stops if (i := text.find(ch, end)) >= 0]
     return left, min(rights, default=len(text))
@@ -513,9 +514,9 @@ def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
 
 def _context(text: str, folded: str, found: _Found, previous: Quantity | None) -> Quantity:
     start, end = found.start, found.end
-    sentence_start = _bounds(folded, start, end, _SENTENCE_END)[0]
-    clause_start, clause_end = _bounds(folded, start, end, _CLAUSE_END)
-    period_bounds = _bounds(folded, start, end, _PERIOD_END)
+    sentence_start = span_bounds(folded, start, end, _SENTENCE_END)[0]
+    clause_start, clause_end = span_bounds(folded, start, end, _CLAUSE_END)
+    period_bounds = span_bounds(folded, start, end, _PERIOD_END)
     same_sentence = previous is not None and previous.end > sentence_start
     window_start = max(clause_start, previous.end if same_sentence and previous else 0)
     window = folded[window_start:start]

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from .. import domain
 from ..metrics import find_metric
-from ..numbers import extract_numbers
+from ..numbers import extract_numbers, span_bounds
 from ..periods import Period, another_periods, last_spoken
 from ..render import REFERENCE
 from ..types import (
@@ -28,7 +28,7 @@ from .judge import _FIELD_WORDS, CANDIDATE_THRESHOLD, MatchedBy, _Checker
 from .quantities import _Member, _members, _normalise_quantities, _raw, _same_measure, _value_unit
 from .spots import _field_for, _spoken_period, _Spot, _spot
 from .tables import _HEADING, _PLAN_HEADING, _Column, _header, _Row
-from .text import _CLAUSE_STOPS, _YEAR_MENTION, _bounds, _context, counts_named
+from .text import _CLAUSE_STOPS, _YEAR_MENTION, _context, counts_named
 
 _PLACEHOLDER = re.compile(r"〔待[补核](?:[:：][^〔〕\n]{0,60})?〕")
 
@@ -243,7 +243,7 @@ def _class_findings(
         if q.form != "category" or q.category is None or not classes:
             continue
         spot = _spot(q, block, text)
-        _, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS)
+        _, clause_end = span_bounds(text, q.start, q.end, _CLAUSE_STOPS)
         if (
             re.search(r"[由从]\s*$", spot.own)
             or _CLASS_NOT_VALUE.match(text[q.end : clause_end])
@@ -272,7 +272,7 @@ def _continues(checker: _Checker, spot: _Spot, figure: Figure, previous_end: int
     its clause, this clause's words name no figure and no metric but do name the figure's own
     year or period, and its unit (if any) measures what the figure does."""
     q, text = spot.q, spot.text
-    clause_start, _ = _bounds(text, q.start, q.end, _CLAUSE_STOPS)
+    clause_start, _ = span_bounds(text, q.start, q.end, _CLAUSE_STOPS)
     if not re.fullmatch(r"[^，,：:\u4e00-\u9fff]{0,4}[，,：:]\s*", text[previous_end:clause_start]):
         return False
     own = spot.own

@@ -6,10 +6,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from ..numbers import span_bounds
 from ..render import reference_text
 from ..types import Figure, FigureField, Finding, Quantity
 from .judge import _Checker
-from .text import _SENTENCE_STOPS, _bounds
+from .text import _SENTENCE_STOPS
 
 _CLAIM = re.compile(
     r"(?P<neg>未能|未|没有|尚未)?(?:顺利|全面|超额|提前|已经|已|均)?"
@@ -48,7 +49,7 @@ def _claims(
             continue  # 完成年度目标的52.4%, 完成年度任务3000亩的66.0%: a completion rate
         if _NOT_A_CLAIM.match(tail):
             continue  # 完成全年目标压力较大: the goal as a topic, not a result
-        sentence_start, _ = _bounds(text, match.start(), match.end(), "。！？!?\n")
+        sentence_start, _ = span_bounds(text, match.start(), match.end(), "。！？!?\n")
         lead = text[sentence_start : match.start()]
         if _HEDGE_BEFORE.search(lead):
             continue
@@ -79,7 +80,7 @@ def _apply_claims(
     for start, end, says_met in _claims(
         text, annual_is_plan=annual_is_plan, plan_section=plan_section
     ):
-        sentence_start, _ = _bounds(text, start, end, _SENTENCE_STOPS)
+        sentence_start, _ = span_bounds(text, start, end, _SENTENCE_STOPS)
         before = [
             p
             for p in matched

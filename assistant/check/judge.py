@@ -9,13 +9,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Literal
 
-from ..numbers import direction_sign
+from ..numbers import direction_sign, span_bounds
 from ..render import reference_text
 from ..types import Figure, FigureField, FigureSet, Finding, places_of
 from .index import _Index, _key
 from .quantities import _fits_field, _raw, _same_measure, _unit_of
 from .spots import _PLAN_WORDS, _field_for, _Spot, _subclass, _years
-from .text import _CJK_OR_WORD, _CLAUSE_STOPS, _bounds, _context, _fold, _grams
+from .text import _CJK_OR_WORD, _CLAUSE_STOPS, _context, _fold, _grams
 
 MatchedBy = Literal["provenance", "comment", "context"]
 _AT_WORDS = ("降至", "升至", "增至", "减至", "降为", "减为")
@@ -319,7 +319,7 @@ class _Checker:
                     expected=None,
                     source=other.provenance.describe(),
                 )
-        _, clause_end = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+        _, clause_end = span_bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
         own = spot.own
         if _PER_UNIT.search(own) and not _PER_UNIT.search(figure.name):
             return self.finding(spot, "unsourced", "平均到每件/每人的数不在数据文件中，无从核对")

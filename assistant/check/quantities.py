@@ -11,9 +11,10 @@ from typing import Literal
 
 from ..figures import round_half_up
 from ..metrics import convert, normalise_unit, same_measure
+from ..numbers import span_bounds
 from ..render import expected_number
 from ..types import Figure, FigureField, FigureSet, Quantity
-from .text import _CLAUSE_STOPS, _SENTENCE_STOPS, _bounds
+from .text import _CLAUSE_STOPS, _SENTENCE_STOPS
 
 _MULTIPLIER = {"亿": Decimal(10) ** 8, "千万": Decimal(10) ** 7, "百万": Decimal(10) ** 6}
 _MULTIPLIER["万"] = Decimal(10) ** 4
@@ -186,8 +187,8 @@ def _members(text: str, quantities: Sequence[Quantity]) -> dict[int, _Member]:
     last: tuple[int, str, tuple[str, ...]] | None = None
     for group in _groups(text, quantities):
         first = quantities[group[0]]
-        sentence_start, _ = _bounds(text, first.start, first.end, _SENTENCE_STOPS)
-        clause_start, _ = _bounds(text, first.start, first.end, _CLAUSE_STOPS)
+        sentence_start, _ = span_bounds(text, first.start, first.end, _SENTENCE_STOPS)
+        clause_start, _ = span_bounds(text, first.start, first.end, _CLAUSE_STOPS)
         head = text[clause_start : first.start]
         if "分别" not in head:
             continue

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..metrics import find_metric
+from ..numbers import span_bounds
 from ..periods import Period, another_periods, last_spoken
 from ..types import FigureField, Quantity
 from .index import _Index
@@ -16,7 +17,6 @@ from .text import (
     _CLAUSE_STOPS,
     _SENTENCE_STOPS,
     _YEAR_MENTION,
-    _bounds,
     _grams,
 )
 
@@ -57,8 +57,8 @@ def _spot(
     """``previous_end``: where the quantity before this one ends ("大气类14件、水类9件": the
     second number's own words start after the first). A list member's own words are the list's
     subject."""
-    sentence_start, _ = _bounds(text, q.start, q.end, _SENTENCE_STOPS)
-    clause_start, clause_end = _bounds(text, q.start, q.end, _CLAUSE_STOPS + "\t")
+    sentence_start, _ = span_bounds(text, q.start, q.end, _SENTENCE_STOPS)
+    clause_start, clause_end = span_bounds(text, q.start, q.end, _CLAUSE_STOPS + "\t")
     cell_start = text.rfind("\t", 0, q.start) + 1
     clause_text = text[max(clause_start, cell_start, previous_end) : q.start]
     named_after = _NAME_AFTER.match(text, q.end)
@@ -173,13 +173,13 @@ def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
         return "change"
     if _COMPLETION_BEFORE.search(before) or re.search(r"完成率\s*(?:为|达|达到)?\s*$", before):
         return "completion"
-    clause_start, _ = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+    clause_start, _ = span_bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
     if q.unit == "%" and _PART_OF_PLAN.search(spot.text[clause_start : q.start]):
         return "completion"  # 完成年度任务3000亩的66.0%, 占年度计划投资5.68亿元的52.4%
     spoken_year, _ = _years(spot)
     if spoken_year is not None and not any(spoken_year in pair for pair in index.years.values()):
         return None  # a year the file has no number for
-    _, clause_end = _bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
+    _, clause_end = span_bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
     if q.target is not None or _TARGET_AFTER.match(spot.text[q.end : clause_end]):
         return "target"
     if q.comparison and any(word in q.comparison for word in _PREVIOUS_WORDS):

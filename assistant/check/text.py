@@ -7,6 +7,7 @@ import itertools
 import re
 import unicodedata
 
+from ..numbers import span_bounds
 from ..types import Quantity
 
 _SENTENCE_STOPS = "。！？!?；;\n"
@@ -25,18 +26,12 @@ def _grams(text: str) -> set[str]:
     return {a + b for a, b in itertools.pairwise(chars)}
 
 
-def _bounds(text: str, start: int, end: int, stops: str) -> tuple[int, int]:
-    left = max((text.rfind(ch, 0, start) for ch in stops), default=-1) + 1
-    rights = [i for ch in stops if (i := text.find(ch, end)) >= 0]
-    return left, min(rights, default=len(text))
-
-
 _YEAR_MENTION = re.compile(r"((?:19|20)\d{2})\s*年(度|同期|底|末|\d{1,2}月)?")
 
 
 def _context(text: str, start: int, end: int) -> str:
     """The clause around a number, for display (≤ 40 characters either side)."""
-    left, right = _bounds(text, start, end, _SENTENCE_STOPS)
+    left, right = span_bounds(text, start, end, _SENTENCE_STOPS)
     left = max(left, start - 40)
     right = min(right, end + 40)
     return text[left:right].strip()
