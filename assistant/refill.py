@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import domain, era
-from .metrics import normalise_unit, same_measure
+from .metrics import find_metric, normalise_unit, same_measure
 from .names import Voice, speak_as, speaker_level
 from .numbers import extract_numbers
 from .outline import patterns, shift_years
@@ -128,6 +128,15 @@ def qualifiers(figure_set: FigureSet) -> dict[str, set[str]]:
             if _chars(whole.name) < name and extra:
                 found.setdefault(part.id, set()).update(extra)
     return found
+
+
+def shared_by_several(local: str) -> bool:
+    """Whether one past number stands for several measures listed before it (“A、B、C均保持
+    100%”): one current figure cannot take it, a list said 分别 gives each its own number."""
+    if "分别" in local:
+        return False
+    named = {m.name for part in local.split("、") if (m := find_metric(part))}
+    return len(named) >= 2
 
 
 def match_figure(
@@ -305,6 +314,8 @@ class Refiller:
                 lead = re.match(r"^\s*(?:但|均|并|且)?", body)
                 return (lead.group(0) if lead else "") + phrase, []
             else:
+                if shared_by_several(local):
+                    return None
                 following = [q.start - start for q in inside if q.start > quantity.start]
                 after = piece[q_end : min(following or [len(piece)])]
                 if len(_chars(local)) >= 2:

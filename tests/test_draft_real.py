@@ -172,6 +172,27 @@ def test_a_past_clause_naming_another_metric_is_not_refilled_with_this_one(tmp_p
     assert refilled is None or "{{land}}" not in refilled.text
 
 
+def test_one_past_number_shared_by_several_measures_is_not_refilled_with_one_figure(
+    tmp_path: Path,
+) -> None:
+    from assistant.refill import Refiller
+
+    figure_set = _figures(
+        tmp_path,
+        "surface,地表水水质达标率,77.8,%,2023年,,监测站\n"
+        "pm25,PM2.5平均浓度,31,微克/立方米,2023年,,监测站\n"
+        "pm10,PM10平均浓度,55,微克/立方米,2023年,,监测站\n",
+    )
+    refiller = Refiller(figure_set, ["surface", "pm25", "pm10"], "summary", 2023)
+    shared = refiller.sentence(
+        "全县饮用水水源地水质达标率、国控断面水质优良率、省控断面水质达标率均保持100%。"
+    )
+    assert shared is None or "{{surface}}" not in shared.text
+    # each measure with its own number still refills
+    each = refiller.sentence("全县PM2.5平均浓度为35微克/立方米、PM10平均浓度为60微克/立方米。")
+    assert each is not None and "{{pm25}}" in each.text and "{{pm10}}" in each.text
+
+
 def test_headings_past_ten_are_numbered_in_chinese() -> None:
     from assistant.outline import numbered
 
