@@ -19,7 +19,7 @@ from .types import Citation, Figure, FigureField, FigureSet, Placeholder
 REFERENCE = re.compile(
     r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(value|change|previous|target|completion))?\s*\}\}"
 )
-PLACEHOLDER = re.compile(r"〔待[补核][:：][^〔〕\n]{0,60}〕")
+PLACEHOLDER = re.compile(r"〔待[补核](?:[:：][^〔〕\n]{0,60})?〕")
 FIELD_LABELS: dict[str, str] = {
     "value": "数值",
     "change": "同比变化",

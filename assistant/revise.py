@@ -24,7 +24,7 @@ from .errors import InputError
 from .metrics import find_metric
 from .provenance import number_marks, placeholder_marks
 from .registry import make_writer
-from .render import REFERENCE, find_placeholders, parse_comment, render
+from .render import PLACEHOLDER, REFERENCE, find_placeholders, parse_comment, render
 from .settings import Settings
 from .splitting import classify_topic, detect_unit
 from .types import Block, CheckReport, Citation, FigureSet, Finding, Mark, Placeholder
@@ -622,7 +622,7 @@ def _new_marks(
             for c in revision.citations
             if c.block == index and (c.start, c.end, c.figure_id, c.field) not in kept
         ]
-        old_marks = {m.group() for m in re.finditer(r"〔待[补核][^〕]*〕", before)}
+        old_marks = {m.group() for m in PLACEHOLDER.finditer(before)}
         added = number_marks(fresh, figure_set) + [
             m for m in placeholder_marks(after) if after[m.start : m.end] not in old_marks
         ]

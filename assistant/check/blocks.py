@@ -11,7 +11,7 @@ from .. import domain
 from ..metrics import find_metric
 from ..numbers import extract_numbers, span_bounds
 from ..periods import Period, another_periods, last_spoken
-from ..render import REFERENCE
+from ..render import PLACEHOLDER, REFERENCE
 from ..types import (
     FINDING_LABELS,
     CheckReport,
@@ -29,8 +29,6 @@ from .quantities import _Member, _members, _normalise_quantities, _raw, _same_me
 from .spots import _field_for, _spoken_period, _Spot, _spot
 from .tables import _HEADING, _PLAN_HEADING, _Column, _header, _Row
 from .text import _CLAUSE_STOPS, _YEAR_MENTION, _context, counts_named
-
-_PLACEHOLDER = re.compile(r"〔待[补核](?:[:：][^〔〕\n]{0,60})?〕")
 
 
 def check_blocks(
@@ -102,7 +100,7 @@ def _check_block(
     plan_section: bool = False,
     columns: Sequence[_Column] | None = None,
 ) -> list[Finding]:
-    holes = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
+    holes = [(m.start(), m.end()) for m in PLACEHOLDER.finditer(text)]
     holes += [(m.start(), m.end()) for m in REFERENCE.finditer(text)]
     extracted = [q for q in extract_numbers(text) if not any(s <= q.start < e for s, e in holes)]
     findings = _placeholder_findings(block, text, holes, extracted)
