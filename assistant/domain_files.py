@@ -259,6 +259,25 @@ class ShapeFile(Strict):
     slot: str = "〔待补：本期{section}〕"
 
 
+class ItemsFile(Strict):
+    """items.yaml: 科室 material (assistant.items) — how a 科室's name ends, what a 完成情况 cell
+    says about the part an item belongs to."""
+
+    version: int = 1
+    # a 科室's name in a file name or a first line, ending in one of these (a regex)
+    office_names: str = (
+        r"[\u4e00-\u9fff]{1,10}?(?:办公室|大队|支队|中队|中心|分局|科|股|室|站|所|办|处)"
+    )
+    # words of a 完成情况 cell, by the part an item so described belongs to
+    status: dict[Literal["总结", "计划", "问题"], tuple[str, ...]] = {
+        "总结": ("已完成", "完成", "已办结", "办结", "已开展", "开展", "推进中", "进行中"),
+        "计划": ("计划", "拟开展", "拟", "待开展", "未开始", "下半年"),
+        "问题": ("未完成", "滞后", "进度滞后", "存在问题", "困难", "暂缓"),
+    }
+
+    _office = field_validator("office_names")(_regex)
+
+
 FILES: dict[str, type[Strict]] = {
     "domain.yaml": PackInfo,
     "topics.yaml": TopicsFile,
@@ -272,6 +291,7 @@ FILES: dict[str, type[Strict]] = {
     "names.yaml": NamesFile,
     "metric_hints.yaml": MetricHintsFile,
     "shape.yaml": ShapeFile,
+    "items.yaml": ItemsFile,
 }
 # Files a pack may leave out (their model's defaults then hold: no dated wording, no hints).
-OPTIONAL = frozenset({"dated.yaml", "metric_hints.yaml", "shape.yaml"})
+OPTIONAL = frozenset({"dated.yaml", "metric_hints.yaml", "shape.yaml", "items.yaml"})

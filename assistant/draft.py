@@ -23,6 +23,7 @@ from typing import Any
 from . import domain
 from .errors import InputError
 from .figures import load_figures
+from .items import load_items, with_items
 from .names import Voice
 from .outline import (
     PARTS,
@@ -50,6 +51,7 @@ from .types import (
     Draft,
     FigureSet,
     Finish,
+    ItemSet,
     Placeholder,
 )
 from .writers import Context, OnToken
@@ -74,6 +76,7 @@ class DraftRequest:
     writer: str | None = None
     date: date | None = None  # 成文日期 (None: the day the file is written)
     doc_number: str = ""  # 发文字号, e.g. 示环〔2025〕12号
+    items: Path | ItemSet | None = None  # 科室 material (None: the ``items`` setting's, if any)
 
 
 @dataclass
@@ -88,6 +91,7 @@ class DraftResult:
     repairs: int = 0  # repair requests sent to the model
     unverified: int = 0  # numbers replaced by 〔待核〕
     notes: list[str] = field(default_factory=list)  # what the user should know about the draft
+    items: ItemSet | None = None  # the 科室 material drafted with the figures
 
 
 # --- exemplars and the past document ----------------------------------------------------------
@@ -242,14 +246,13 @@ def compose(
     """Write and verify the whole draft in memory; nothing is written to disk here."""
     from .check import check_blocks
 
-    _validate(request)
-    figures = request.figures
-    figure_set = figures if isinstance(figures, FigureSet) else load_figures(figures)
-    period = parse_period(request.period, request.kind)
-    _check_period(period, figure_set)
+    figure_set, period, item_set = _inputs(request, settings)
+    # the outline and the writers pick from the file's figures; the items' own numbers are
+    # cited through their items, and the whole set renders and checks them
+    whole = with_items(figure_set, item_set) if item_set is not None else figure_set
     writer = make_writer(request.writer or settings.writer, settings)
     retriever = _open_retriever(settings)
-    notes = []
+    notes = [f"科室材料：{message}" for message in (item_set.warnings if item_set else [])]
     if retriever is None:
         notes.append(
             f"向量库（{settings.chroma_url or settings.store_dir}）中没有往年总结，本稿未参考本局"
@@ -302,13 +305,35 @@ def compose(
             notes.append(f"“{section.title}”未能由模型起草（{message}），已标为待补")
         blocks.extend(outcome.blocks)
 
-    draft = _assemble(blocks, outline, request, unit, period, figure_set, writer.name)
+    draft = _assemble(blocks, outline, request, unit, period, whole, writer.name)
     draft.prompts = dict(sorted(prompts.items()))
     draft.model = model
-    report = check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
-    return DraftResult(
-        draft, report, figure_set, repairs=repairs, unverified=unverified, notes=notes
-    )
+    report = check_blocks([b.text for b in draft.blocks], whole, draft.citations)
+    result = DraftResult(draft, report, whole, repairs=repairs, unverified=unverified, notes=notes)
+    result.items = item_set
+    return result
+
+
+def _inputs(request: DraftRequest, settings: Settings) -> tuple[FigureSet, Period, ItemSet | None]:
+    """The request checked, its figures, its period and its 科室 material."""
+    _validate(request)
+    figures = request.figures
+    figure_set = figures if isinstance(figures, FigureSet) else load_figures(figures)
+    period = parse_period(request.period, request.kind)
+    _check_period(period, figure_set)
+    return figure_set, period, _items(request, settings, figure_set, period)
+
+
+def _items(
+    request: DraftRequest, settings: Settings, figure_set: FigureSet, period: Period
+) -> ItemSet | None:
+    """The 科室 material: the request's, else the ``items`` setting's, and a 事项 sheet of the
+    figures workbook; None when there is none."""
+    given = request.items if request.items is not None else settings.items
+    if isinstance(given, ItemSet):
+        return given
+    found = load_items(Path(given) if given is not None else None, figure_set, period)
+    return found if given is not None or found.items or found.held else None
 
 
 def _assemble(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,26 +20,12 @@ from pathlib import Path
 
 from . import domain, reading, splitting
 from .errors import InputError
+from .reading import is_corpus_file
 from .retrieve import refresh_index
 from .settings import Settings
 from .splitting import chunks_from_file, sidecar_path
 from .store import DocumentRecord, Progress, Store
 from .types import Chunk, IngestedFile, IngestReport, SkippedFile
-
-_FIGURES_FILE = re.compile(r"figures-.*\.(csv|xlsx|ya?ml)", re.IGNORECASE)
-_SIDECAR = re.compile(r".*\.meta\.(ya?ml|json)", re.IGNORECASE)
-
-
-def is_corpus_file(name: str) -> bool:
-    """Files inside a folder that are not past summaries: hidden files, helper scripts, figures
-    files, READMEs and metadata sidecars. (A file named explicitly is always read.)"""
-    return not (
-        name.startswith(".")
-        or (name.startswith("_") and name.endswith(".py"))
-        or _FIGURES_FILE.fullmatch(name)
-        or name.lower() == "readme.md"
-        or _SIDECAR.fullmatch(name)
-    )
 
 
 @dataclass(frozen=True)

@@ -411,3 +411,45 @@ def row_problem(row: Period, report: Period) -> str | None:
     if row.since is None and row.span == report.span and row.year != report.year:
         return f"期间“{row}”与报告期间“{report}”的年份不同"
     return None
+
+
+# --- the time an item of 科室 material states for itself --------------------------------------
+
+_STATED_SPAN = (
+    r"(?:上半年|下半年|前三季度|第?[一二三四]季度|年底|年初|"
+    r"\d{1,2}\s*月?\s*[-~至到]\s*\d{1,2}\s*月(?:底|末)?|\d{1,2}\s*月(?:份|底|末|初|[上中下]旬)?)"
+)
+_STATED = re.compile(
+    rf"(?P<lead>较|比|与|同比|自|截至)?\s*(?P<phrase>(?:(?:19|20)\d\d\s*年)(?!度){_STATED_SPAN}?|"
+    rf"(?<![\d年-]){_STATED_SPAN})(?P<tail>\s*(?:以来|起|同期|至今))?"
+)
+
+
+def stated(text: str, year: int | None = None) -> Period | None:
+    """The time a sentence of 科室 material states for what it did: its first date or period
+    (2024年12月, 3月, 上半年, 截至6月底, 2025年1-6月) with ``year`` filled in where none is said.
+    A year of a comparison (较2024年同期), a running total (自2023年以来) or a subject (2024年度
+    考核) is not the sentence's time."""
+    for found in _STATED.finditer(normalise_for_matching(text)):
+        lead, tail = found.group("lead"), found.group("tail")
+        if tail or lead in ("较", "比", "与", "同比", "自"):
+            continue
+        phrase = ("截至" if lead == "截至" else "") + found.group("phrase")
+        period = parse(phrase, year)
+        if period is not None:
+            return period.in_year(year)
+    return None
+
+
+def item_problem(period: Period, report: Period, plan: bool) -> str | None:
+    """Why an item stating ``period`` cannot be drafted into a document about ``report``: another
+    year's work (2024年12月 in a 2025年上半年 summary), or — for a done item — work after the
+    report's end. A plan item may name any time of the report's year or the next."""
+    if period.since is not None:
+        return None
+    years = (report.year,) if not plan else (report.year, (report.year or 0) + 1)
+    if period.year is not None and report.year is not None and period.year not in years:
+        return f"事项的时间“{period}”不在本期（{report}）"
+    if not plan and period.ends_after(report) and not period.whole_year:
+        return f"事项的时间“{period}”晚于本期（{report}）"
+    return None

@@ -18,6 +18,22 @@ from .word import read_blocks
 
 SUPPORTED_SUFFIXES = (".docx", ".txt", ".md")
 
+_FIGURES_FILE = re.compile(r"figures-.*\.(csv|xlsx|ya?ml)", re.IGNORECASE)
+_SIDECAR = re.compile(r".*\.meta\.(ya?ml|json)", re.IGNORECASE)
+
+
+def is_corpus_file(name: str) -> bool:
+    """Files inside a folder that are not past summaries: hidden files, helper scripts, figures
+    files, READMEs and metadata sidecars. (A file named explicitly is always read.)"""
+    return not (
+        name.startswith(".")
+        or (name.startswith("_") and name.endswith(".py"))
+        or _FIGURES_FILE.fullmatch(name)
+        or name.lower() == "readme.md"
+        or _SIDECAR.fullmatch(name)
+    )
+
+
 # --- the heading ladder: 一、 → （一） → 1. → （1） -------------------------------------------
 
 _CN_NUMERAL = "一二三四五六七八九十百零〇"

@@ -146,7 +146,7 @@ def verify_section(
     """Render, check, repair once, and mark what is still wrong: (blocks, written used,
     repairs, unverified). A model's reference to an id or field the file lacks is as wrong as
     a number nobody can source."""
-    figure_set = context.figure_set
+    figure_set = context.rendering_set
     plan = context.section.part == "计划"
     strict = writer.generative
     blocks = render_all(written.paragraphs, figure_set, strict)
@@ -220,7 +220,7 @@ class OrderedStream:
 def _write_one(
     writer: Writer, context: Context, index: int, stream: OrderedStream | None
 ) -> Outcome:
-    renderer = StreamRenderer(context.figure_set, strict=True) if stream else None
+    renderer = StreamRenderer(context.rendering_set, strict=True) if stream else None
     on_token = None
     if stream is not None and renderer is not None and writer.generative:
 

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     web_jobs: int = Field(
         default=2, ge=1, description="Web requests parsing, checking or drafting at the same time."
     )
+    items: Path | None = Field(
+        default=None,
+        description="Folder (or file) of 科室 material drafted with the figures (ASSISTANT_ITEMS).",
+    )
     figures_max_rows: int = Field(
         default=5000, ge=1, description="Rows a figures file may have in a chat (web or terminal)."
     )

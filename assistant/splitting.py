@@ -319,12 +319,18 @@ _ITEM_START = re.compile(r"(?<=[。；;:：])(?=[一二三四五六七八九十]
 _SENTENCE_STOP = re.compile(r"(?<=[。！？!?；;])")
 
 
+def item_pieces(paragraph: str) -> list[str]:
+    """A paragraph cut before each 一是/二是… that follows a stop (。；：), the way long sections
+    are cut: the text before the first item stays a piece of its own."""
+    return [p for p in _ITEM_START.split(paragraph) if p.strip()]
+
+
 def _cut(paragraph: str, limit: int) -> list[str]:
     """A long paragraph cut at 一是/二是 items, and items still too long at sentences."""
     if len(paragraph) <= limit:
         return [paragraph]
     pieces: list[str] = []
-    for item in (p for p in _ITEM_START.split(paragraph) if p):
+    for item in item_pieces(paragraph):
         if len(item) <= limit:
             pieces.append(item)
         else:

@@ -393,6 +393,91 @@ class FigureSet:
         return [f for f in self.figures if f.missing]
 
 
+# --- items: the 科室's own material (notes and 事项 tables), read by assistant.items ----------
+
+ItemProblemKind = Literal["period", "conflict", "duplicate"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One fact of a 科室's material for the period: what was done (总结), planned (计划) or found
+    hard (问题), as the 科室 wrote it.
+
+    ``id`` is short and stable (the 科室 and the item's place in its material: 大气科-3);
+    ``row`` is the table row (None for a note, whose paragraph is ``line``); ``figure_ids`` are
+    the figures made of the numbers inside ``text`` (their source is this item), so a draft cites
+    them like any figure. ``also`` lists the other places the same fact was written (merged
+    duplicates), ``period`` the time the item states for itself, as written.
+    """
+
+    id: str
+    office: str
+    text: str
+    topic: str
+    part: Part
+    period: str | None
+    file: str
+    row: int | None = None
+    line: int | None = None
+    figure_ids: tuple[str, ...] = ()
+    status: str | None = None  # 完成情况 as written (tables)
+    source: str | None = None  # 来源 as written (tables)
+    also: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """Where the item was written: 大气科.docx 第3段, 事项.csv 第5行."""
+        name = Path(self.file).name
+        if self.row is not None:
+            return f"{name} 第{self.row}行"
+        return f"{name} 第{self.line}段" if self.line is not None else name
+
+
+@dataclass(frozen=True)
+class ItemProblem:
+    """Something about the material a person must know before drafting: an item dated outside
+    the period (not used), a number that disagrees with the figures file (not used until
+    settled), a fact written twice (merged)."""
+
+    kind: ItemProblemKind
+    message: str
+    file: str
+    item_id: str | None = None
+    row: int | None = None
+    figure_id: str | None = None  # the figures file's figure a conflict is with
+
+
+@dataclass(frozen=True)
+class ItemSet:
+    """The items of a folder of 科室 material: ``items`` may be drafted, ``held`` may not (out
+    of period, or in conflict with the figures file); ``figures`` are the numbers of every item
+    as figures (assistant.items.with_items adds the usable ones to a FigureSet)."""
+
+    items: tuple[Item, ...] = ()
+    held: tuple[Item, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    problems: tuple[ItemProblem, ...] = ()
+    files: tuple[str, ...] = ()
+    period: Period | None = None
+
+    def __iter__(self) -> Iterator[Item]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def get(self, item_id: str) -> Item | None:
+        return next((i for i in (*self.items, *self.held) if i.id == item_id), None)
+
+    def of_part(self, part: str, topic: str | None = None) -> list[Item]:
+        """The usable items of one part (and topic), in material order."""
+        return [i for i in self.items if i.part == part and topic in (None, i.topic)]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [p.message for p in self.problems]
+
+
 # --- drafts: rendered by assistant.render, written by assistant.draft, checked by assistant.check
 
 # Which number of a figure a reference stands for: {{id}} is the value, {{id.change}} the 同比
@@ -412,6 +497,19 @@ class Citation:
     figure_id: str
     field: FigureField = "value"
     source: str = ""  # Provenance.describe() of the figure
+
+
+@dataclass(frozen=True)
+class ItemCitation:
+    """A stretch of a draft built from a 科室 item (a sentence, or one 一是… clause): block and
+    span, the item it states and where the item was written (科室, file, row). Writers mark it
+    with 〔item:id〕 after the stretch; rendering takes the mark out (render.ITEM_MARK)."""
+
+    block: int
+    start: int
+    end: int
+    item_id: str
+    source: str = ""  # e.g. 大气科 · 大气科.docx 第3段
 
 
 @dataclass(frozen=True)
@@ -455,6 +553,8 @@ class Draft:
     figures_file: str = ""
     figures_sha256: str = ""
     created: str = ""  # ISO timestamp
+    item_citations: list[ItemCitation] = field(default_factory=list)  # 科室 material stated
+    items_unused: list[str] = field(default_factory=list)  # usable items no sentence states
 
 
 FindingKind = Literal[

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from . import domain
@@ -39,7 +39,7 @@ from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
 from .splitting import classify_topic
-from .types import Block, Chunk, Figure, FigureSet
+from .types import Block, Chunk, Figure, FigureSet, Item
 
 OnToken = Callable[[str], None]
 ORDINALS = "一二三四五六七八九十"
@@ -58,6 +58,20 @@ class Context:
     outline: Outline
     past: PastDocument | None = None
     voice: Voice | None = None  # the target's level and area: reused text speaks as it
+    # the section's 科室 items (assistant.items), in material order; a paragraph built from one
+    # marks it 〔item:id〕 right after what it says of it (assistant.render.ITEM_MARK), and cites
+    # its numbers as {{figure id}} (item.figure_ids, found in item_figures)
+    items: list[Item] = field(default_factory=list)
+    item_figures: tuple[Figure, ...] = ()
+
+    @property
+    def rendering_set(self) -> FigureSet:
+        """The file's figures and the section's item numbers: what the section's references
+        render from and are checked against (``figure_set`` alone is what the section picks
+        its figures from)."""
+        if not self.item_figures:
+            return self.figure_set
+        return replace(self.figure_set, figures=self.figure_set.figures + self.item_figures)
 
     def own(self, chunk: Chunk) -> str:
         """A past chunk's text as the target's, for this period (see refill.adapt)."""

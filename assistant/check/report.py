@@ -91,13 +91,19 @@ def check_draft(
     annotate: Path | None = None,
     include_ok: bool = False,
     unit: str | None = None,
+    items: Path | None = None,
 ) -> CheckReport:
-    """Load the figures, check the draft and, when asked, write the annotated copy (the CLI)."""
+    """Load the figures (and the 科室 material's numbers, with ``items``), check the draft and,
+    when asked, write the annotated copy (the CLI)."""
     from ..figures import load_figures
+    from ..items import load_items, with_items
 
     if annotate is not None and Path(draft).suffix.lower() != ".docx":
         raise InputError("--annotate 只适用于 .docx 草稿", path=str(draft), hint="去掉 --annotate")
-    report = check_file(draft, load_figures(figures), sidecar=sidecar, unit=unit)
+    figure_set = load_figures(figures)
+    if items is not None:
+        figure_set = with_items(figure_set, load_items(items, figure_set))
+    report = check_file(draft, figure_set, sidecar=sidecar, unit=unit)
     if annotate is not None:
         annotate_report(Path(draft), Path(annotate), report, include_ok=include_ok)
     return report

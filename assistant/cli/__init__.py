@@ -15,7 +15,7 @@ from .common import _fail_json, app, err, start_run
 
 # Each module registers its commands on import; --help lists them in this order.
 # isort: off
-from . import corpus, documents, chat, check, draft  # noqa: F401
+from . import corpus, documents, items, chat, check, draft  # noqa: F401
 # isort: on
 
 __all__ = ["app", "main"]

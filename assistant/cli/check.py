@@ -10,7 +10,16 @@ import typer
 from rich.text import Text
 
 from ..types import FINDING_LABELS
-from .common import DataDirOption, DomainOption, JsonOption, app, emit_json, out, settings_for
+from .common import (
+    DataDirOption,
+    DomainOption,
+    ItemsOption,
+    JsonOption,
+    app,
+    emit_json,
+    out,
+    settings_for,
+)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -53,6 +62,7 @@ def check_command(
     unit: Annotated[
         str | None, typer.Option("--unit", help="本单位名称 (默认取溯源 .json 或数据表中的单位)")
     ] = None,
+    items: ItemsOption = None,
     data_dir: DataDirOption = None,
     domain_name: DomainOption = None,
     as_json: JsonOption = False,
@@ -64,9 +74,15 @@ def check_command(
     """
     from ..check import check_draft, report_to_dict
 
-    settings_for(data_dir, domain=domain_name)  # the domain's metrics and words
+    settings = settings_for(data_dir, domain=domain_name, items=items)  # the domain's words
     report = check_draft(
-        draft, figures, sidecar=sidecar, annotate=annotate, include_ok=show_all, unit=unit
+        draft,
+        figures,
+        sidecar=sidecar,
+        annotate=annotate,
+        include_ok=show_all,
+        unit=unit,
+        items=settings.items,
     )
     if as_json:
         emit_json(report_to_dict(report))

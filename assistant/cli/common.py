@@ -34,6 +34,13 @@ DomainOption = Annotated[
         "--domain", help="领域包: 名称 (生态环境、应急管理…) 或领域包文件夹 (ASSISTANT_DOMAIN)"
     ),
 ]
+ItemsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--items",
+        help="科室材料: 文件夹或文件 (.docx/.txt/.md 笔记、.csv/.xlsx 事项表；ASSISTANT_ITEMS)",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="只输出一个 JSON 文档 (供脚本使用)")]
 WriterOption = Annotated[
     str | None, typer.Option("--writer", help="写法: template (离线) | openai | 其他已登记的写法")

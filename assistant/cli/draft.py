@@ -12,6 +12,7 @@ from .common import (
     ChromaUrlOption,
     DataDirOption,
     DomainOption,
+    ItemsOption,
     JsonOption,
     ModelOption,
     WriterOption,
@@ -59,6 +60,7 @@ def draft_command(
     doc_number: Annotated[
         str, typer.Option("--doc-number", help="发文字号，如 示环〔2026〕12号 (默认不加)")
     ] = "",
+    items: ItemsOption = None,
     chroma_url: ChromaUrlOption = None,
     data_dir: DataDirOption = None,
     domain_name: DomainOption = None,
@@ -75,10 +77,21 @@ def draft_command(
         model=model,
         base_url=base_url,
         domain=domain_name,
+        items=items,
     )
     day = parse_date(dated) if dated else None
     request = DraftRequest(
-        figures, unit or "", period, kind, section, part, outline, writer, day, doc_number
+        figures,
+        unit or "",
+        period,
+        kind,
+        section,
+        part,
+        outline,
+        writer,
+        day,
+        doc_number,
+        settings.items,
     )
     report = _draft_with_progress(request, settings, out_dir, stem, as_json)
     if as_json:

@@ -147,7 +147,8 @@ def _table_from_grid(
     return _Table(rows, headers, sheet=sheet)
 
 
-def _read_csv(path: Path, data: bytes, problems: _Problems) -> _Table | None:
+def csv_records(data: bytes) -> list[list[str]] | None:
+    """A CSV file's rows as text (UTF-8 with or without BOM, else GBK); None when it is neither."""
     for encoding in ("utf-8-sig", "gbk"):
         try:
             text = data.decode(encoding)
@@ -155,9 +156,15 @@ def _read_csv(path: Path, data: bytes, problems: _Problems) -> _Table | None:
         except UnicodeDecodeError:
             continue
     else:
+        return None
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _read_csv(path: Path, data: bytes, problems: _Problems) -> _Table | None:
+    records = csv_records(data)
+    if records is None:
         problems.error(None, None, "文件既不是 UTF-8 也不是 GBK 编码", "另存为 UTF-8 编码的 CSV")
         return None
-    records = list(csv.reader(io.StringIO(text, newline="")))
     if not any(cell.strip() for row in records for cell in row):  # only commas and blank lines
         problems.error(
             None, None, "文件为空", "填入表头和数据：id,指标,数值,单位,期间,上年同期,目标,来源"
@@ -176,17 +183,21 @@ def _read_xlsx(path: Path, data: bytes, problems: _Problems) -> _Table | None:
         return None
     try:
         for sheet in workbook.worksheets:
-            grid = (
-                (n, [_cell_text(c.value, getattr(c, "number_format", None)) for c in row])
-                for n, row in enumerate(sheet.iter_rows(min_row=1), start=1)
-            )
-            table = _table_from_grid(grid, sheet=sheet.title)
+            table = _table_from_grid(sheet_grid(sheet), sheet=sheet.title)
             if table is not None:
                 _check_formulas(data, sheet.title, {r.number for r in table.rows}, problems)
                 return table
     finally:
         workbook.close()
     return None
+
+
+def sheet_grid(sheet: Any) -> Iterable[tuple[int, list[str]]]:
+    """An openpyxl worksheet's rows as (row number, cell texts as a person sees them)."""
+    return (
+        (n, [_cell_text(c.value, getattr(c, "number_format", None)) for c in row])
+        for n, row in enumerate(sheet.iter_rows(min_row=1), start=1)
+    )
 
 
 def _check_formulas(data: bytes, title: str, rows: set[int], problems: _Problems) -> None:

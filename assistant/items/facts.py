@@ -1,0 +1,193 @@
+"""The numbers inside 科室 items as figures, and what must be settled before drafting: an item
+number the figures file contradicts, a fact two notes both wrote.
+
+Every number of an item (assistant.numbers.extract_numbers) becomes a Figure whose provenance is
+the item — its file, table row or paragraph, and 科室 — so the number rules hold unchanged: a
+draft cites it, the checker verifies it, an editor's change is caught. Its ``written`` keeps the
+number as the 科室 wrote it (3000余), so rendering it gives back the item's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from ..figures import round_half_up
+from ..metrics import convert, find_metric, kind_for_unit, normalise_unit
+from ..numbers import extract_numbers
+from ..periods import Period
+from ..reading import normalise_for_matching
+from ..types import Figure, FigureSet, Item, ItemProblem, Provenance, Quantity
+
+ID_PREFIX = "item_"
+DUPLICATE_SHARE = 0.5  # bigram overlap of two items with the same numbers that makes them one
+_BRACKETS = re.compile(r"（[^）]*）|\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class ItemNumber:
+    """A number of an item as a figure, with the quantity it was read from (its span in the
+    item's text, for writers that put a reference where the number stood)."""
+
+    figure: Figure
+    quantity: Quantity
+
+
+def numbers_of(item: Item) -> list[Quantity]:
+    """The plain numbers of an item's text (no masked numbers, classes or ranges)."""
+    return [q for q in extract_numbers(item.text) if q.form == "number" and q.value is not None]
+
+
+def figure_prefix(item: Item) -> str:
+    """The stable stem of an item's figure ids (item_3fa2b1c0), from its id."""
+    return f"{ID_PREFIX}{zlib.crc32(item.id.encode('utf-8')):08x}"
+
+
+def _written(quantity: Quantity) -> str:
+    """The number as written, without its unit: 3000余, 203.4915, 40."""
+    unit = quantity.unit_written or ""
+    text = quantity.text
+    return text[: len(text) - len(unit)] if unit and text.endswith(unit) else quantity.number_text
+
+
+def item_numbers(item: Item, period: Period | None, sheet: str | None = None) -> list[ItemNumber]:
+    """Each number of ``item`` as a figure sourced to the item."""
+    found = []
+    source = f"{item.office}，{item.source}" if item.source else f"{item.office}材料"
+    where = Provenance(item.file, item.row or item.line or 0, source, sheet)
+    for index, quantity in enumerate(numbers_of(item), start=1):
+        unit = quantity.unit_written or ""
+        normalised = normalise_unit(unit)
+        metric = find_metric(quantity.metric) if quantity.metric else None
+        name = quantity.metric or quantity.context.strip("，,、 ")[-16:] or f"{item.office}事项"
+        figure = Figure(
+            id=f"{figure_prefix(item)}_{index}",
+            name=name,
+            value=quantity.value,
+            written=_written(quantity),
+            unit=unit,
+            unit_canonical=normalised.canonical if normalised else None,
+            period=period,
+            provenance=where,
+            kind=metric.kind if metric is not None else kind_for_unit(unit),
+            topic=item.topic,
+            better=metric.better if metric is not None else None,
+            metric=metric.name if metric is not None else None,
+            note=f"{item.id}：{item.text}",
+        )
+        found.append(ItemNumber(figure, quantity))
+    return found
+
+
+# --- conflicts with the figures file --------------------------------------------------------
+
+
+def _bare(name: str) -> str:
+    return normalise_for_matching(_BRACKETS.sub("", name))
+
+
+def _speaks_of(quantity: Quantity, figure: Figure, alone: bool) -> bool:
+    """Whether an item's number states the same measure as a figure of the file: the figure's
+    full name stands in the words before the number, or — for a rate — the number's metric is
+    the figure's and no other figure of the file has it (a count of a part of the work, 抽查企业
+    368家次, is never the file's total)."""
+    if convert(Decimal(1), figure.unit, quantity.unit_written or "") is None:
+        return False
+    if _bare(figure.name) and _bare(figure.name) in _bare(quantity.context):
+        return True
+    rate = figure.kind == "rate" or quantity.unit == "%"
+    return rate and alone and quantity.metric is not None and quantity.metric == figure.metric
+
+
+def _agrees(quantity: Quantity, figure: Figure) -> bool:
+    """The item's number is the figure's, at the precision the item wrote it."""
+    assert figure.value is not None and quantity.value is not None
+    value = convert(figure.value, figure.unit, quantity.unit_written or "")
+    return value is not None and round_half_up(value, quantity.places) == quantity.value
+
+
+def conflicts(
+    item: Item, numbers: Sequence[ItemNumber], figure_set: FigureSet
+) -> list[ItemProblem]:
+    """Each number of ``item`` that states a figure of the file and disagrees with it (办结率100%
+    in a note, 98.6% in the file). An approximate number (约、余、多) is never a conflict."""
+    found = []
+    own = [f for f in figure_set if f.value is not None and f.period in (None, figure_set.period)]
+    for number in numbers:
+        quantity = number.quantity
+        if quantity.approx:
+            continue
+        same_metric = [f for f in own if quantity.metric and f.metric == quantity.metric]
+        speaking = [f for f in own if _speaks_of(quantity, f, len(same_metric) == 1)]
+        if not speaking or any(_agrees(quantity, f) for f in speaking):
+            continue
+        figure = max(speaking, key=lambda f: len(_bare(f.name)))
+        found.append(
+            ItemProblem(
+                kind="conflict",
+                message=(
+                    f"{item.where}（{item.office}）写“{quantity.text}”，数据表"
+                    f"{figure.provenance.describe()}的“{figure.name}”为"
+                    f"{figure.written}{figure.unit}：请核实后改正其中一处，此事项暂不写入：{item.text}"
+                ),
+                file=item.file,
+                item_id=item.id,
+                row=item.row if item.row is not None else item.line,
+                figure_id=figure.id,
+            )
+        )
+    return found
+
+
+# --- duplicates -------------------------------------------------------------------------------
+
+
+def _bigrams(text: str) -> set[str]:
+    folded = re.sub(r"[^\w]", "", normalise_for_matching(text))
+    return {folded[i : i + 2] for i in range(len(folded) - 1)}
+
+
+def _number_key(item: Item) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(q.value), q.unit or "") for q in numbers_of(item)))
+
+
+def same_fact(first: Item, second: Item) -> bool:
+    """Two items say one fact: the same text, or the same numbers (at least one) in wording
+    that mostly overlaps (会同执法大队开展… / 会同大气科开展…)."""
+    if normalise_for_matching(first.text) == normalise_for_matching(second.text):
+        return True
+    key = _number_key(first)
+    if not key or key != _number_key(second):
+        return False
+    a, b = _bigrams(first.text), _bigrams(second.text)
+    return bool(a and b) and len(a & b) / len(a | b) >= DUPLICATE_SHARE
+
+
+def merge_duplicates(items: Sequence[Item]) -> tuple[list[Item], list[ItemProblem]]:
+    """Items with each fact once (the first written kept, the others named in its ``also``),
+    and a message for each merge."""
+    kept: list[Item] = []
+    problems: list[ItemProblem] = []
+    for item in items:
+        index = next((i for i, k in enumerate(kept) if same_fact(k, item)), None)
+        if index is None:
+            kept.append(item)
+            continue
+        first = kept[index]
+        kept[index] = replace(first, also=(*first.also, f"{item.where}（{item.office}）"))
+        problems.append(
+            ItemProblem(
+                kind="duplicate",
+                message=(
+                    f"{item.where}（{item.office}）与{first.where}（{first.office}）"
+                    f"写的是同一件事，已合并为一条（{first.id}）：{first.text}"
+                ),
+                file=item.file,
+                item_id=first.id,
+                row=item.row if item.row is not None else item.line,
+            )
+        )
+    return kept, problems
