@@ -259,6 +259,25 @@ class ShapeFile(Strict):
     slot: str = "〔待补：本期{section}〕"
 
 
+class SubjectGroup(Strict):
+    """Subjects of one kind that exclude one another (环境空气 / 饮用水水源地 / 地表水 …), each
+    named by any of its words. ``applies_to``: words a figure's name must hold for the group to
+    speak of it (empty: any figure that names one of the subjects). ``unnamed_is_whole``: a
+    figure naming none of the subjects is the total (立案查处环境违法案件 holds every kind)."""
+
+    name: str
+    applies_to: tuple[str, ...] = ()
+    unnamed_is_whole: bool = False
+    subjects: dict[str, tuple[str, ...]]
+
+
+class SubjectsFile(Strict):
+    """subjects.yaml: whose a number is, for the checker (assistant.check.subjects)."""
+
+    version: int = 1
+    groups: tuple[SubjectGroup, ...] = ()
+
+
 class ItemsFile(Strict):
     """items.yaml: 科室 material (assistant.items) — how a 科室's name ends, what a 完成情况 cell
     says about the part an item belongs to."""
@@ -292,6 +311,9 @@ FILES: dict[str, type[Strict]] = {
     "metric_hints.yaml": MetricHintsFile,
     "shape.yaml": ShapeFile,
     "items.yaml": ItemsFile,
+    "subjects.yaml": SubjectsFile,
 }
 # Files a pack may leave out (their model's defaults then hold: no dated wording, no hints).
-OPTIONAL = frozenset({"dated.yaml", "metric_hints.yaml", "shape.yaml", "items.yaml"})
+OPTIONAL = frozenset(
+    {"dated.yaml", "metric_hints.yaml", "shape.yaml", "items.yaml", "subjects.yaml"}
+)

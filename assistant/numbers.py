@@ -123,6 +123,7 @@ _PERIOD = re.compile(
 _TARGET_BEFORE = re.compile(r"目标|控制在|力争|确保|不低于|不高于|不超过|不少于|计划|任务")
 _TARGET_AFTER = re.compile(r"^[^，。；,;]{0,6}?(以上|以下|以内|之内|目标|任务)")
 _BOUND_WORDS = ("以上", "以下", "以内", "之内")
+_QUOTED_TARGET = re.compile(r"\s*的?\s*(?:年度|全年|考核|约束性|阶段性)?\s*(?:目标|任务)")
 _QUOTES = {"“": "”", "‘": "’", "「": "」", "《": "》", "『": "』"}
 
 # signs of a direction word, for the checker: +1 up, −1 down, 0 flat
@@ -501,6 +502,14 @@ def _quoted_name(text: str, start: int, end: int, quantity_text: str, has_unit: 
         if opening == "《":
             return True
         inner = text[left + 1 : right].strip()
+        name = inner[: len(inner) - len(quantity_text.strip())]
+        if (
+            has_unit
+            and inner.endswith(quantity_text.strip())
+            and not re.search(r"[个项\d零〇一二两三四五六七八九十]\s*$", name)
+            and _QUOTED_TARGET.match(text, right + 1)
+        ):
+            return False  # 未达到“优良率80%”年度目标: a target, named and quoted
         return inner != quantity_text.strip() or not has_unit
     return False
 

@@ -11,10 +11,11 @@ from typing import Literal
 
 from ..numbers import direction_sign, span_bounds
 from ..render import reference_text
-from ..types import Figure, FigureField, FigureSet, Finding, places_of
+from ..types import Figure, FigureField, FigureSet, Finding, Quantity, places_of
 from .index import _Index, _key
 from .quantities import _fits_field, _raw, _same_measure, _unit_of
 from .spots import _PLAN_WORDS, _field_for, _Spot, _subclass, _years
+from .subjects import contradicted
 from .text import _CJK_OR_WORD, _CLAUSE_STOPS, _context, _fold, _grams
 
 MatchedBy = Literal["provenance", "comment", "context"]
@@ -69,6 +70,8 @@ class _Checker:
         for figure in self.index.figures:
             if only is not None and not only(figure):
                 continue
+            if contradicted(spot, figure):
+                continue  # the clause names another subject of the same metric
             if _raw(figure, self.figure_set, field_name) is None and not (
                 field_name == "value" and figure.missing
             ):
@@ -206,6 +209,11 @@ class _Checker:
                 field_name, found = "value", values
         elif field_name == "target" and not found:
             field_name, found = "value", self.candidates(spot, "value", inherited)
+            if found and not any(
+                _fits_field(q, f, self.figure_set, "value") == "yes" for f in found
+            ):
+                message = "是目标值，数据文件中没有该指标的目标，无从核对"
+                return self.finding(spot, "unsourced", message)  # 力争88%: not the value
         if spot.member is not None and found:
             found = self.pick_item(spot, field_name, found)
         if found:
@@ -402,12 +410,22 @@ class _Checker:
                 and q.approx is None
                 and f.value == q.value
                 and f.places == q.places
+                and not contradicted(spot, f)
+                and (_distinctive(q) or self.index.overlap(f, spot.sentence | spot.clause) > 0)
             ]
             if len(exact) == 1:
                 return self.judge(spot, exact[0], "value", "context")
         if q.number_text in ("一", "壹") and q.value == _ARTICLE_ONE:
             return None  # 一个项目、一名领导: an article, not a figure
         return self.finding(spot, "unsourced", "数据文件中没有与之对应的数据，请核实出处")
+
+
+def _distinctive(q: Quantity) -> bool:
+    """A number unlikely to be written by chance for another measure (112.3295, 3690), unlike
+    100%, 5 or 20: only such a number may find its figure by its value alone."""
+    assert q.value is not None
+    digits = format(abs(q.value).normalize(), "f").replace(".", "").strip("0")
+    return len(digits) >= 3
 
 
 _FIELD_WORDS = {

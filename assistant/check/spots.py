@@ -44,6 +44,7 @@ class _Spot:
     column: FigureField | None = None  # a table column whose header says which number it is
     member: _Member | None = None
     continues: bool = False  # a nameless clause going on about the figure just before it
+    said: tuple[tuple[set[str], set[str]], ...] | None = None  # subjects named (check.subjects)
 
 
 def _spot(
