@@ -73,3 +73,28 @@ def test_the_check_command_says_which_figures_the_text_never_states(tmp_path: Pa
     assert "文内未提及的指标 3 个: testers、repairs、aqi" in shown.output
     data = CliRunner().invoke(app, ["check", str(draft), "--figures", str(figures), "--json"])
     assert json.loads(data.output)["summary"]["unstated"] == ["testers", "repairs", "aqi"]
+
+
+YEAR_ROWS = """id,指标,数值,单位,期间,上年同期,来源,备注
+pm10,PM10平均浓度,55,微克/立方米,2026年,57,监测站,1-11月
+o3,臭氧浓度,150,微克/立方米,2026年,,监测站,
+"""
+
+
+def test_months_a_figure_notes_are_its_own_in_a_years_report(tmp_path: Path) -> None:
+    """A year's report written before the year ends says 1-11月 of the numbers its sheet notes
+    as 1-11月; another span, or a figure noted otherwise, is still another period's number."""
+    path = tmp_path / "year.csv"
+    path.write_text(YEAR_ROWS, encoding="utf-8")
+    figures = load_figures(path)
+    noted = "1-11月，全县PM10平均浓度55微克/立方米，同比下降3.5%。"
+    assert kinds(noted, figures) == [
+        ("55微克/立方米", "ok", "pm10"),
+        ("3.5%", "ok", "pm10"),
+    ]
+    wrong = "1-11月，全县PM10平均浓度58微克/立方米。"
+    assert kinds(wrong, figures) == [("58微克/立方米", "mismatch", "pm10")]
+    unnoted = "1-11月，全县臭氧浓度150微克/立方米。"
+    assert kinds(unnoted, figures) == [("150微克/立方米", "unsourced", None)]
+    half = "1-6月，全县PM10平均浓度55微克/立方米。"
+    assert kinds(half, figures) == [("55微克/立方米", "unsourced", None)]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..figures import format_decimal
 from ..numbers import extract_numbers
-from ..periods import Period
+from ..periods import Period, last_spoken
 from ..types import Figure, FigureSet, Quantity
 from .text import _CJK_ONLY, _CJK_OR_WORD, _fold, _grams
 
@@ -30,6 +30,7 @@ class _Index:
     period: Period | None  # the file's span of months, without its year (1-6 for 2025年上半年)
     rare: dict[str, set[str]]  # figure id → bigrams of its name that at most one other name has
     years: dict[str, tuple[int | None, int | None]]  # figure id → (its data year, 上年同期's year)
+    noted: dict[str, tuple[int, int]]  # figure id → the months its 备注/范围 say it covers
     _words: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
@@ -68,6 +69,7 @@ class _Index:
             _report_span(figure_set.period),
             {fid: {g for g in fg if frequency[g] <= 2} for fid, fg in names.items()},
             {f.id: _data_years(f, figure_set.period) for f in figure_set},
+            {f.id: months for f in figure_set if (months := _noted_months(f)) is not None},
         )
 
     def words(self, figure: Figure) -> dict[str, float]:
@@ -105,6 +107,17 @@ def _data_years(figure: Figure, period: Period | None) -> tuple[int | None, int 
     year = int(match.group(1)) if match else own
     last = _LAST_YEAR.search(note)
     return year, int(last.group(1)) if last else (year - 1 if year else None)
+
+
+def _noted_months(figure: Figure) -> tuple[int, int] | None:
+    """The months a figure's 备注 or 范围 say its number covers, when not the whole year: an
+    annual report written before the year ends gives 1-11月 numbers (and says so), a sheet
+    notes them."""
+    for text in (figure.note, figure.scope):
+        spoken = last_spoken(text or "")
+        if spoken is not None and spoken.since is None and not spoken.whole_year:
+            return spoken.span
+    return None
 
 
 @functools.cache

@@ -72,6 +72,8 @@ class _Checker:
                 continue
             if contradicted(spot, figure):
                 continue  # the clause names another subject of the same metric
+            if spot.months is not None and self.index.noted.get(figure.id) != spot.months:
+                continue  # 1-11月: only a figure noted as 1-11月
             if _raw(figure, self.figure_set, field_name) is None and not (
                 field_name == "value" and figure.missing
             ):
@@ -411,6 +413,7 @@ class _Checker:
                 and f.value == q.value
                 and f.places == q.places
                 and not contradicted(spot, f)
+                and (spot.months is None or self.index.noted.get(f.id) == spot.months)
                 and (_distinctive(q) or self.index.overlap(f, spot.sentence | spot.clause) > 0)
             ]
             if len(exact) == 1:

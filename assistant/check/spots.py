@@ -45,6 +45,7 @@ class _Spot:
     member: _Member | None = None
     continues: bool = False  # a nameless clause going on about the figure just before it
     said: tuple[tuple[set[str], set[str]], ...] | None = None  # subjects named (check.subjects)
+    months: tuple[int, int] | None = None  # another span the sentence names, that figures note
 
 
 def _spot(
@@ -167,7 +168,9 @@ def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
             return None  # 较一季度收窄1.2个百分点, 环比, 较2024年底: the file has no such base
     spoken = _spoken_period(spot)
     if index.period and spoken and another_periods(spoken, index.period):
-        return None  # 一季度 in a half-year file
+        if spoken.span not in index.noted.values():
+            return None  # 一季度 in a half-year file
+        spot.months = spoken.span  # 1-11月 in a year's report: the figures whose 备注 says so
     if index.period and not index.period.whole_year and _bare_masked_year(spot):
         return None  # 202x年我区PM2.5… in a quarter's report: a hidden year's whole-year number
     if q.unit == "个百分点" or q.is_change:
