@@ -360,6 +360,15 @@ def last_spoken(text: str) -> Period | None:
     return Period(None, *best[1]) if best else None
 
 
+_NEXT_YEAR = re.compile(r"明年|来年|下一?年度")
+
+
+def names_next_year(text: str) -> bool:
+    """Whether a sentence speaks of the year after its report's (明年, 下一年度): its numbers and
+    targets are next year's, which the report's figures do not hold."""
+    return bool(_NEXT_YEAR.search(text))
+
+
 def another_periods(spoken: Period, report: Period) -> bool:
     """Whether a number said of ``spoken`` in a text about ``report`` is another period's (一季度
     in a half-year summary). The report's own period, the whole year, 下半年 and anything ending

@@ -53,6 +53,19 @@ def test_another_projects_investment_is_unsourced_not_wrong(figures) -> None:
     assert kinds(wrong, figures) == [("3.9亿元", "mismatch", "invest")]
 
 
+def test_one_projects_investment_is_a_part_of_all_projects(tmp_path: Path) -> None:
+    path = tmp_path / "invest.csv"
+    path.write_text(
+        "id,指标,数值,单位,期间,来源\ntotal,重点工程完成投资,5.2,亿元,2026年上半年,发改\n",
+        encoding="utf-8",
+    )
+    figures = load_figures(path)
+    park = "滨河生态公园提升项目完成投资1.2亿元。"
+    assert kinds(park, figures) == [("1.2亿元", "unsourced", None)]
+    whole = "推进污水管网等重点工程建设，完成投资5.6亿元。"
+    assert kinds(whole, figures) == [("5.6亿元", "mismatch", "total")]
+
+
 def test_one_kind_of_case_is_not_all_cases(figures) -> None:
     waste = "严厉打击非法转移处置固体废物行为，查处固废违法案件5起。"
     assert kinds(waste, figures) == [("5起", "unsourced", None)]
@@ -65,6 +78,19 @@ def test_data_supplied_is_not_data_audited(figures) -> None:
     assert kinds(supplied, figures) == [("300余个", "unsourced", None)]
     wrong = "审核排污单位自行监测数据200个。"
     assert kinds(wrong, figures) == [("200个", "mismatch", "audited")]
+
+
+def test_problems_found_are_not_problems_fixed(tmp_path: Path) -> None:
+    path = tmp_path / "fixed.csv"
+    path.write_text(
+        "id,指标,数值,单位,期间,来源\nfixed,环境问题整改销号,98,个,2026年上半年,督察办\n",
+        encoding="utf-8",
+    )
+    figures = load_figures(path)
+    both = "全区排查环境问题120个，整改销号98个。"
+    assert kinds(both, figures) == [("120个", "unsourced", None), ("98个", "ok", "fixed")]
+    wrong = "环境问题整改销号95个。"
+    assert kinds(wrong, figures) == [("95个", "mismatch", "fixed")]
 
 
 def test_a_drinking_water_rate_is_not_the_air_rate(figures) -> None:
@@ -92,6 +118,13 @@ def test_a_target_is_checked_against_the_target_never_the_value(figures) -> None
     assert check_blocks([other], figures).findings[0].field == "target"
     bound = "确保PM2.5平均浓度不高于35微克/立方米。"
     assert kinds(bound, figures) == [("35微克/立方米", "ok", "pm25")]
+
+
+def test_next_years_target_is_not_this_years(figures) -> None:
+    plan = "明年，PM2.5平均浓度力争控制在31微克/立方米以内。"
+    assert kinds(plan, figures) == [("31微克/立方米", "unsourced", None)]
+    this_year = "下半年，PM2.5平均浓度力争控制在31微克/立方米以内。"
+    assert kinds(this_year, figures) == [("31微克/立方米", "mismatch", "pm25")]
 
 
 def test_a_target_the_file_does_not_hold_is_unsourced(figures) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..metrics import find_metric
 from ..numbers import span_bounds
-from ..periods import Period, another_periods, last_spoken
+from ..periods import Period, another_periods, last_spoken, names_next_year
 from ..types import FigureField, Quantity
 from .index import _Index
 from .quantities import _Member
@@ -183,6 +183,8 @@ def _field_for(spot: _Spot, index: _Index) -> FigureField | None:
     spoken_year, _ = _years(spot)
     if spoken_year is not None and not any(spoken_year in pair for pair in index.years.values()):
         return None  # a year the file has no number for
+    if spoken_year is None and names_next_year(spot.text[spot.sentence_start : q.start]):
+        return None  # 明年…力争32: next year's target
     _, clause_end = span_bounds(spot.text, q.start, q.end, _CLAUSE_STOPS)
     if q.target is not None or _TARGET_AFTER.match(spot.text[q.end : clause_end]):
         return "target"
