@@ -17,10 +17,9 @@ engine) names no domain word: it calls the functions below, which answer for the
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -142,15 +141,17 @@ def reset() -> None:
 # --- the pack --------------------------------------------------------------------------------
 
 
+# Full-width ASCII (！…～) and subscript digits fold to their ASCII twins, as NFKC does for them.
+_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x2080 + i: 0x30 + i for i in range(10)}
+_WIDE = re.compile("[\uff01-\uff5e\u2080-\u2089]")
+
+
 def match_key(text: str) -> str:
-    """Fold width and case so PM₂.₅ / ＰＭ2.5 / pm2.5 meet; keeps Roman numerals and Chinese."""
-    folded = "".join(
-        unicodedata.normalize("NFKC", ch)
-        if ch.isascii() or "\uff01" <= ch <= "\uff5e" or ch in "₀₁₂₃₄₅₆₇₈₉"
-        else ch
-        for ch in text
-    )
-    return folded.lower().replace("（", "(").replace("）", ")")
+    """Fold width and case so PM₂.₅ / ＰＭ2.5 / pm2.5 meet; keeps Roman numerals and Chinese.
+    (NFKC on just those characters, as one table: a large figures file asks this per row.)"""
+    if _WIDE.search(text):
+        text = text.translate(_WIDTH)
+    return text.lower().replace("（", "(").replace("）", ")")
 
 
 @dataclass(frozen=True, eq=False)
@@ -363,18 +364,21 @@ def find_metric(text: str) -> Metric | None:
     separate mentions the one ending last wins, because the words nearest a following number
     are what it measures.
     """
-    if not text:
-        return None
-    pattern, owner = current().alias_index
+    return _metric_in(current(), text) if text else None
+
+
+@lru_cache(maxsize=8192)
+def _metric_in(pack: Domain, text: str) -> Metric | None:
+    """Cached by text: a large figures file repeats its metric names (one row per station)."""
+    pattern, owner = pack.alias_index
     key = match_key(text)
     best: tuple[int, int, Metric] | None = None
-    for start in range(len(key)):
-        found = pattern.match(key, start)
-        if found is None:
-            continue
+    start = 0
+    while (found := pattern.search(key, start)) is not None:  # each place an alias begins
         candidate = (found.end(), found.end() - found.start(), owner[found.group()])
         if best is None or candidate[:2] > best[:2]:
             best = candidate
+        start = found.start() + 1
     return best[2] if best else None
 
 

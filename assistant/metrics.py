@@ -14,7 +14,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from . import domain
 from .domain import Domain
@@ -149,7 +149,12 @@ def normalise_unit(written: str | None, pack: Domain | None = None) -> Unit | No
     """
     if not written or not written.strip():
         return None
-    pack = pack or domain.current()
+    return _unit_of(pack or domain.current(), written)
+
+
+@lru_cache(maxsize=1024)
+def _unit_of(pack: Domain, written: str) -> Unit | None:
+    """Cached by spelling: a figures file writes a handful of units on every row."""
     key = _spelling_key(written)
     canonical = _spellings(pack).get(key)
     if canonical is not None:

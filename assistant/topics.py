@@ -21,6 +21,15 @@ def _pack_hints(pack: domain.Domain) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda p: len(p[0]), reverse=True))
 
 
+@cache
+def _hints_by_first(pack: domain.Domain) -> dict[str, tuple[tuple[int, str, str], ...]]:
+    """The hint words by their first character, each with its rank in _pack_hints."""
+    buckets: dict[str, list[tuple[int, str, str]]] = {}
+    for rank, (word, topic) in enumerate(_pack_hints(pack)):
+        buckets.setdefault(word[0], []).append((rank, word, topic))
+    return {first: tuple(words) for first, words in buckets.items()}
+
+
 def hinted_topic(name: str) -> str | None:
     """The topic of the longest hint word in a figure's name (letters compared as upper)."""
     return _hinted(domain.current(), name)
@@ -28,9 +37,17 @@ def hinted_topic(name: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _hinted(pack: domain.Domain, name: str) -> str | None:
-    """Cached by name: a large figures file repeats its metric names (one row per station)."""
+    """Cached by name: a large figures file repeats its metric names (one row per station).
+    Only the words starting with one of the name's characters are tried (the best rank wins,
+    as a scan of _pack_hints in order would find it)."""
     folded = name.upper()
-    return next((topic for word, topic in _pack_hints(pack) if word in folded), None)
+    buckets = _hints_by_first(pack)
+    best: tuple[int, str] | None = None
+    for at, first in enumerate(folded):
+        for rank, word, topic in buckets.get(first, ()):
+            if (best is None or rank < best[0]) and folded.startswith(word, at):
+                best = (rank, topic)
+    return best[1] if best else None
 
 
 def figure_topic(name: str, metric_topic: str | None) -> str | None:

@@ -7,14 +7,36 @@ the modules that produce them are named in the section comment.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from .periods import Period
+
+T = TypeVar("T")
+
+
+def built(cls: type[T], values: dict[str, Any]) -> T:
+    """An instance of the frozen dataclass ``cls`` from its field values (defaults filled in),
+    equal to ``cls(**values)`` but made without ``__init__``: a frozen dataclass's ``__init__``
+    sets each field through ``object.__setattr__``, which for Figure's 22 fields was a third of
+    the time to load a 100,000-row figures file. Only for classes without ``__post_init__``."""
+    instance = object.__new__(cls)
+    instance.__dict__.update(_defaults(cls))
+    instance.__dict__.update(values)
+    return instance
+
+
+@cache
+def _defaults(cls: type) -> dict[str, Any]:
+    assert not hasattr(cls, "__post_init__"), cls
+    assert all(f.default_factory is MISSING for f in fields(cls)), cls
+    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+
 
 # --- corpus: produced by ingest, stored by store, returned by retrieve -----------------------
 

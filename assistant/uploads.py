@@ -5,7 +5,12 @@ gigabytes. Each refusal is an InputError a person can act on.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import shutil
+import socket
+import time
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -28,6 +33,7 @@ _KIND_NAMES = {".docx": "Word 文档", ".xlsx": "Excel 表格", ".xlsm": "Excel 
 MAX_NAME_BYTES = 120  # well under the 255-byte limit of every file system, with room for a suffix
 DISPLAY_CHARS = 60
 LEFTOVER_PREFIX = "upload-"
+STALE_SECONDS = 3600  # an upload folder untouched this long is a leftover, whoever made it
 _UNSAFE = set('<>:"/\\|?*')
 
 
@@ -68,13 +74,60 @@ def display_name(original: str | None) -> str:
     return stem[: keep - keep // 3] + "…" + stem[len(stem) - keep // 3 :] + suffix
 
 
-def clean_leftovers(folder: Path) -> int:
-    """Remove upload folders a crashed or killed server left behind; how many were removed."""
+def upload_prefix() -> str:
+    """The prefix of this server's upload folders: upload-<pid>-<host>-, so a server starting
+    on a data folder it shares with others removes only what a dead server left behind."""
+    return f"{LEFTOVER_PREFIX}{os.getpid()}-{_host_tag()}-"
+
+
+def _host_tag() -> str:
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+_OWNED = re.compile(rf"{LEFTOVER_PREFIX}(\d+)-([0-9a-f]{{8}})-")
+
+
+def _running(pid: int) -> bool:
+    """Whether a process of this machine with that id still runs (elsewhere than POSIX we
+    cannot ask without harm, so it counts as running)."""
+    if os.name != "posix" or pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but is not ours to signal
+        return True
+    return True
+
+
+def _last_touched(folder: Path) -> float:
+    times = [folder.stat().st_mtime]
+    times += [entry.stat().st_mtime for entry in folder.iterdir()]
+    return max(times)
+
+
+def clean_leftovers(folder: Path, *, now: float | None = None) -> int:
+    """Remove upload folders a crashed or killed server left behind; how many were removed.
+
+    Several servers may share one data folder, so a folder is removed only when the server
+    that made it is gone (its process, on this machine, no longer runs) or when nothing in it
+    changed for STALE_SECONDS (a folder of another machine or of an older version); an upload
+    in flight takes seconds."""
+    now = time.time() if now is None else now
     removed = 0
     for leftover in Path(folder).glob(LEFTOVER_PREFIX + "*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-            removed += 1
+        try:
+            if not leftover.is_dir():
+                continue
+            owner = _OWNED.match(leftover.name)
+            dead = owner is not None and owner[2] == _host_tag() and not _running(int(owner[1]))
+            if not dead and now - _last_touched(leftover) < STALE_SECONDS:
+                continue
+        except OSError:  # removed meanwhile by its own server
+            continue
+        shutil.rmtree(leftover, ignore_errors=True)
+        removed += 1
     return removed
 
 

@@ -208,8 +208,36 @@ def test_welcome_section_and_sources_in_popovers(server, browser) -> None:
     assert browser.execute_script("return window.__pwned === undefined")
     assert _visible(browser, "diff-tools")
     browser.find_element(By.ID, "diff").click()
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages .diff-table"))
+    table = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#messages .diff-table"))[0]
+    _changed_spans_are_drawn(browser, table)
     shot(browser, "3-compare")
+
+
+def _changed_spans_are_drawn(browser, table) -> None:
+    """In 比较, a changed paragraph shows what the old version lost struck through (<del>) and
+    what the new one gained underlined (<ins>), the kept text plain around them (the table used
+    to show the two paragraphs whole, so a one-sentence cut had to be found by eye)."""
+    from selenium.webdriver.common.by import By
+
+    plain = (
+        "return Array.from(arguments[0].childNodes).filter(n => n.nodeType === 3)"
+        ".map(n => n.textContent).join('')"
+    )
+    rows = table.find_elements(By.CSS_SELECTOR, "tr")[1:]
+    changed = [r for r in rows if r.find_elements(By.TAG_NAME, "td")[0].text == "修改"]
+    assert changed, "再精简一些 changed no paragraph"
+    for row in changed:
+        _, old, new = row.find_elements(By.TAG_NAME, "td")
+        struck = old.find_elements(By.TAG_NAME, "del")
+        added = new.find_elements(By.TAG_NAME, "ins")
+        assert struck or added, old.text
+        assert not old.find_elements(By.TAG_NAME, "ins")
+        assert not new.find_elements(By.TAG_NAME, "del")
+        kept = browser.execute_script(plain, old)
+        assert kept and kept == browser.execute_script(plain, new)  # the same text kept
+        for mark, line in ((struck, "line-through"), (added, "underline")):
+            for span in mark:
+                assert span.text and line in span.value_of_css_property("text-decoration-line")
 
 
 def test_own_figures_stay_when_the_unit_changes(server, browser, tmp_path: Path) -> None:

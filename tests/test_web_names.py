@@ -1,16 +1,21 @@
 """Whatever name an upload carries, it is stored under a safe one and answered in Chinese
 JSON (against a real uvicorn, where `..` used to give a 500 and `.` a reset connection); every
-API error is {"error": "<Chinese>"}; uploads a crash left behind are removed on start."""
+API error is {"error": "<Chinese>"}; uploads a crashed server left behind are removed on start
+(and only those)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from assistant.settings import Settings
-from assistant.uploads import display_name, stored_name
+from assistant.uploads import STALE_SECONDS, clean_leftovers, display_name, stored_name
 from assistant.web import create_app
 from tests.chat_support import FIGURES, UNIT, ingested_settings
 from tests.web_support import running
@@ -107,10 +112,40 @@ def test_every_api_error_is_chinese_json(settings: Settings) -> None:
     assert answers[3].json()["error"] == "请求内容不完整或格式不对：文件"
 
 
-def test_leftover_uploads_are_removed_on_start(settings: Settings) -> None:
+def test_a_starting_server_removes_only_what_a_gone_server_left(settings: Settings) -> None:
+    """Two servers on one data folder: one starting used to delete the other's upload in
+    flight. Now it removes a folder only when its server's process is gone, or when nothing in
+    it changed for an hour (another machine's, or an older version's)."""
     uploads = Path(settings.data_dir) / "chat" / "uploads"
-    leftover = uploads / "upload-crashed"
-    leftover.mkdir(parents=True)
-    (leftover / "figures.csv").write_text("half a file", encoding="utf-8")
-    create_app(settings)
-    assert not leftover.exists()
+    uploads.mkdir(parents=True, exist_ok=True)
+    script = (
+        "import sys, tempfile, time\n"
+        "from assistant.uploads import upload_prefix\n"
+        "print(tempfile.mkdtemp(prefix=upload_prefix(), dir=sys.argv[1]), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", script, str(uploads)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout is not None
+        in_flight = Path(other.stdout.readline().strip())
+        (in_flight / "figures.csv").write_text("half a file", encoding="utf-8")
+        old, fresh = uploads / "upload-crashed", uploads / "upload-k2x9w1"
+        elsewhere = uploads / f"upload-{other.pid}-00000000-abcd1234"  # another machine's
+        for folder in (old, fresh, elsewhere):
+            folder.mkdir()
+            (folder / "figures.csv").write_text("half a file", encoding="utf-8")
+        hours_ago = time.time() - 2 * STALE_SECONDS
+        for path in (old / "figures.csv", old):
+            os.utime(path, (hours_ago, hours_ago))
+        create_app(settings)
+        assert in_flight.exists() and fresh.exists() and elsewhere.exists()
+        assert not old.exists()
+    finally:
+        other.kill()
+        other.wait()
+    create_app(settings)  # the other server is gone: what it left is a leftover now
+    assert not in_flight.exists() and fresh.exists()
+    assert clean_leftovers(uploads, now=time.time() + 2 * STALE_SECONDS) == 2
+    assert list(uploads.iterdir()) == []

@@ -8,19 +8,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from ..metrics import normalise_unit
-from ..types import Better, Change, Figure, MetricKind, TargetCheck, places_of
+from ..types import Better, Change, Figure, MetricKind, TargetCheck, built, places_of
 
 DEFAULT_PERCENT_PLACES = 1  # 同比 % and 完成率, unless the row's 小数位 says otherwise
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # the common cell (12, 41.6): no folding needed
 _ROMAN = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
 _ASCII_ROMAN = {"I": "Ⅰ", "II": "Ⅱ", "III": "Ⅲ", "IV": "Ⅳ", "V": "Ⅴ"}
 _CLASS = re.compile(r"^(劣)?\s*(Ⅰ|Ⅱ|Ⅲ|Ⅳ|Ⅴ|I{1,3}|IV|V|[1-5])\s*类?$", re.IGNORECASE)
+_QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(10))  # 1, 0.1, 0.01 …
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，－＋＞＜", "0123456789.,-+><")
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
     """Round as official statistics do: 0.05 → 0.1, 2.25 → 2.3 (not banker's rounding)."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def format_decimal(value: Decimal, places: int | None = None) -> str:
@@ -97,16 +100,19 @@ def compute_change(figure: Figure) -> Change | None:
     improved = None
     if direction != "持平" and figure.better is not None:
         improved = (direction == "下降") == (figure.better == "lower")
-    return Change(
-        figure_id=figure.id,
-        current=current,
-        previous=previous,
-        mode=mode,
-        amount=amount,
-        decimals=places,
-        direction=direction,
-        improved=improved,
-        formula=formula,
+    return built(  # Change(...) without its slow frozen __init__: one per row of a large file
+        Change,
+        {
+            "figure_id": figure.id,
+            "current": current,
+            "previous": previous,
+            "mode": mode,
+            "amount": amount,
+            "decimals": places,
+            "direction": direction,
+            "improved": improved,
+            "formula": formula,
+        },
     )
 
 
@@ -164,4 +170,6 @@ def _class_of(text: str) -> str | None:
 def is_plain(written: str) -> bool:
     """Whether a written value is a bare number (not 40余, 约4.2, ≥95, 3万): only a bare number
     enters arithmetic that states a new number (同比)."""
+    if _PLAIN.fullmatch(written):
+        return True
     return bool(_NUMBER.match(written.translate(_FULLWIDTH).replace(" ", "")))

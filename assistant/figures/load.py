@@ -4,6 +4,7 @@ nothing; and the figure set as a dict for --json."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
@@ -28,46 +29,56 @@ from .rows import _build_figure, _number
 from .tables import _READERS, _Problems, _Table
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CELL = re.compile("(?:^|\x1f)[=+\\-@\t\r]")  # one such start among cells joined by \x1f
 
 
 _PERIOD_HINT = "写成 2025年上半年、1-6月、截至6月底、一季度、全年、2023年度 或 累计（自2023年起）"
 
 
-def _check_periods(
-    table: _Table, figures: list[Figure], problems: _Problems
-) -> tuple[Period | None, list[Figure]]:
-    """The report period (the file's, else the rows' most common), and the figures each with its
-    row's own period (else the report's). A row may name an earlier period, the whole year or a
-    running total; a later period, or the report's months in another year, is an error
-    (periods.row_problem)."""
+def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, dict[int, Period]]:
+    """The report period (the file's, else the rows' most common), and each row's own period
+    where it names one (the others take the report's). A row may name an earlier period, the
+    whole year or a running total; a later period, or the report's months in another year, is
+    an error (periods.row_problem). Each distinct 期间 text is parsed and judged once: a large
+    file writes the same few on every row."""
     column = table.headers.get("period", "期间")
     declared = periods.parse(table.period or "")
     if table.period and declared is None:
         problems.error(None, column, f"文件的期间“{table.period}”无法识别", _PERIOD_HINT)
-    written: dict[int, Period] = {}
+    parsed: dict[str, Period | None] = {}
+    written: dict[int, str] = {}
     for row in table.rows:
         text = row.cells.get("period")
-        found = periods.parse(text) if text else None
-        if text and found is None:
+        if not text:
+            continue
+        if text not in parsed:
+            parsed[text] = periods.parse(text)
+        if parsed[text] is None:
             problems.error(row.number, column, f"期间“{text}”无法识别", _PERIOD_HINT)
-        elif found is not None:
-            written[row.number] = found
-    years = Counter(p.year for p in written.values() if p.year is not None and p.since is None)
+        else:
+            written[row.number] = text
+    counts = Counter(written.values())
+    years: Counter[int] = Counter()
+    for text, count in counts.items():
+        found = parsed[text]
+        if found is not None and found.year is not None and found.since is None:
+            years[found.year] += count
     year = declared.year if declared and declared.year else None
     if year is None and years:
         year = years.most_common(1)[0][0]
-    rows = {number: p.in_year(year) for number, p in written.items()}
+    placed = {text: p.in_year(year) for text, p in parsed.items() if p is not None}
+    rows = {number: placed[text] for number, text in written.items()}
     report = periods.report_period(declared and declared.in_year(year), list(rows.values()))
     if report is None and rows:
         named = "、".join(dict.fromkeys(str(p) for p in rows.values()))
         problems.error(
             None, column, f"各行的期间（{named}）一样多，无法确定报告期间", "在文件中写明期间"
         )
-    for number, period in rows.items():
-        problem = periods.row_problem(period, report) if report else None
-        if problem:
-            problems.error(number, column, problem, "数据文件只放报告期及以前的数据")
-    return report, [replace(f, period=rows.get(f.provenance.row, report)) for f in figures]
+    judged = {text: report and periods.row_problem(p, report) for text, p in placed.items()}
+    for number, text in written.items():
+        if judged[text]:
+            problems.error(number, column, judged[text], "数据文件只放报告期及以前的数据")
+    return report, rows
 
 
 def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> list[Figure]:
@@ -143,6 +154,8 @@ def _check_table(table: _Table, path: Path, max_rows: int | None, problems: _Pro
             hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
         )
     for row in table.rows:
+        if not _FORMULA_CELL.search("\x1f".join(row.cells.values())):
+            continue  # no cell starts like a formula (the one search per row of a large file)
         for key, text in row.cells.items():
             if text[:1] in _FORMULA_STARTS and _number(text) is None:
                 problems.warn(
@@ -190,6 +203,9 @@ def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
     if "source" not in table.headers and table.rows:
         problems.error(None, "来源", "表头缺少“来源”列", "加一列“来源”，写明每个数据的出处")
 
+    file = str(path)
+    period_problems = _Problems(path)  # listed after the rows' own problems, as always
+    period, row_periods = _check_periods(table, period_problems)
     figures: list[Figure] = []
     seen: dict[str, int] = {}
     for row in table.rows:
@@ -203,12 +219,12 @@ def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
             )
         elif figure_id:
             seen[figure_id] = row.number
-        figure = _build_figure(row, table, path, problems)
+        figure = _build_figure(row, table, file, problems, row_periods.get(row.number, period))
         if figure is not None and seen.get(figure.id) == row.number:
             figures.append(figure)
     if not table.rows:
         problems.error(None, None, "表头下没有任何数据行", "每行填写一个指标")
-    period, figures = _check_periods(table, figures, problems)
+    problems.extend(period_problems)
     figures = _resolve_sums(figures, table, problems)
     problems.raise_if_any()
 

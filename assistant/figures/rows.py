@@ -6,13 +6,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from functools import lru_cache
 
 from .. import domain
-from ..metrics import find_metric, kind_for_unit, normalise_unit, same_measure
+from ..domain import Domain
+from ..metrics import Unit, find_metric, kind_for_unit, normalise_unit, same_measure
+from ..periods import Period
 from ..topics import figure_topic
-from ..types import Better, Figure, MetricKind, Provenance
-from .arithmetic import _FULLWIDTH, _NUMBER, _class_of
+from ..types import Better, Figure, Metric, MetricKind, Provenance, built
+from .arithmetic import _FULLWIDTH, _NUMBER, _PLAIN, _class_of
 from .tables import _Problems, _Row, _Table
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -65,11 +67,18 @@ class _Numbers:
     category: str | None
 
 
+_EMPTY = _Numbers(None, "", None)
+
+
 def _parse_value(
     text: str, is_class: bool, row: _Row, column: str, problems: _Problems
 ) -> _Numbers:
     """A value, previous or target cell: number, class, or missing (error collected)."""
     written = text.strip()
+    if not written:
+        return _EMPTY
+    if not is_class and _PLAIN.fullmatch(written):  # 41.6: what _number would make of it
+        return _Numbers(Decimal(written), written, None)
     if not written or _MISSING.match(written):
         return _Numbers(None, "", None)
     if is_class:
@@ -86,24 +95,56 @@ def _parse_value(
     return _Numbers(value, written.translate(_FULLWIDTH).replace(",", ""), None)
 
 
-def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> Figure | None:
-    """One row as a Figure, or None when the row has errors (collected in ``problems``)."""
-    cells, col = row.cells, table.headers
-    figure_id = cells.get("id", "")
-    name = cells.get("name", "")
-    source = cells.get("source", "")
-    ok = _identity_ok(row, col, problems)
+@dataclass
+class _Meaning:
+    """What a row's name and unit say, whatever its numbers: the dictionary metric, the unit,
+    whether it is a class, its kind, its default direction and topic. Shared by the rows of one
+    name and unit (cached), so never changed once made."""
 
-    unit = cells.get("unit", "")
+    metric: Metric | None
+    unit: Unit | None
+    is_class: bool
+    kind: MetricKind
+    better: Better | None
+    topic: str | None
+
+
+@lru_cache(maxsize=8192)
+def _meaning(pack: Domain, name: str, unit: str) -> _Meaning:
+    """Cached by name and unit (and pack): a large file repeats them on row after row."""
     metric = find_metric(name) if name else None
-    normalised = normalise_unit(unit)
+    normalised = normalise_unit(unit, pack)
     is_class = normalised is not None and normalised.kind == "class"
     is_class = is_class or (not unit and metric is not None and metric.kind == "category")
-    if unit and normalised is None:
+    kind: MetricKind
+    if is_class:
+        kind = "category"
+    elif normalised is not None and normalised.kind == "percent":
+        kind = "rate"
+    elif metric is not None and (same_measure(metric.unit, unit) or not (unit or metric.unit)):
+        kind = metric.kind
+    else:
+        kind = kind_for_unit(unit)
+    better = metric.better if metric is not None and kind == metric.kind else None
+    topic = figure_topic(name, metric.topic if metric else None)
+    return _Meaning(metric, normalised, is_class, kind, better, topic)
+
+
+def _build_figure(
+    row: _Row, table: _Table, file: str, problems: _Problems, period: Period | None
+) -> Figure | None:
+    """One row of the file ``file`` as a Figure of ``period`` (the row's own, else the
+    report's), or None when the row has errors (collected in ``problems``)."""
+    cells, col = row.cells, table.headers
+    name = cells.get("name", "")
+    ok = _identity_ok(row, col, problems)
+    unit = cells.get("unit", "")
+    meaning = _meaning(domain.current(), name, unit)
+    if unit and meaning.unit is None:
         problems.warn(
             row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
         )
-
+    is_class = meaning.is_class
     value = _parse_value(cells.get("value", ""), is_class, row, col["value"], problems)
     previous = _parse_value(
         cells.get("previous", ""), is_class, row, col.get("previous", "上年同期"), problems
@@ -114,40 +155,40 @@ def _build_figure(row: _Row, table: _Table, path: Path, problems: _Problems) -> 
     options = _options(row, col, problems)
     if not ok or options is None:
         return None
-
-    if is_class:
-        kind: MetricKind = "category"
-    elif normalised is not None and normalised.kind == "percent":
-        kind = "rate"
-    elif metric is not None and (same_measure(metric.unit, unit) or not (unit or metric.unit)):
-        kind = metric.kind
-    else:
-        kind = kind_for_unit(unit)
-    better = options.better
-    if better is None and metric is not None and (kind == metric.kind):
-        better = metric.better
-    return Figure(
-        id=figure_id,
-        name=name,
-        value=value.value,
-        written=value.written if value.category is None else value.category,
-        unit=unit,
-        unit_canonical=normalised.canonical if normalised else None,
-        period=None,  # set with the file's periods, once all rows are read
-        provenance=Provenance(str(path), row.number, source, table.sheet),
-        kind=kind,
-        topic=options.topic or figure_topic(name, metric.topic if metric else None),
-        better=better,
-        metric=metric.name if metric else None,
-        category=value.category,
-        previous=previous.value,
-        previous_written=previous.category or previous.written or None,
-        target=target.value,
-        target_written=target.category or target.written or None,
-        scope=cells.get("scope") or None,
-        note=cells.get("note") or None,
-        decimals=options.decimals,
-        sum_of=tuple(options.sum_of),
+    metric = meaning.metric
+    return built(  # Figure(...) without its slow frozen __init__: one per row of a large file
+        Figure,
+        {
+            "id": cells.get("id", ""),
+            "name": name,
+            "value": value.value,
+            "written": value.written if value.category is None else value.category,
+            "unit": unit,
+            "unit_canonical": meaning.unit.canonical if meaning.unit else None,
+            "period": period,
+            "provenance": built(
+                Provenance,
+                {
+                    "file": file,
+                    "row": row.number,
+                    "source": cells.get("source", ""),
+                    "sheet": table.sheet,
+                },
+            ),
+            "kind": meaning.kind,
+            "topic": options.topic or meaning.topic,
+            "better": options.better or meaning.better,
+            "metric": metric.name if metric else None,
+            "category": value.category,
+            "previous": previous.value,
+            "previous_written": previous.category or previous.written or None,
+            "target": target.value,
+            "target_written": target.category or target.written or None,
+            "scope": cells.get("scope") or None,
+            "note": cells.get("note") or None,
+            "decimals": options.decimals,
+            "sum_of": options.sum_of,
+        },
     )
 
 
@@ -155,6 +196,9 @@ def _identity_ok(row: _Row, col: Mapping[str, str], problems: _Problems) -> bool
     """The row's id, name and (when the file has the column) source are there and well formed."""
     cells = row.cells
     figure_id = cells.get("id", "")
+    has_source = cells.get("source") or "source" not in col
+    if _ID.fullmatch(figure_id) and cells.get("name") and has_source:
+        return True  # the common row: nothing to say
     ok = True
     if not figure_id:
         problems.error(row.number, col["id"], "缺少 id", "填写英文小写下划线 id，如 pm25_avg")
@@ -189,12 +233,17 @@ class _Options:
     better: Better | None
     decimals: int | None
     topic: str | None
-    sum_of: list[str]
+    sum_of: tuple[str, ...]
+
+
+_NO_OPTIONS = _Options(None, None, None, ())
 
 
 def _options(row: _Row, col: Mapping[str, str], problems: _Problems) -> _Options | None:
     """The row's optional cells, or None when one of them is wrong (each problem collected)."""
     cells = row.cells
+    if not (cells.get("better") or cells.get("decimals") or cells.get("topic") or cells.get("sum")):
+        return _NO_OPTIONS  # most rows fill none of them
     ok = True
     better: Better | None = None
     if cells.get("better"):
@@ -238,4 +287,4 @@ def _options(row: _Row, col: Mapping[str, str], problems: _Problems) -> _Options
                 "写成用 + 连接的 id，如 cases_air+cases_water",
             )
             ok = False
-    return _Options(better, decimals, topic, sum_of) if ok else None
+    return _Options(better, decimals, topic, tuple(sum_of)) if ok else None

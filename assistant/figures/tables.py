@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -79,6 +80,12 @@ class _Problems:
         )
         return f"{where + '：' if where else ''}{what} → {todo}"
 
+    def extend(self, other: _Problems) -> None:
+        """Add another collection's problems after these."""
+        self.errors += other.errors
+        self.places += other.places
+        self.warnings += other.warnings
+
     def raise_if_any(self) -> None:
         if self.errors:
             self.fail()
@@ -129,18 +136,26 @@ def _table_from_grid(
     fields: dict[int, str] | None = None
     headers: dict[str, str] = {}
     rows: list[_Row] = []
+    keys: tuple[str, ...] = ()
+    last = 0
+    pick: Callable[[list[str]], tuple[str, ...]] = tuple
     for number, cells in grid:
         if fields is None:
             found = _header_fields(cells)
             if all(key in found.values() for key in _REQUIRED_HEADERS):
                 fields = found
                 headers = {key: cells[index].strip() for index, key in found.items()}
+                keys, last = tuple(found.values()), max(found)
+                pick = itemgetter(*found)  # id, 指标 and 数值 at least: a tuple
             elif number >= HEADER_SCAN_ROWS:
                 return None
             continue
-        if not any(cell.strip() for cell in cells):
+        if not "".join(cells).strip():
             continue
-        row = {key: (cells[i].strip() if i < len(cells) else "") for i, key in fields.items()}
+        if len(cells) > last:  # the usual row: every column there, picked in one go
+            row = dict(zip(keys, map(str.strip, pick(cells)), strict=True))
+        else:
+            row = {key: (cells[i].strip() if i < len(cells) else "") for i, key in fields.items()}
         rows.append(_Row(number, row))
     if fields is None:
         return None

@@ -393,6 +393,22 @@ async function download(format) {
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
 }
 
+// One side of a changed paragraph: its unchanged text plain, what the old version had and the
+// new lost struck through (<del>), what the new one added underlined (<ins>), as `assistant diff`
+// marks them in the terminal. A whole paragraph added or removed is one span of its own kind.
+function diffCell(change, side) {
+  const cell = el("td");
+  const text = side === "a" ? change.a_text : change.b_text;
+  if (!text) return cell;
+  const mine = side === "a" ? "delete" : "insert";
+  const spans = change.kind === "changed" && change.spans.length ? change.spans : [{ op: mine, text: text }];
+  for (const span of spans) {
+    if (span.op === "equal") cell.appendChild(document.createTextNode(span.text));
+    else if (span.op === mine) cell.appendChild(el(side === "a" ? "del" : "ins", "diff-" + mine, span.text));
+  }
+  return cell;
+}
+
 async function showDiff() {
   const a = $("diff-a").value;
   const b = $("diff-b").value;
@@ -408,8 +424,8 @@ async function showDiff() {
     if (change.kind === "unchanged") continue;
     const row = el("tr");
     row.appendChild(el("td", null, names[change.kind]));
-    row.appendChild(el("td", null, change.a_text || ""));
-    row.appendChild(el("td", null, change.b_text || ""));
+    row.appendChild(diffCell(change, "a"));
+    row.appendChild(diffCell(change, "b"));
     table.appendChild(row);
   }
   for (const n of body.numbers) {

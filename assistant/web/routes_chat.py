@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..chat import ChatEngine, SessionNotFound
 from ..errors import AssistantError, InputError
-from ..uploads import DRAFT_SUFFIXES, LEFTOVER_PREFIX, display_name, stored_name
+from ..uploads import DRAFT_SUFFIXES, display_name, stored_name, upload_prefix
 from .jobs import Jobs
 from .state import (
     Client,
@@ -56,7 +56,7 @@ async def upload(session: str, file: UploadFile, client: Client, state: State) -
     engine, jobs = state.engine, state.jobs
     engine.store.info(client, session)
     shown = display_name(file.filename)
-    folder = Path(tempfile.mkdtemp(prefix=LEFTOVER_PREFIX, dir=uploads_dir(state.settings)))
+    folder = Path(tempfile.mkdtemp(prefix=upload_prefix(), dir=uploads_dir(state.settings)))
     path = folder / stored_name(file.filename)
     try:
         await _receive(file, path, state.max_upload, shown)

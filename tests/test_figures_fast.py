@@ -1,0 +1,141 @@
+"""The figures loader is fast for a large file (caches per distinct name, unit and 期间, one
+Figure per row, lookups that search instead of scanning) and loads exactly what the plain
+definitions give: each lookup against its straightforward form, and a large varied file
+against the same rows loaded one at a time with every cache emptied first."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant import domain, topics
+from assistant.figures import load_figures
+from assistant.figures.rows import _meaning
+from assistant.metrics import _unit_of, normalise_unit
+from assistant.types import Figure, FigureSet
+
+HEADER = "id,指标,数值,单位,期间,上年同期,目标,来源,备注,主题,方向,小数位"
+UNITS = ("微克/立方米", "%", "个百分点", "件", "家", "万元", "亿元", "吨", "万吨", "亩", "dB(A)",
+         "类", "人次", "", "个/月", "ＭＧ／Ｌ")  # fmt: skip
+PERIODS = ("2025年上半年", "2025年1-6月", "截至2025年6月底", "2025年一季度", "2024年度",
+           "2025年度", "2025年2季度")  # fmt: skip
+VALUES = ("41.6", "85.10", "12", "0", "1,234.5", "约4.2", "40余", "近3万", "≥95", "〔待补〕",
+          "", "３８．４", "-3.2", "120多", "6000余")  # fmt: skip
+CLASSES = ("Ⅱ", "Ⅲ类", "劣Ⅴ", "IV", "3")
+SUFFIXES = ("", "（全区）", "平均", "年均值", "同比", "完成率", "监测点位7", "12369")
+
+
+def _names() -> list[str]:
+    """Every alias of the pack's metrics and hint words, alone and with words around them,
+    in full width too, and names of the benchmark's kind."""
+    pack = domain.current()
+    words = [alias for metric in pack.metric_list for alias in metric.names]
+    words += [word for word, _topic in topics._pack_hints(pack)]
+    names = [*words, *(w + s for w in words[::3] for s in SUFFIXES), "某某指标", "Ｏ₃浓度"]
+    names += [unicodedata.normalize("NFKC", w).translate({0x2E: 0xFF0E}) for w in words[::5]]
+    return names + [f"监测点位{n}浓度" for n in range(50)]
+
+
+def _plain_match_key(text: str) -> str:
+    folded = "".join(
+        unicodedata.normalize("NFKC", ch)
+        if ch.isascii() or "\uff01" <= ch <= "\uff5e" or ch in "₀₁₂₃₄₅₆₇₈₉"
+        else ch
+        for ch in text
+    )
+    return folded.lower().replace("（", "(").replace("）", ")")
+
+
+def _plain_find_metric(text: str):
+    pattern, owner = domain.current().alias_index
+    key = _plain_match_key(text)
+    best = None
+    for start in range(len(key)):
+        found = pattern.match(key, start)
+        if found is not None:
+            candidate = (found.end(), found.end() - found.start(), owner[found.group()])
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+    return best[2] if best else None
+
+
+def _plain_hinted(name: str) -> str | None:
+    folded = name.upper()
+    return next((t for w, t in topics._pack_hints(domain.current()) if w in folded), None)
+
+
+def test_each_fast_lookup_is_its_plain_definition() -> None:
+    names = _names()
+    assert len(names) > 500
+    for name in names:
+        assert domain.match_key(name) == _plain_match_key(name), name
+        assert domain.find_metric(name) == _plain_find_metric(name), name
+        assert topics.hinted_topic(name) == _plain_hinted(name), name
+    for code in [*range(0x20, 0x3000, 7), *range(0xFF00, 0xFF70), *range(0x2070, 0x20A0)]:
+        assert domain.match_key(chr(code)) == _plain_match_key(chr(code)), hex(code)
+    pack = domain.current()
+    for unit in (*UNITS, "万人次", "千吨", "万%", "ug/m3"):
+        assert normalise_unit(unit) == _unit_of.__wrapped__(pack, unit), unit
+
+
+def _row(rng: random.Random, number: int, name: str) -> str:
+    unit = rng.choice(UNITS)
+    metric = domain.find_metric(name)
+    is_class = unit == "类" or (not unit and metric is not None and metric.kind == "category")
+    values = CLASSES if is_class else VALUES
+    cells = [
+        f"f{number}",
+        name,
+        rng.choice(values),
+        unit,
+        rng.choice(PERIODS),
+        rng.choice(values) if rng.random() < 0.8 else "",
+        rng.choice(values) if rng.random() < 0.4 else "",
+        "区环境监测站月报" if rng.random() < 0.9 else "=HYPERLINK(1)",
+        "备注" if rng.random() < 0.1 else "",
+        rng.choice(("", "", "", "大气", "水", "不在列表")),
+        rng.choice(("", "", "", "越低越好", "越高越好")),
+        rng.choice(("", "", "", "", "0", "2")),
+    ]
+    return ",".join(f'"{cell}"' if "," in cell else cell for cell in cells)
+
+
+def _without_place(figure: Figure) -> Figure:
+    return replace(figure, provenance=replace(figure.provenance, file="", row=0))
+
+
+def _empty_caches() -> None:
+    for cached in (_meaning, domain._metric_in, topics._hinted, _unit_of):
+        cached.cache_clear()
+
+
+@pytest.mark.slow
+def test_a_large_file_loads_as_its_rows_do_one_at_a_time(tmp_path: Path) -> None:
+    rng = random.Random(14)
+    names = _names()
+    rows = [_row(rng, number, rng.choice(names)) for number in range(3000)]
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join((HEADER, *rows)) + "\n", encoding="utf-8")
+    loaded = load_figures(big)
+    assert len(loaded) == 3000 and loaded.period is not None
+    assert {f.kind for f in loaded} >= {"category", "rate", "amount", "concentration"}
+    assert len({f.topic for f in loaded}) >= 8 and any(f.metric for f in loaded)
+    assert any("公式" in warning for warning in loaded.warnings)
+
+    for number in rng.sample(range(3000), 60):
+        alone = tmp_path / f"row{number}.csv"
+        alone.write_text(f"{HEADER}\n{rows[number]}\n", encoding="utf-8")
+        _empty_caches()
+        single: FigureSet = load_figures(alone)
+        figure = loaded[f"f{number}"]
+        assert _without_place(single.figures[0]) == _without_place(figure), rows[number]
+        assert single.change(figure.id) == loaded.change(figure.id), rows[number]
+        assert single.target(figure.id) == loaded.target(figure.id), rows[number]
+        said = [w.split("：", 1)[-1] for w in single.warnings]
+        assert said == [
+            w.split("：", 1)[-1] for w in loaded.warnings if f"第{number + 2}行" in w
+        ], rows[number]
