@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from .domain_files import (
     FILES,
     OPTIONAL,
+    ChatFile,
     Examples,
     MetricHintsFile,
     MetricsFile,
@@ -186,6 +187,10 @@ class Domain:
     @property
     def thesaurus(self) -> ThesaurusFile:
         return self._file("thesaurus.yaml", ThesaurusFile)
+
+    @property
+    def chat(self) -> ChatFile:
+        return self._file("chat.yaml", ChatFile)
 
     @property
     def patterns(self) -> PatternsFile:

@@ -297,6 +297,55 @@ class ItemsFile(Strict):
     _office = field_validator("office_names")(_regex)
 
 
+Alternatives = tuple[str, ...]  # regular expressions, any of which matches
+
+
+def _alternatives(value: Alternatives) -> Alternatives:
+    for pattern in value:
+        _regex(pattern)
+    return value
+
+
+class ChatParts(Strict):
+    """The words a request names a part of the document by."""
+
+    opening: Alternatives
+    summary: Alternatives
+    problems: Alternatives
+    plan: Alternatives
+
+    _check = field_validator("opening", "summary", "problems", "plan")(_alternatives)
+
+
+class RequestParts(ChatParts):
+    closing: Alternatives
+
+    _check_closing = field_validator("closing")(_alternatives)
+
+
+class ChatFile(Strict):
+    """chat.yaml: how staff word their requests in the chat (assistant.chat.intent), each a
+    list of alternatives (regular expressions): asking for a new text, the whole document, a
+    change to the current draft, an addition, something the assistant does not do; the parts
+    by name (in a request, and where in a draft a revision aims); what may follow a bare topic
+    name in a list (大气和水两块), and the filler words around a topic said alone."""
+
+    version: int = 1
+    draft: Alternatives
+    whole: Alternatives
+    revise: Alternatives
+    add: Alternatives
+    elsewhere: Alternatives
+    parts: RequestParts
+    revise_parts: ChatParts
+    topic_follows: Alternatives
+    topic_fillers: Alternatives
+
+    _check = field_validator(
+        "draft", "whole", "revise", "add", "elsewhere", "topic_follows", "topic_fillers"
+    )(_alternatives)
+
+
 FILES: dict[str, type[Strict]] = {
     "domain.yaml": PackInfo,
     "topics.yaml": TopicsFile,
@@ -312,6 +361,7 @@ FILES: dict[str, type[Strict]] = {
     "shape.yaml": ShapeFile,
     "items.yaml": ItemsFile,
     "subjects.yaml": SubjectsFile,
+    "chat.yaml": ChatFile,
 }
 # Files a pack may leave out (their model's defaults then hold: no dated wording, no hints).
 OPTIONAL = frozenset(

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -31,11 +30,18 @@ def built(cls: type[T], values: dict[str, Any]) -> T:
     return instance
 
 
-@cache
+_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
 def _defaults(cls: type) -> dict[str, Any]:
-    assert not hasattr(cls, "__post_init__"), cls
-    assert all(f.default_factory is MISSING for f in fields(cls)), cls
-    return {f.name: f.default for f in fields(cls) if f.default is not MISSING}
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        assert not hasattr(cls, "__post_init__"), cls
+        assert all(f.default_factory is MISSING for f in fields(cls)), cls
+        found = _DEFAULTS[cls] = {
+            f.name: f.default for f in fields(cls) if f.default is not MISSING
+        }
+    return found
 
 
 # --- corpus: produced by ingest, stored by store, returned by retrieve -----------------------

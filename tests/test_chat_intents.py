@@ -1,7 +1,8 @@
 """The chat understands requests in plain office Chinese: tables of requests written fresh
-(tests/data/intents*.yaml, 231 in all) with the action, topics and part each means. The main
-table was written first; the two held-out batches were each run once as written (85 % and
-77 % at first) and the parser then fixed for what they showed. Target: at least 95 % right."""
+(tests/data/intents*.yaml, 310 in all) with the action, topics and part each means. The main
+table was written first; the three held-out batches were each run once as written (85 %, 77 %
+and 87 % at first) and the parser or the domain pack's words (chat.yaml, thesaurus.yaml) then
+fixed for what they showed. Target: at least 95 % right."""
 
 from __future__ import annotations
 
@@ -36,4 +37,4 @@ def test_the_intent_tables_score_at_least_95_percent(table: Path) -> None:
 
 def test_the_tables_are_big_enough() -> None:
     sizes = [len(yaml.safe_load(t.read_text(encoding="utf-8"))["requests"]) for t in TABLES]
-    assert len(TABLES) == 3 and sizes[0] >= 150 and sum(sizes) >= 200, sizes
+    assert len(TABLES) == 4 and sizes[0] >= 150 and sum(sizes) >= 300, sizes

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from .. import domain
@@ -18,43 +19,63 @@ if TYPE_CHECKING:
 
 
 # A topic's section name and the words users type for it are the domain pack's (topics.yaml:
-# section, chat_words); what the chat says it can do is its examples.chat_help. The words
-# below are the genre's (parts, verbs, asks outside drafting), the same for every office.
-_DRAFT_VERB = re.compile(
-    r"起草|草拟|(?<![改重缩])(?<!重新)写(?!得)|拟|生成|出一[份篇版稿]|来一[份篇版]|做一[份篇]|"
-    r"只要|先出|出个稿"
-)
-_WHOLE = re.compile(
-    r"整篇|全文|全篇|通篇|完整的?(?:总结|材料|稿)|完整稿|整个(?:总结|材料|文档|上半年|年度)|全部内容"
-)
-_REVISE = re.compile(
-    r"精简|压缩|简练|简洁|缩短|删减|精炼|正式|规范(?!化)|书面|客观|加上|加入|增加|补充|添加|写上|补上|"
-    r"改成|改为|改一下|改写|重写|重新写|缩写|润色|调整|语气|再短|长一些|展开|删去|删掉|去掉|具体|"
-    r"详细|充实|细化|委婉|改得|写得|简短|凝练|短一?[点些]"
-)
+# section, chat_words; thesaurus.yaml: how people ask); the words of the genre — the parts,
+# verbs, changes, asks outside drafting — are its chat.yaml; what the chat says it can do is
+# its examples.chat_help.
 _UNIT_SET = re.compile(r"单位(?:名称)?(?:是|为|改成|改为|换成|：|:)\s*([^\s，。,；;]{2,30})")
-# The parts of a summary by the names staff use for them; 开头/结尾 sit inside the others.
-_PART_WORDS = (
-    ("开头", re.compile(r"开头|开篇|导语|引言|前言|开场白")),
-    ("结尾", re.compile(r"结尾|结束语|结语|收尾|尾段")),
-    ("问题", re.compile(r"问题|不足|短板|差距|困难|挑战|薄弱|弱项|瓶颈")),
-    ("计划", re.compile(r"计划|安排|打算|下一步|下一阶段|下步|思路|要点")),
-    ("总结", re.compile(r"总结|成效|成绩|亮点|进展|干了|做了|情况|回顾|做法|取得")),
-)
-# Where in the current draft a revision aims: the part words an editor uses for it.
-_REVISE_PARTS = (
-    ("开头", re.compile(r"开头|开篇|导语|引言|第一段")),
-    ("问题", re.compile(r"问题|不足|短板|差距|困难|薄弱|弱项")),
-    ("计划", re.compile(r"计划|下半年|明年|下一步|下一阶段|打算|安排")),
-    ("总结", re.compile(r"总结|完成情况|工作情况|上半年|一季度|前三季度|回顾|成效")),
-)
 _PART_NAMES = {"开头": "开头", "总结": "工作总结", "问题": "存在的问题", "计划": "工作计划"}
 _LOOKING_AHEAD = ("下半年", "明年")
-# Asks outside what the assistant does: answered with what it can do instead.
-_ELSEWHERE = re.compile(
-    r"PPT|ppt|幻灯片|演示文稿|翻译|英文|英语|画一?[张个幅]|图表|趋势图|柱状图|饼图|折线图|"
-    r"讲话稿|发言稿|致辞|述职|调研报告|通知|请示|邮件|短信|表格"
-)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The pack's chat.yaml, compiled."""
+
+    draft: re.Pattern[str]
+    whole: re.Pattern[str]
+    revise: re.Pattern[str]
+    add: re.Pattern[str]
+    elsewhere: re.Pattern[str]
+    parts: tuple[tuple[str, re.Pattern[str]], ...]  # 开头, 结尾 first: they sit inside the others
+    revise_parts: tuple[tuple[str, re.Pattern[str]], ...]
+    topic_follows: str
+    topic_fillers: re.Pattern[str]
+
+
+@cache
+def _pack_words(pack: domain.Domain) -> _Words:
+    chat = pack.chat
+    parts, aims = chat.parts, chat.revise_parts
+
+    def either(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+        return re.compile("|".join(alternatives))
+
+    return _Words(
+        either(chat.draft),
+        either(chat.whole),
+        either(chat.revise),
+        either(chat.add),
+        either(chat.elsewhere),
+        (
+            ("开头", either(parts.opening)),
+            ("结尾", either(parts.closing)),
+            ("问题", either(parts.problems)),
+            ("计划", either(parts.plan)),
+            ("总结", either(parts.summary)),
+        ),
+        (
+            ("开头", either(aims.opening)),
+            ("问题", either(aims.problems)),
+            ("计划", either(aims.plan)),
+            ("总结", either(aims.summary)),
+        ),
+        "|".join(chat.topic_follows),
+        re.compile(r"[\s，。,.！!？?、]|" + "|".join(chat.topic_fillers)),
+    )
+
+
+def _words() -> _Words:
+    return _pack_words(domain.current())
 
 
 def help_text() -> str:
@@ -96,15 +117,27 @@ class Intent:
 
 def find_topics(text: str) -> list[str]:
     """Topics a request names, best first (keyword weights from splitting plus topic names);
-    a bare topic name (水, 大气) on its own is that topic."""
+    a bare topic name (水, 大气) on its own is that topic. A request that names none in the
+    office's words may in the public's (雾霾, 臭水沟): then the thesaurus's terms for what it
+    asks (how the office writes it) are weighed instead."""
     for stem in domain.info().office_stems:  # the office's own field (生态环境局) is no topic
         text = text.replace(stem, "")
-    bare = re.sub(r"[\s，。,.！!？?、]|部分|方面|这块|一节", "", text)
+    chat = _words()
+    bare = chat.topic_fillers.sub("", text)
     if bare in domain.topics():
         return [bare]
+    found = _named_topics(text, chat)
+    if found:
+        return found
+    from ..retrieve import expand_query
+
+    return _named_topics(" ".join(expand_query(text)), chat)
+
+
+def _named_topics(text: str, chat: _Words) -> list[str]:
     scores = dict(topic_scores(("",), text))
     for topic, words in domain.all_chat_words().items():
-        listed = re.search(rf"(?:^|[、，,和及与]){topic}(?=[、，,和及与的]|$)", text)
+        listed = re.search(rf"(?:^|[、，,和及与]){topic}(?={chat.topic_follows}|$)", text)
         if listed or any(word in text for word in words):
             scores[topic] = scores.get(topic, 0) + 3
     strong = [t for t, s in scores.items() if s >= 3]  # a weak word alone names a topic only
@@ -115,7 +148,7 @@ def find_topics(text: str) -> list[str]:
 def part_named(text: str) -> str:
     """The part a request names: 开头 or 结尾 when named; else 问题/计划/总结 when exactly one is
     (a period word looking back means 总结, looking ahead 计划); else 全部."""
-    for part, pattern in _PART_WORDS[:2]:
+    for part, pattern in _words().parts[:2]:
         if pattern.search(text):
             return part
     named = _named_parts(text)
@@ -134,11 +167,12 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
         return Intent("ask", question="请说说要起草什么。" + help_text())
     unit_match = _UNIT_SET.search(text)
     unit = unit_match.group(1) if unit_match else detect_unit(text)
-    drafting = bool(_DRAFT_VERB.search(text))
-    revising = bool(_REVISE.search(text))
-    whole = bool(_WHOLE.search(text))
+    words = _words()
+    drafting = bool(words.draft.search(text))
+    revising = bool(words.revise.search(text))
+    whole = bool(words.whole.search(text))
     topics = find_topics(text)
-    if _ELSEWHERE.search(text):
+    if words.elsewhere.search(text):
         return Intent("decline", question="这个我做不了。" + can_do())
     if (unit_match or (unit and re.search(r"单位|我们是", text))) and not drafting:
         return Intent("unit", unit=unit)
@@ -179,7 +213,7 @@ def _to_date(word: str) -> bool:
 
 
 def _named_parts(text: str) -> list[str]:
-    return [part for part, pattern in _PART_WORDS[2:] if pattern.search(text)]
+    return [part for part, pattern in _words().parts[2:] if pattern.search(text)]
 
 
 def _revision(text: str, unit: str | None) -> Intent:
@@ -197,7 +231,7 @@ def _revision(text: str, unit: str | None) -> Intent:
             question=f"这条修改涉及{named}几个部分，请一次改一个部分，"
             f"例如“把{topics[0]}部分再精简一些”，或者不提部分（改全文）。",
         )
-    parts = [part for part, pattern in _REVISE_PARTS if pattern.search(where)]
+    parts = [part for part, pattern in _words().revise_parts if pattern.search(where)]
     return Intent(
         "revise",
         topic=topics[0] if topics else None,
@@ -286,7 +320,7 @@ def _about(passage: Passage, topic: str) -> bool:
 
 def _asks_to_add(text: str) -> bool:
     """加上…/补充… with a topic is a revision of the current draft, not a new section."""
-    return bool(re.search(r"加上|加入|增加|补充|添加|写上|补上", text))
+    return bool(_words().add.search(text))
 
 
 def period_problem(period_word: str | None, file_period: Period | None) -> str | None:

@@ -74,10 +74,10 @@ def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, d
         problems.error(
             None, column, f"各行的期间（{named}）一样多，无法确定报告期间", "在文件中写明期间"
         )
-    judged = {text: report and periods.row_problem(p, report) for text, p in placed.items()}
+    judged = {text: periods.row_problem(p, report) for text, p in placed.items()} if report else {}
     for number, text in written.items():
-        if judged[text]:
-            problems.error(number, column, judged[text], "数据文件只放报告期及以前的数据")
+        if problem := judged.get(text):
+            problems.error(number, column, problem, "数据文件只放报告期及以前的数据")
     return report, rows
 
 
@@ -166,30 +166,34 @@ def _check_table(table: _Table, path: Path, max_rows: int | None, problems: _Pro
                 )
 
 
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, when it is of a kind we read."""
+    if path.suffix.lower() not in _READERS:
+        raise InputError(
+            f"不支持的数据文件类型“{path.suffix}”", path=str(path), hint="使用 .csv、.xlsx 或 .yaml"
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"无法读取数据文件（{exc.strerror}）", path=str(path), hint="检查路径和权限"
+        ) from exc
+
+
 def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
     """Read, validate and derive a figures file; raise one InputError listing every problem.
 
     Pure: nothing is stored or half-loaded; the FigureSet exists only for a clean file. A table
     longer than ``max_rows`` is refused before any row is validated (the chat's limit)."""
     path = Path(path)
-    reader = _READERS.get(path.suffix.lower())
-    if reader is None:
-        raise InputError(
-            f"不支持的数据文件类型“{path.suffix}”", path=str(path), hint="使用 .csv、.xlsx 或 .yaml"
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            f"无法读取数据文件（{exc.strerror}）", path=str(path), hint="检查路径和权限"
-        ) from exc
+    data = _read_bytes(path)
     problems = _Problems(path)
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         problems.error(
             None, None, "文件为空", "填入表头和数据：id,指标,数值,单位,期间,上年同期,目标,来源"
         )
         problems.fail()
-    table = reader(path, data, problems)
+    table = _READERS[path.suffix.lower()](path, data, problems)
     if table is None:
         if not problems.errors:
             problems.error(
