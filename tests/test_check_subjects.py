@@ -96,6 +96,8 @@ def test_problems_found_are_not_problems_fixed(tmp_path: Path) -> None:
 def test_a_drinking_water_rate_is_not_the_air_rate(figures) -> None:
     water = "全区饮用水水源地水质优良率为95%。"
     assert kinds(water, figures) == [("95%", "unsourced", None)]
+    said = check_blocks([water], figures).findings[0].message
+    assert "饮用水水源地" in said and "优良天数比例" in said
     air = "全区环境空气优良率为75.2%。"
     assert kinds(air, figures) == [("75.2%", "mismatch", "good_ratio")]
 

@@ -70,8 +70,10 @@ class _Checker:
         for figure in self.index.figures:
             if only is not None and not only(figure):
                 continue
-            if contradicted(spot, figure):
-                continue  # the clause names another subject of the same metric
+            subject = contradicted(spot, figure)
+            if subject is not None:  # the clause names another subject of the same metric
+                self.note_other(spot, subject, figure, inherited, field_name)
+                continue
             if spot.months is not None and self.index.noted.get(figure.id) != spot.months:
                 continue  # 1-11月: only a figure noted as 1-11月
             if _raw(figure, self.figure_set, field_name) is None and not (
@@ -85,6 +87,14 @@ class _Checker:
         if best < CANDIDATE_THRESHOLD:
             return []
         return [f for s, f in sorted(scored, key=lambda x: -x[0]) if s >= best - margin]
+
+    def note_other(
+        self, spot: _Spot, subject: str, figure: Figure, inherited: Figure | None, field: str
+    ) -> None:
+        """Keep the best-named figure a number was kept off for its subject, to say why."""
+        score = self.score(spot, figure, inherited, field)
+        if score >= CANDIDATE_THRESHOLD and (spot.other is None or score > spot.other[0]):
+            spot.other = (score, subject, figure.name)
 
     def finding(
         self,
@@ -420,6 +430,12 @@ class _Checker:
                 return self.judge(spot, exact[0], "value", "context")
         if q.number_text in ("一", "壹") and q.value == _ARTICLE_ONE:
             return None  # 一个项目、一名领导: an article, not a figure
+        if spot.other is not None:
+            _, subject, name = spot.other
+            message = (
+                f"句中说的是{subject}的数，不是{name}，数据文件中没有与之对应的数据，请核实出处"
+            )
+            return self.finding(spot, "unsourced", message)
         return self.finding(spot, "unsourced", "数据文件中没有与之对应的数据，请核实出处")
 
 

@@ -46,6 +46,7 @@ class _Spot:
     continues: bool = False  # a nameless clause going on about the figure just before it
     said: tuple[tuple[set[str], set[str]], ...] | None = None  # subjects named (check.subjects)
     months: tuple[int, int] | None = None  # another span the sentence names, that figures note
+    other: tuple[float, str, str] | None = None  # (score, subject, name) of a figure kept off
 
 
 def _spot(
