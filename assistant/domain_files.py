@@ -116,11 +116,24 @@ class MetricSpec(Strict):
     period_words: str | None = None
 
 
+class CountChange(Strict):
+    """How a count's 同比 is written: by the difference in its own unit (同比减少1天) for a unit in
+    ``units`` whatever its size, and for one in ``small_units`` while both values are under
+    ``small_below``; by % otherwise. ``up``/``down`` say the difference's direction."""
+
+    units: tuple[str, ...] = ()
+    small_units: tuple[str, ...] = ()
+    small_below: Decimal = Decimal(0)
+    up: str
+    down: str
+
+
 class MetricsFile(Strict):
     """metrics.yaml: the metric dictionary and the units it needs beyond the core table."""
 
     version: int = 1
     units: dict[str, UnitSpec] = {}
+    count_change: CountChange | None = None
     period_words: dict[str, tuple[str, ...]] = {}
     metrics: tuple[MetricSpec, ...]
 
@@ -160,6 +173,18 @@ class PlanTargets(Strict):
     keep: str
 
 
+class ZeroCounts(Strict):
+    """How a count of zero is said: of events (未发生…), of other things (无…), in a plan."""
+
+    events: tuple[str, ...]
+    happened: str
+    none: str
+    verbs: dict[str, str] = {}
+    handling: tuple[str, ...] = ()
+    plan_happened: str
+    plan_none: str
+
+
 class Problems(Strict):
     target_lower: str
     target_higher: str
@@ -186,6 +211,8 @@ class PatternsFile(Strict):
     no_problems: str
     figure: str
     figure_change: str
+    header_endings: dict[str, str] = {}
+    zero: ZeroCounts | None = None
     target: Targets
     plan_target: PlanTargets
     plan_target_lead: str

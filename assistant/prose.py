@@ -24,20 +24,114 @@ def named(figure: Figure, figure_set: FigureSet) -> str:
     指数 in a 2025年上半年 draft, 年度计划投资, 一季度… (a name already saying it is left)."""
     own, report = figure.period, figure_set.period
     if own is None or report is None or own == report:
-        return figure.name
+        return prose_name(figure.name)
     said = own.said_in(report)
     if own.since is not None and "累计" in figure.name:
         said = said.removesuffix("累计")  # 自2023年以来 + 累计建成…
     if said in figure.name or (said == "年度" and "全年" in figure.name):
-        return figure.name
-    return said + figure.name
+        return prose_name(figure.name)
+    return said + prose_name(figure.name)
+
+
+def prose_name(name: str) -> str:
+    """A spreadsheet header said as in prose (the pack's header_endings): the count word follows
+    the number, so 森林火灾起数 is said 森林火灾 (森林火灾4起), 劣Ⅴ类断面数 劣Ⅴ类断面."""
+    for ending, kept in domain.current().patterns.header_endings.items():
+        if name.endswith(ending) and len(name) > len(ending) + 1:
+            return name[: -len(ending)] + kept
+    return name
+
+
+def zero_count(figure: Figure, *, target: bool = False) -> bool:
+    """A count of zero (its ``target`` of zero) that reads as words (未发生森林火灾, 无劣Ⅴ类断面)
+    rather than 0起: its name says what is counted (not 重污染天数, 死亡人数, whose 0 stays a
+    number)."""
+    written = (figure.target_written if target else figure.written) or ""
+    return (
+        domain.current().patterns.zero is not None
+        and figure.kind == "count"
+        and written.strip() in ("0", "０")
+        and not prose_name(figure.name).endswith("数")
+    )
+
+
+def zero_words(name: str, *, plan: bool = False) -> str:
+    """未发生森林火灾 / 无劣Ⅴ类断面 (a plan: 不发生… / 无…), by whether ``name`` is an event."""
+    rule = domain.current().patterns.zero
+    assert rule is not None
+    if any(word in name for word in rule.events):
+        return (rule.plan_happened if plan else rule.happened).format(name=name)
+    return (rule.plan_none if plan else rule.none).format(name=name)
+
+
+_PIECE = re.compile(r"[^，；。]+[，；。]?|[，；。]")
+
+
+def zero_counts(sentence: str, figure_set: FigureSet) -> str:
+    """A re-filled sentence with each zero count said in words: 上半年发生森林火灾{{fires}}，
+    及时扑灭，未造成人员伤亡。 → 上半年未发生森林火灾。 The clauses after it about handling what
+    did not happen (the pack's zero.handling words) go, and so does its 同比持平."""
+    rule = domain.current().patterns.zero
+    if rule is None or not REFERENCE.search(sentence):
+        return sentence
+    out: list[str] = []
+    zeroed: str | None = None  # the id of the zero count just rewritten
+    for piece in _PIECE.findall(sentence):
+        if zeroed is not None and _follows_zero(piece, zeroed, figure_set, rule.handling):
+            if out and piece[-1] in "。；":
+                out[-1] = out[-1].rstrip("，；。") + piece[-1]
+            continue
+        zeroed = None
+        for match in REFERENCE.finditer(piece):
+            figure = figure_set.get(match.group(1))
+            if match.group(2) not in (None, "value") or figure is None or not zero_count(figure):
+                continue
+            rewritten = _zero_clause(piece[: match.start()], figure, rule.verbs)
+            tail = piece[match.end() :]
+            if rewritten is not None and tail.strip("，；。") == "":
+                piece, zeroed = rewritten + tail, figure.id
+            break
+        out.append(piece)
+    return "".join(out)
+
+
+def _follows_zero(
+    piece: str, figure_id: str, figure_set: FigureSet, handling: Sequence[str]
+) -> bool:
+    """A clause after a zero count that goes with it: handling words and no figure of its own,
+    or the count's own 同比 when that is 持平."""
+    refs = [(m.group(1), m.group(2)) for m in REFERENCE.finditer(piece)]
+    if not refs:
+        return any(word in piece for word in handling)
+    change = figure_set.change(figure_id)
+    flat = change is not None and change.direction == "持平"
+    return flat and refs == [(figure_id, "change")]
+
+
+def _zero_clause(before: str, figure: Figure, verbs: dict[str, str]) -> str | None:
+    """The words before a zero count rewritten: 上半年发生森林火灾 → 上半年未发生森林火灾,
+    较大以上事故起数 → 未发生较大以上事故; None when the clause does not end in what it counts."""
+    for verb in sorted(verbs, key=len, reverse=True):
+        at = before.rfind(verb)
+        if at >= 0 and before[at + len(verb) :].strip():
+            lead = before[:at].removesuffix("共")
+            return lead + verbs[verb] + prose_name(before[at + len(verb) :].strip())
+    for name in (figure.name, prose_name(figure.name)):
+        if before.endswith(name):
+            return before[: -len(name)] + zero_words(prose_name(name))
+    return None
 
 
 def figure_clause(figure: Figure, figure_set: FigureSet) -> str:
-    """One clause about one figure from our patterns: name, value and 同比 when there is one."""
+    """One clause about one figure from our patterns: name, value and 同比 when there is one; a
+    zero count in words (未发生森林火灾)."""
     table = patterns()
     name = named(figure, figure_set)
-    if figure.missing or figure_set.change(figure.id) is None:
+    change = figure_set.change(figure.id)
+    if zero_count(figure):
+        moved = change is not None and change.direction != "持平"
+        return zero_words(name) + (f"，{ref(figure.id, 'change')}" if moved else "")
+    if figure.missing or change is None:
         return table["figure"].format(name=name, value=ref(figure.id))
     return table["figure_change"].format(
         name=name, value=ref(figure.id), change=ref(figure.id, "change")

@@ -362,7 +362,13 @@ def with_subject(text: str, figure: Figure, said: str = "") -> str:
     for size in range(len(name) - 1, 1, -1):
         found = before.rfind(name[-size:])
         if found >= 0:
-            return text[:found] + name + text[found + size :]
+            # the name's head may stand just before its tail (PM10 of PM10浓度): take it in,
+            # so the name is not said twice (PM10PM10平均浓度)
+            head = next(
+                (k for k in range(len(name) - size, 0, -1) if before[:found].endswith(name[:k])),
+                0,
+            )
+            return text[: found - head] + name + text[found + size :]
     return text
 
 

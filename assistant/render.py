@@ -57,7 +57,7 @@ def reference_text(figure: Figure, figure_set: FigureSet, field_name: FigureFiel
             return None
         if change.direction == "持平":
             return "持平"
-        return f"{change.direction}{format_decimal(change.magnitude, change.decimals)}{change.unit}"
+        return f"{change.word}{format_decimal(change.magnitude, change.decimals)}{change.unit}"
     check = figure_set.target(figure.id)
     if check is None or check.completion is None:
         return None

@@ -284,22 +284,31 @@ class Change:
     """A 同比 change computed in code: ``amount`` is the signed change, already rounded.
 
     ``mode`` "percent" means (current − previous) / previous × 100 written with %, "points"
-    means current − previous written with 个百分点 (see assistant.figures.change_mode).
+    means current − previous written with 个百分点, "count" means current − previous written in
+    the count's own unit ``counted`` (减少1天, 增加3件; see assistant.figures.change_mode).
+    ``said`` is the direction word as the change is written: 上升/下降/持平, or for a count the
+    domain pack's 增加/减少.
     """
 
     figure_id: str
     current: Decimal
     previous: Decimal
-    mode: Literal["percent", "points"]
+    mode: Literal["percent", "points", "count"]
     amount: Decimal
     decimals: int
     direction: Direction
     improved: bool | None  # None when 持平 or when the figure has no better direction
     formula: str  # e.g. "(41.6 − 36.7) / 36.7 × 100 = 13.4"
+    counted: str = ""  # the count's unit (mode "count")
+    said: str = ""  # the direction word written (default: ``direction``)
 
     @property
     def unit(self) -> str:
-        return "%" if self.mode == "percent" else "个百分点"
+        return {"percent": "%", "points": "个百分点"}.get(self.mode, self.counted)
+
+    @property
+    def word(self) -> str:
+        return self.said or self.direction
 
     @property
     def magnitude(self) -> Decimal:

@@ -34,7 +34,18 @@ from .outline import (
     verdict,
 )
 from .periods import PLAN_START
-from .prose import capped, figure_clause, figure_sentences, named, ref, slot
+from .prose import (
+    capped,
+    figure_clause,
+    figure_sentences,
+    named,
+    prose_name,
+    ref,
+    slot,
+    zero_count,
+    zero_counts,
+    zero_words,
+)
 from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
@@ -224,7 +235,7 @@ class TemplateWriter:
             for sentence in sentences(paragraph):
                 refilled = refiller.sentence(sentence)
                 if refilled:
-                    kept.append(refilled.text)
+                    kept.append(zero_counts(refilled.text, context.figure_set))
         if not kept:
             kept = [table["opening"].format(label=label).replace("\n", "")]
         # the same claim check as the headings, over all the figures: the opening speaks for the
@@ -262,11 +273,20 @@ class TemplateWriter:
                     break
                 refilled = refiller.sentence(sentence)
                 if refilled and refilled.figure_ids:
-                    lead.extend(capped(ITEM_PREFIX.sub("", refilled.text)))  # no 二是 mid-paragraph
+                    text = zero_counts(ITEM_PREFIX.sub("", refilled.text), context.figure_set)
+                    lead.extend(capped(text))  # no 二是 mid-paragraph
                     took = True
             if took:
                 used_chunks.append(chunk.id)
-        lead.extend(figure_sentences(refiller.free(), context.figure_set))
+        said = "".join(
+            lead
+        )  # a zero count a past sentence already said (未发生…) is not said again
+        left = [
+            f
+            for f in refiller.free()
+            if not (zero_count(f) and _said(zero_words(prose_name(f.name)), said))
+        ]
+        lead.extend(figure_sentences(left, context.figure_set))
         if lead and not lead[0].startswith(context.period.label):
             lead[0] = _with_period(lead[0], context.period.label)
         measures, measure_ids = self._measures(context, "总结", "".join(lead))
@@ -451,6 +471,8 @@ class TemplateWriter:
     @staticmethod
     def _target_clause(figure: Figure) -> str:
         table = patterns()["plan_target"]
+        if zero_count(figure, target=True):
+            return zero_words(prose_name(figure.name), plan=True)  # 确保全年不发生森林火灾
         check_value = figure.value is not None and figure.value == figure.target
         if figure.target is not None and (
             (figure.target == 100 and figure.unit == "%") or check_value
@@ -458,7 +480,7 @@ class TemplateWriter:
             key = "keep"
         else:
             key = "lower" if figure.better == "lower" else "higher"
-        return table[key].format(name=figure.name, target=ref(figure.id, "target"))
+        return table[key].format(name=prose_name(figure.name), target=ref(figure.id, "target"))
 
 
 _TIME_LEAD = re.compile(

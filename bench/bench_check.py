@@ -269,11 +269,9 @@ def mutations(sentence: Sentence, rng: random.Random) -> list[Sentence]:
         if num.role == "change":
             before = sentence.pieces[index - 1]
             assert isinstance(before, str)
-            flipped = (
-                before.replace("上升", "下降")
-                if "上升" in before
-                else before.replace("下降", "上升")
-            )
+            flips = {"上升": "下降", "下降": "上升", "增加": "减少", "减少": "增加"}
+            word = next(w for w in flips if w in before)
+            flipped = before.replace(word, flips[word])
             pieces = list(sentence.pieces)
             pieces[index - 1] = flipped
             out.append(
@@ -287,7 +285,8 @@ def mutations(sentence: Sentence, rng: random.Random) -> list[Sentence]:
                 )
             )
             unit = "个百分点" if num.text.endswith("%") else "%"
-            other = re.sub(r"(%|个百分点)$", unit, num.text)
+            # a count's change (减少1天) written as a percentage (减少1%)
+            other = re.sub(r"(%|个百分点|[^\d.]+)$", unit, num.text)
             variant("pct_points", "unit", index, Num(other, num.figure, num.role))
         if "万" in num.text:
             variant(

@@ -53,7 +53,7 @@ def test_streamed_section(store_dir: Path, openai_server) -> None:
     assert result.report.ok and result.repairs == 0
     draft = result.draft
     assert draft.writer == "openai" and draft.model == "stub-writer"
-    assert draft.prompts == {"section-summary": 3, "system": 3}
+    assert draft.prompts == {"section-summary": 3, "system": 4}
     assert all(draft.exemplars.get(c.block) for c in draft.citations)
 
 

@@ -343,9 +343,13 @@ def test_flat_when_equal_or_rounding_to_zero(tmp_path: Path) -> None:
 
 
 def test_no_percent_change_from_zero(tmp_path: Path) -> None:
-    figures = load_rows(tmp_path, "a,立案,3,件,,0,,台账,,,,,")
+    figures = load_rows(
+        tmp_path, "a,排污许可登记,300,件,,0,,台账,,,,,", "b,立案,3,件,,0,,台账,,,,,"
+    )
     assert figures.change("a") is None
     assert any("上年同期为0" in warning for warning in figures.warnings)
+    change = figures.change("b")  # a small count changes by its difference, from zero too
+    assert change is not None and format_change(change) == "同比增加3件"
 
 
 def test_half_up_rounding() -> None:
@@ -412,7 +416,7 @@ def test_declared_sum_is_computed(tmp_path: Path) -> None:
     total = figures["total"]
     assert total.value == 23 and total.written == "23" and total.computed
     assert total.sum_of == ("air", "water")
-    assert figures.change("total").amount == Decimal("-34.3")
+    assert figures.change("total").amount == Decimal("-12")  # a small count: 减少12件
     assert figures["given"].computed is False
 
 

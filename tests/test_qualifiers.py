@@ -12,7 +12,7 @@ import pytest
 from assistant.check import check_blocks
 from assistant.draft import DraftRequest, compose, save_draft
 from assistant.errors import InputError
-from assistant.figures import format_value, load_figures
+from assistant.figures import format_change, format_value, load_figures
 from assistant.numbers import extract_numbers
 from assistant.settings import load_settings
 from assistant.types import places_of
@@ -55,7 +55,8 @@ def test_a_qualified_value_keeps_its_number_and_its_written_form(figures) -> Non
 def test_arithmetic_uses_the_number_but_states_no_false_precision(figures) -> None:
     assert figures.change("waste_cases") is None  # 40余 against 35: no 同比 % from a rough count
     change = figures.change("days")
-    assert change is not None and change.amount == Decimal("6.5")  # 日 = 天, a plain number
+    assert change is not None and change.amount == Decimal("11")  # 日 = 天: days change by days
+    assert format_change(change) == "同比增加11日"
     target = figures.target("good_rate")
     assert target is not None and target.met and target.target == 95  # ≥95 as a target
 

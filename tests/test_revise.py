@@ -208,7 +208,7 @@ def test_model_revision_injection_stays_data_and_invented_numbers_become_daihe(
     assert "〔待核：20微克/立方米〕" in after
     assert "〔待核：未知数据nope〕" in after
     assert revision.flagged == ["20微克/立方米"]
-    assert "下降3.5%" in after and revision.prompts == {"system": 3, "revise": 1}
+    assert "下降3.5%" in after and revision.prompts == {"system": 4, "revise": 1}
     assert not [f for f in revision.findings if f.kind in ("unsourced", "mismatch")]
 
 

@@ -183,7 +183,7 @@ class _Checker:
             sign = direction_sign(q.direction)
             actual = {"上升": 1, "下降": -1, "持平": 0}[change.direction]
             if sign is not None and sign != actual:
-                return f"{figure.name}同比{change.direction}，文中写“{q.direction}”"
+                return f"{figure.name}同比{change.word}，文中写“{q.direction}”"
             if q.direction in ("改善", "好转", "恶化") and change.improved is not None:
                 says_better = q.direction != "恶化"
                 if says_better != change.improved:

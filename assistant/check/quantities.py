@@ -108,6 +108,8 @@ def _unit_of(
         if _absolute(q, figure):
             return _value_unit(figure)
         change = figure_set.change(figure.id)
+        if change is not None and change.mode == "count" and q is not None and q.unit == "%":
+            return "%"  # a count's change as a percentage, as real texts often write it
         return change.unit if change else ""
     if field_name == "completion":
         return "%"
@@ -141,6 +143,9 @@ def _fits_field(q: Quantity, figure: Figure, fs: FigureSet, field_name: FigureFi
     result = _fit(q, expected, unit)
     if result == "no" and field_name in ("change", "completion") and not _absolute(q, figure):
         shown = expected_number(figure, fs, field_name)  # the rounded figure as rendered
+        change = fs.change(figure.id) if field_name == "change" else None
+        if change is not None and change.mode == "count":
+            unit = change.unit  # 减少1天 written 减少1%: the right number in the wrong unit
         result = _fit(q, shown, unit)
     return result
 

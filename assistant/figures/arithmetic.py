@@ -7,6 +7,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from .. import domain
 from ..metrics import normalise_unit
 from ..types import Better, Change, Figure, MetricKind, TargetCheck, built, places_of
 
@@ -46,25 +47,53 @@ def format_value(figure: Figure) -> str:
 
 
 def format_change(change: Change) -> str:
-    """ "同比下降3.6个百分点", "同比上升13.4%", or "与上年同期持平"."""
+    """ "同比下降3.6个百分点", "同比上升13.4%", "同比减少1天", or "与上年同期持平"."""
     if change.direction == "持平":
         return "与上年同期持平"
-    return f"同比{change.direction}{format_decimal(change.magnitude, change.decimals)}{change.unit}"
+    return f"同比{change.word}{format_decimal(change.magnitude, change.decimals)}{change.unit}"
 
 
-def change_mode(kind: MetricKind, unit: str | None) -> Literal["points", "percent"] | None:
-    """How a 同比 change of this figure is written: "points" (个百分点), "percent" (%), or None.
+ChangeMode = Literal["points", "percent", "count"]
 
-    The one rule: a rate or ratio — unit % or a metric of kind rate — changes by the
-    difference in 个百分点; amounts, counts and concentrations by the relative change in %.
-    Categories (water classes) have no arithmetic.
+
+def change_mode(
+    kind: MetricKind,
+    unit: str | None,
+    current: Decimal | None = None,
+    previous: Decimal | None = None,
+) -> ChangeMode | None:
+    """How a 同比 change of this figure is written: "points" (个百分点), "percent" (%), "count"
+    (the difference in the count's own unit: 减少1天, 增加3件), or None.
+
+    A rate or ratio — unit % or a metric of kind rate — changes by the difference in 个百分点.
+    A count whose unit the domain pack's count_change lists changes by its difference: days
+    always, cases, enterprises, sections… while both values are small (the pack's small_below);
+    without the values only days are known to. Everything else (amounts, concentrations, large
+    counts) by the relative change in %. Categories (water classes) have no arithmetic.
     """
     if kind == "category":
         return None
     normalised = normalise_unit(unit)
     if kind == "rate" or (normalised is not None and normalised.kind == "percent"):
         return "points"
+    if (
+        kind != "concentration"
+        and normalised is not None
+        and _counted(normalised.canonical, current, previous)
+    ):
+        return "count"
     return "percent"
+
+
+def _counted(unit: str, current: Decimal | None, previous: Decimal | None) -> bool:
+    rule = domain.current().metrics.count_change
+    if rule is None:
+        return False
+    if unit in rule.units:
+        return True
+    if unit not in rule.small_units or current is None or previous is None:
+        return False
+    return max(abs(current), abs(previous)) < rule.small_below
 
 
 def compute_change(figure: Figure) -> Change | None:
@@ -76,15 +105,16 @@ def compute_change(figure: Figure) -> Change | None:
         return None
     if not (is_plain(figure.written) and is_plain(figure.previous_written or "")):
         return None  # 40余 against 35: a 同比 % would state a precision nobody measured
-    mode = change_mode(figure.kind, figure.unit)
+    current, previous = figure.value, figure.previous
+    mode = change_mode(figure.kind, figure.unit, current, previous)
     if mode is None:
         return None
-    current, previous = figure.value, figure.previous
     written_places = (figure.places, places_of(figure.previous_written or ""))
-    if mode == "points":
+    if mode != "percent":
         places = figure.decimals if figure.decimals is not None else max(written_places)
         amount = round_half_up(current - previous, places)
-        formula = f"{current} − {previous} = {format_decimal(amount)}（个百分点）"
+        unit = "个百分点" if mode == "points" else figure.unit
+        formula = f"{current} − {previous} = {format_decimal(amount)}（{unit}）"
     else:
         if previous == 0 and current != 0:
             return None
@@ -100,6 +130,10 @@ def compute_change(figure: Figure) -> Change | None:
     improved = None
     if direction != "持平" and figure.better is not None:
         improved = (direction == "下降") == (figure.better == "lower")
+    said = ""
+    rule = domain.current().metrics.count_change if mode == "count" else None
+    if rule is not None and direction != "持平":
+        said = rule.up if direction == "上升" else rule.down
     return built(  # Change(...) without its slow frozen __init__: one per row of a large file
         Change,
         {
@@ -112,6 +146,8 @@ def compute_change(figure: Figure) -> Change | None:
             "direction": direction,
             "improved": improved,
             "formula": formula,
+            "counted": figure.unit if mode == "count" else "",
+            "said": said,
         },
     )
 
