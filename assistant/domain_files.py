@@ -257,6 +257,9 @@ class LevelsFile(Strict):
     levels: tuple[str, ...]
     own_words: tuple[str, ...]
     unit_markers: tuple[str, ...]
+    area_words: dict[str, str] = {}
+    area_neutral: str = ""
+    area_not_before: tuple[str, ...] = ()
 
 
 class NamesFile(Strict):

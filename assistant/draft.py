@@ -36,7 +36,7 @@ from .outline import (
     own_headings,
     past_document,
 )
-from .periods import Period, parse_period, plan_period
+from .periods import Period, parse_period, plan_period, year_so_far
 from .provenance import Sidecar, marked_blocks
 from .registry import make_writer
 from .render import find_placeholders
@@ -207,6 +207,8 @@ def _check_period(period: Period, figure_set: FigureSet) -> None:
     theirs = figure_set.period
     if theirs.in_year(period.year) == period.in_year(theirs.year):
         return
+    if year_so_far(period, theirs.in_year(period.year)):
+        return  # an annual summary from the year's figures so far (1-11月): said as such
     raise InputError(
         f"期间“{period.text}”与数据文件的期间“{figure_set.period}”不一致",
         path=str(figure_set.path),

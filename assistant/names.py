@@ -287,10 +287,24 @@ def _generalised(sentence: str, name: str) -> str | None:
     return None
 
 
+def other_areas(text: str, target: str | None) -> str:
+    """Another level's word for its urban area said by the neutral word (a city's 市区 in a
+    county's draft → 城区): the target bureau has no such area."""
+    table = pack("levels.yaml")
+    if not target:
+        return text
+    after = "".join(f"(?!{re.escape(word)})" for word in table["area_not_before"])
+    for level, word in table["area_words"].items():
+        if level != target:
+            text = re.sub(re.escape(word) + after, table["area_neutral"], text)
+    return text
+
+
 def speak_as(text: str, source_level: str | None, voice: Voice) -> str:
-    """A past passage in the target's voice: own-level words swapped, every sentence naming a
-    foreign place, water, company or person generalised or dropped."""
-    text = swap_level(text, source_level, voice.level)
+    """A past passage in the target's voice: own-level words swapped, another level's urban
+    area made neutral, every sentence naming a foreign place, water, company or person
+    generalised or dropped."""
+    text = other_areas(swap_level(text, source_level, voice.level), voice.level)
     return "\n".join(_own_paragraph(p, voice) for p in text.split("\n"))
 
 

@@ -378,6 +378,35 @@ def another_periods(spoken: Period, report: Period) -> bool:
     return spoken.span not in ((1, 12), (7, 12))
 
 
+SO_FAR_FROM = 9  # an annual summary is written from figures of 1-9月 at the earliest
+
+
+def year_so_far(draft: Period, data: Period | None) -> bool:
+    """Whether figures of ``data`` are the drafted year so far: an annual summary written before
+    the year ends, from 1-11月 (1-10月, 1-9月) figures; not a half year's."""
+    return (
+        data is not None
+        and draft.whole_year
+        and data.since is None
+        and data.year in (draft.year, None)
+        and data.first == 1
+        and SO_FAR_FROM <= data.last < 12
+    )
+
+
+def restate(text: str, draft: Period, data: Period | None) -> str:
+    """A sentence leading with the drafted year (2023年、全年、今年以来) said of its figures' own
+    period where they are the year so far: 全年全县PM2.5… → 1-11月，全县PM2.5… (全年目标 and
+    2023年度 are left)."""
+    if not year_so_far(draft, data) or draft.year is None:
+        return text
+    assert data is not None
+    lead = re.compile(
+        rf"(^|[。；，：])(?:{draft.year}年|全年|今年以来|今年)(?![度底末月\d目任计])，?"
+    )
+    return lead.sub(lambda m: f"{m.group(1)}{data.said_in(draft)}，", text)
+
+
 # A period word in a request to the chat assistant (写上半年…, 下半年计划, 明年).
 REQUEST_WORD = re.compile(r"一季度|二季度|三季度|四季度|前三季度|上半年|下半年|全年|年度|明年")
 

@@ -206,6 +206,10 @@ class Refiller:
     def free(self) -> list[Figure]:
         return [f for f in self.figures if f.id not in self.used]
 
+    def release(self, refilled: Refilled) -> None:
+        """A re-filled sentence the writer did not keep: its figures are free again."""
+        self.used.difference_update(refilled.figure_ids)
+
     def sentence(self, sentence: str, *, claims_allowed: bool = False) -> Refilled | None:
         """The sentence re-filled, or None when nothing of it survives."""
         quantities = extract_numbers(sentence)

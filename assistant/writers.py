@@ -16,7 +16,7 @@ from typing import Literal, Protocol
 
 from . import domain
 from .errors import BackendError
-from .gate import INLINE_HEADING
+from .gate import INLINE_HEADING, mend_paragraph
 from .metrics import find_metric
 from .names import Voice
 from .outline import (
@@ -33,7 +33,7 @@ from .outline import (
     trouble,
     verdict,
 )
-from .periods import PLAN_START
+from .periods import PLAN_START, restate, year_so_far
 from .prose import (
     capped,
     figure_clause,
@@ -252,7 +252,8 @@ class TemplateWriter:
             figure_clause(f, context.figure_set) for f in headline_figures(context.figure_set)
         ]
         if headline:
-            kept.append(table["figures_lead"].format(label=label) + "；".join(headline) + "。")
+            lead = figures_label(context)
+            kept.append(table["figures_lead"].format(label=lead) + "；".join(headline) + "。")
         kept.append(close)
         ids = [opening.id] if opening is not None else []
         return Written(["".join(kept)], ids)
@@ -274,6 +275,10 @@ class TemplateWriter:
                 refilled = refiller.sentence(sentence)
                 if refilled and refilled.figure_ids:
                     text = zero_counts(ITEM_PREFIX.sub("", refilled.text), context.figure_set)
+                    text = restate(text, context.period, context.figure_set.period)
+                    if not survives_gate(text):
+                        refiller.release(refilled)  # its figures go to a sentence that stands
+                        continue
                     lead.extend(capped(text))  # no 二是 mid-paragraph
                     took = True
             if took:
@@ -287,8 +292,9 @@ class TemplateWriter:
             if not (zero_count(f) and _said(zero_words(prose_name(f.name)), said))
         ]
         lead.extend(figure_sentences(left, context.figure_set))
-        if lead and not lead[0].startswith(context.period.label):
-            lead[0] = _with_period(lead[0], context.period.label)
+        label = figures_label(context)
+        if lead and not lead[0].startswith(label):
+            lead[0] = _with_period(lead[0], label)
         measures, measure_ids = self._measures(context, "总结", "".join(lead))
         paragraphs = ["".join(lead)] if lead else []
         if not context.section.figure_ids and not measure_ids:
@@ -599,6 +605,23 @@ def _said(measure: str, written: str, share: float = 0.6) -> bool:
         if grams and len(grams & said) >= share * len(grams):
             return True
     return False
+
+
+def figures_label(context: Context) -> str:
+    """How the body names the period its figures are of: the draft's (上半年, 2023年), or the
+    year so far where an annual summary is drafted from 1-11月 figures (periods.year_so_far)."""
+    data = context.figure_set.period
+    if data is not None and year_so_far(context.period, data.in_year(context.period.year)):
+        return data.said_in(context.period)
+    return context.period.label
+
+
+def survives_gate(text: str) -> bool:
+    """Whether the sentence gate (assistant.gate) keeps every figure reference of ``text``: a
+    re-filled past sentence it would cut (a heading run in, a fragment left by a PDF line break)
+    must not take its figures with it."""
+    mended = "".join(mend_paragraph(text))
+    return sorted(REFERENCE.findall(mended)) == sorted(REFERENCE.findall(text))
 
 
 def _with_period(sentence: str, label: str) -> str:

@@ -168,3 +168,63 @@ def test_a_name_whose_head_the_clause_says_is_not_doubled(tmp_path: Path) -> Non
 def test_a_count_change_in_the_wrong_unit_is_a_unit_finding(figures: FigureSet) -> None:
     text = "今年上半年全区出现重污染天气3天，比去年同期减少2%。"
     assert kinds(text, figures)["2%"] == "unit"
+
+
+# --- a county's annual draft from 1-11月 figures, from other bureaus' sentences ---------------
+
+
+def test_a_citys_urban_area_is_neutral_in_a_countys_draft() -> None:
+    from assistant.names import Voice, speak_as
+
+    county = Voice.of("某县生态环境分局")
+    text = "全年市区环境空气质量综合指数为4.01，市区两级联动开展执法检查。"
+    assert (
+        speak_as(text, "区", county)
+        == "全年城区环境空气质量综合指数为4.01，市区两级联动开展执法检查。"
+    )
+    city = Voice.of("某市生态环境局")
+    assert speak_as(text, "区", city) == text
+
+
+def test_the_year_so_far_is_said_as_its_months() -> None:
+    from assistant.periods import parse, parse_period, restate, year_so_far
+
+    annual, so_far = parse_period("2024年"), parse("2024年1-11月")
+    assert so_far is not None and year_so_far(annual, so_far)
+    assert not year_so_far(annual, parse("2024年")) and not year_so_far(annual, parse("上年度"))
+    sentence = "全年全县PM2.5平均浓度{{pm25}}，完成全年目标任务；2024年度生态质量指数{{eqi}}。"
+    assert restate(sentence, annual, so_far) == (
+        "1-11月，全县PM2.5平均浓度{{pm25}}，完成全年目标任务；2024年度生态质量指数{{eqi}}。"
+    )
+    assert (
+        restate("2024年，城区综合指数为{{aqi}}。", annual, so_far)
+        == "1-11月，城区综合指数为{{aqi}}。"
+    )
+    assert restate(sentence, annual, parse("2024年")) == sentence
+
+
+def test_an_annual_draft_may_use_the_year_so_far_but_not_a_half_year(tmp_path: Path) -> None:
+    from assistant.draft import _check_period
+    from assistant.errors import InputError
+    from assistant.periods import parse_period
+
+    rows = ["pm25,PM2.5平均浓度,31,微克/立方米,2024年1-11月,33,,县监测站"]
+    _check_period(parse_period("2024年"), sheet(tmp_path, *rows))
+    half = ["pm25,PM2.5平均浓度,31,微克/立方米,2024年上半年,33,,县监测站"]
+    with pytest.raises(InputError):
+        _check_period(parse_period("2024年"), sheet(tmp_path, *half))
+
+
+def test_a_sentence_the_gate_would_cut_does_not_take_its_figures(tmp_path: Path) -> None:
+    from assistant.refill import Refiller
+    from assistant.writers import survives_gate
+
+    figures = sheet(tmp_path)
+    assert survives_gate("全县PM2.5平均浓度{{pm25}}，同比{{pm25.change}}。")
+    # a PDF line break left a unit's tail in front of the sentence
+    assert not survives_gate("方米, 优良天数比例{{ratio}}。")
+    refiller = Refiller(figures, ["pm25", "ratio"], "summary", 2025)
+    refilled = refiller.sentence("全县PM2.5平均浓度为36.1微克/立方米，优良天数比例为80.2%。")
+    assert refilled is not None and [f.id for f in refiller.free()] == []
+    refiller.release(refilled)
+    assert [f.id for f in refiller.free()] == ["pm25", "ratio"]
