@@ -420,7 +420,8 @@ class TemplateWriter:
             title = topic_heading(topic, "problem")
             body = "；".join(by_topic[topic][:4])
             cause = f"，{causes[0]}" if causes else ""
-            paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{body}{cause}。")
+            said = "".join(capped(f"{body}{cause}。"))  # at most four numbers a sentence
+            paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{said}")
         if not paragraphs:
             general = []
             for chunk in context.exemplars:  # the section's own topics: 土壤 gets no VOCs problem

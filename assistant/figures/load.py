@@ -237,7 +237,7 @@ def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
     warnings = list(problems.warnings)
     for figure in figures:
         no_base = figure.previous == 0 and figure.value is not None and figure.id not in changes
-        if no_base and change_mode(figure.kind, figure.unit, figure.value, 0) == "percent":
+        if no_base and change_mode(figure.kind, figure.unit, figure.value, Decimal(0)) == "percent":
             warnings.append(
                 f"{path}: 第{figure.provenance.row}行：{figure.id} 上年同期为0，"
                 "不计算同比增幅 → 文中写实际增减数"
