@@ -259,6 +259,7 @@ class TemplateWriter:
         return Written(["".join(kept)], ids)
 
     def _summary(self, context: Context) -> Written:
+        label = figures_label(context)
         refiller = Refiller(
             context.figure_set, context.section.figure_ids, "summary", context.period.year
         )
@@ -276,6 +277,7 @@ class TemplateWriter:
                 if refilled and refilled.figure_ids:
                     text = zero_counts(ITEM_PREFIX.sub("", refilled.text), context.figure_set)
                     text = restate(text, context.period, context.figure_set.period)
+                    text = _period_once(text, label)
                     if not survives_gate(text):
                         refiller.release(refilled)  # its figures go to a sentence that stands
                         continue
@@ -292,7 +294,6 @@ class TemplateWriter:
             if not (zero_count(f) and _said(zero_words(prose_name(f.name)), said))
         ]
         lead.extend(figure_sentences(left, context.figure_set))
-        label = figures_label(context)
         if lead and not lead[0].startswith(label):
             lead[0] = _with_period(lead[0], label)
         measures, measure_ids = self._measures(context, "总结", "".join(lead))
@@ -623,6 +624,15 @@ def survives_gate(text: str) -> bool:
     must not take its figures with it."""
     mended = "".join(mend_paragraph(text))
     return sorted(REFERENCE.findall(mended)) == sorted(REFERENCE.findall(text))
+
+
+def _period_once(sentence: str, label: str) -> str:
+    """A sentence that opens with the period says it once: 上半年，…，上半年未发生森林火灾 → …，
+    未发生森林火灾 (a zero count's clause, or two past clauses joined, may repeat it)."""
+    if not sentence.startswith(label):
+        return sentence
+    head = len(label)
+    return sentence[:head] + re.sub(rf"([，；]){re.escape(label)}，?", r"\1", sentence[head:])
 
 
 def _with_period(sentence: str, label: str) -> str:

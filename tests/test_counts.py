@@ -228,3 +228,15 @@ def test_a_sentence_the_gate_would_cut_does_not_take_its_figures(tmp_path: Path)
     assert refilled is not None and [f.id for f in refiller.free()] == []
     refiller.release(refilled)
     assert [f.id for f in refiller.free()] == ["pm25", "ratio"]
+
+
+def test_the_period_is_said_once_and_a_zero_in_words_counts_as_stated(tmp_path: Path) -> None:
+    from assistant.writers import _period_once
+
+    said = _period_once("上半年，加强巡查，组织护林1200人次，上半年未发生森林火灾。", "上半年")
+    assert said == "上半年，加强巡查，组织护林1200人次，未发生森林火灾。"
+    assert _period_once("全区上半年未发生森林火灾。", "上半年") == "全区上半年未发生森林火灾。"
+    figures = sheet(tmp_path, *ZERO_ROWS)
+    report = check_blocks(["上半年全县未发生森林火灾，无劣Ⅴ类断面。"], figures)
+    assert "fires" not in report.unstated and "bad_v" not in report.unstated
+    assert "big" in report.unstated  # never said

@@ -11,6 +11,7 @@ from .. import domain
 from ..metrics import find_metric
 from ..numbers import extract_numbers, span_bounds
 from ..periods import Period, another_periods, last_spoken
+from ..prose import prose_name, zero_count, zero_words
 from ..render import PLACEHOLDER, REFERENCE
 from ..types import (
     FINDING_LABELS,
@@ -87,9 +88,14 @@ def _check(
                 columns if is_row and header is None else None,
             )
         )
-    stated = {f.figure_id for f in findings}
+    stated = {f.figure_id for f in findings} | said_zero(figure_set, "\n".join(texts))
     unstated = tuple(f.id for f in figure_set if not f.missing and f.id not in stated)
     return CheckReport(findings=findings, summary=summarise(findings), unstated=unstated)
+
+
+def said_zero(figure_set: FigureSet, text: str) -> set[str]:
+    """The zero counts a text states in words (未发生森林火灾, 无劣Ⅴ类断面: assistant.prose)."""
+    return {f.id for f in figure_set if zero_count(f) and zero_words(prose_name(f.name)) in text}
 
 
 def _check_block(
