@@ -27,6 +27,7 @@ from assistant.draft import (
 from assistant.errors import InputError
 from assistant.figures import load_figures
 from assistant.outline import parse_period
+from assistant.prose import zero_count
 from assistant.provenance import load_sidecar
 from assistant.render import parse_comment
 from assistant.settings import load_settings
@@ -122,7 +123,10 @@ def test_half_year_document_structure(half_year) -> None:
 def test_every_figure_cited_and_every_number_checks(half_year) -> None:
     figure_set = load_figures(H1)
     cited = {c.figure_id for c in half_year.draft.citations if c.field == "value"}
-    assert cited == set(figure_set.ids)
+    # a zero count is said in words (无劣Ⅴ类断面), not cited as 0个
+    zero = {f.id for f in figure_set if zero_count(f)}
+    assert zero == {"worse_v_sections"} and "无劣Ⅴ类断面" in markdown(half_year.draft)
+    assert cited == set(figure_set.ids) - zero
     assert half_year.report.ok, half_year.report.problems
     assert half_year.unverified == 0 and half_year.draft.placeholders == []
     for citation in half_year.draft.citations:
@@ -151,7 +155,9 @@ def test_plan_states_the_targets(half_year) -> None:
     plan_start = [i for i, b in enumerate(draft.blocks) if b.style == "h1"][2]
     targets = {c.figure_id for c in draft.citations if c.block > plan_start}
     figure_set = load_figures(H1)
-    assert targets == {f.id for f in figure_set if f.target is not None}
+    zero = {f.id for f in figure_set if zero_count(f, target=True)}  # 确保全年无劣Ⅴ类断面
+    assert targets == {f.id for f in figure_set if f.target is not None} - zero
+    assert "确保全年无劣Ⅴ类断面" in markdown(draft)
     assert all(c.field == "target" for c in draft.citations if c.block > plan_start)
 
 
