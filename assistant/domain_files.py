@@ -308,6 +308,21 @@ class SubjectsFile(Strict):
     groups: tuple[SubjectGroup, ...] = ()
 
 
+class ItemForms(Strict):
+    """How the template writer joins a section's items (assistant.items.prose)."""
+
+    ordinal: str = "{n}是{text}"  # one item of a list: 一是…
+    separator: str = "；"  # between the items of a list
+    name_separator: str = "、"  # between the campaigns one sentence names
+    campaigns: str = "先后开展{names}等专项行动"  # items that only name a campaign, together
+    # an item that only names a campaign (its name in the group "name"; a regex)
+    campaign_item: str = r"(?:组织|联合|会同[^，。]{1,8}?)?开展(?P<name>[^，。；]{2,30}?)专项行动"
+    # the 科室 speaking of itself at an item's start, dropped in the bureau's voice ({office})
+    subject: str = r"(?:{office}|我科室|我科|我队|我站|本科室)(?:将|要)?"
+
+    _campaign = field_validator("campaign_item")(_regex)
+
+
 class ItemsFile(Strict):
     """items.yaml: 科室 material (assistant.items) — how a 科室's name ends, what a 完成情况 cell
     says about the part an item belongs to."""
@@ -323,6 +338,8 @@ class ItemsFile(Strict):
         "计划": ("计划", "拟开展", "拟", "待开展", "未开始", "下半年"),
         "问题": ("未完成", "滞后", "进度滞后", "存在问题", "困难", "暂缓"),
     }
+
+    forms: ItemForms = ItemForms()
 
     _office = field_validator("office_names")(_regex)
 

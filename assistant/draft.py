@@ -24,6 +24,7 @@ from . import domain
 from .errors import InputError
 from .figures import load_figures
 from .items import load_items, with_items
+from .items.place import section_items, with_item_sections
 from .names import Voice
 from .outline import (
     PARTS,
@@ -51,6 +52,7 @@ from .types import (
     Draft,
     FigureSet,
     Finish,
+    Item,
     ItemSet,
     Placeholder,
 )
@@ -263,22 +265,20 @@ def compose(
     unit = resolve_unit(request.unit, figure_set, retriever, settings.unit)
     past = find_past(retriever, period)
     voice = Voice.of(unit)
-    if request.outline is not None:
-        outline = outline_from_file(Path(request.outline), figure_set, period, unit, request.part)
-    else:
-        outline = derive_outline(
-            figure_set, period, unit, past, part=request.part, section=request.section
-        )
-
+    outline = _outline(request, figure_set, period, unit, past, item_set)
     found = [gather_exemplars(retriever, s, period, figure_set) for s in outline.sections]
     if request.outline is None:  # the user's own headings stay as written
         outline.sections = fit_headings(outline.sections, found, figure_set, period)
         outline.sections = own_headings(outline.sections, voice, period.year)
+    placed = section_items(outline.sections, item_set, figure_set) if item_set else []
     contexts = [
         Context(section, period, unit, figure_set, exemplars, outline, past, voice)
         for section, exemplars in zip(outline.sections, found, strict=True)
-        if section.role != "heading"
     ]
+    for context, items in zip(contexts, placed, strict=False):
+        context.items = items
+        context.item_figures = tuple(f for f in whole if f.id in _ids(items))
+    contexts = [c for c in contexts if c.section.role != "heading"]
     outcomes = iter(
         write_sections(
             writer,
@@ -308,12 +308,35 @@ def compose(
         blocks.extend(outcome.blocks)
 
     draft = _assemble(blocks, outline, request, unit, period, whole, writer.name)
+    _cite_items(draft, blocks, item_set)
     draft.prompts = dict(sorted(prompts.items()))
     draft.model = model
     report = check_blocks([b.text for b in draft.blocks], whole, draft.citations)
     result = DraftResult(draft, report, whole, repairs=repairs, unverified=unverified, notes=notes)
     result.items = item_set
     return result
+
+
+def _ids(items: Sequence[Item]) -> set[str]:
+    return {figure_id for item in items for figure_id in item.figure_ids}
+
+
+def _outline(
+    request: DraftRequest,
+    figure_set: FigureSet,
+    period: Period,
+    unit: str,
+    past: PastDocument | None,
+    item_set: ItemSet | None,
+) -> Outline:
+    """The user's outline, else one derived from the past document and the figures, with a
+    section for each topic only the 科室 material speaks of."""
+    if request.outline is not None:
+        return outline_from_file(Path(request.outline), figure_set, period, unit, request.part)
+    outline = derive_outline(
+        figure_set, period, unit, past, part=request.part, section=request.section
+    )
+    return with_item_sections(outline, item_set) if item_set is not None else outline
 
 
 def _inputs(request: DraftRequest, settings: Settings) -> tuple[FigureSet, Period, ItemSet | None]:
@@ -372,6 +395,21 @@ def _assemble(
         figures_sha256=figure_set.sha256,
         created=datetime.now(UTC).isoformat(timespec="seconds"),
     )
+
+
+def _cite_items(draft: Draft, blocks: Sequence[Paragraph], item_set: ItemSet | None) -> None:
+    """The draft's stretches stating items, with their block and source (科室 · file and row),
+    and the items no stretch states (held ones among them)."""
+    if item_set is None:
+        return
+    for index, block in enumerate(blocks):
+        for cited in block.items:
+            item = item_set.get(cited.item_id)
+            source = f"{item.office} · {item.where}" if item is not None else ""
+            draft.item_citations.append(replace(cited, block=index, source=source))
+    stated = {c.item_id for c in draft.item_citations}
+    draft.items = [*item_set.items, *item_set.held]
+    draft.items_unused = [i.id for i in draft.items if i.id not in stated]
 
 
 def write_draft(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from . import domain
-from .render import REFERENCE
+from .render import ITEM_MARK, REFERENCE
 
 _PUA = 0xE000  # references are swapped for private-use characters while the gate looks
 HAN = r"\u4e00-\u9fff"
@@ -100,6 +100,10 @@ def _connectives(pack: domain.Domain) -> tuple[str, ...]:
     return tuple(sorted(words, key=len, reverse=True))
 
 
+# what the gate leaves whole: figure references and item marks (each stands in as one character)
+_PROTECTED = re.compile(f"{REFERENCE.pattern}|{ITEM_MARK.pattern}")
+
+
 def _protect(text: str) -> tuple[str, list[str]]:
     refs: list[str] = []
 
@@ -107,7 +111,7 @@ def _protect(text: str) -> tuple[str, list[str]]:
         refs.append(match.group(0))
         return chr(_PUA + len(refs) - 1)
 
-    return REFERENCE.sub(swap, text), refs
+    return _PROTECTED.sub(swap, text), refs
 
 
 def _restore(text: str, refs: list[str]) -> str:

@@ -491,3 +491,15 @@ def item_problem(period: Period, report: Period, plan: bool) -> str | None:
     if not plan and period.ends_after(report) and not period.whole_year:
         return f"事项的时间“{period}”晚于本期（{report}）"
     return None
+
+
+_DATE = re.compile(
+    r"(?:19|20)\d\d\s*年(?:度|\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?|"
+    r"(?<![\d-])\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号]|底|末|初|份)?"
+)
+
+
+def dates_in(text: str) -> list[str]:
+    """The years, months and days a text writes (2024年12月, 2024年度, 6月30日, 10月底): the
+    dates a sentence stating an item must take from the item."""
+    return [found.group().replace(" ", "") for found in _DATE.finditer(text)]

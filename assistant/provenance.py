@@ -17,7 +17,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import InputError
 from .render import comment_text, find_placeholders
-from .types import Block, BlockStyle, Citation, Draft, FigureField, FigureSet, Mark, Placeholder
+from .types import (
+    Block,
+    BlockStyle,
+    Citation,
+    Draft,
+    FigureField,
+    FigureSet,
+    Item,
+    ItemCitation,
+    Mark,
+    Placeholder,
+)
 
 SIDECAR_FORMAT = "assistant-draft/1"
 _REMAKE = "删除或重新生成该 .json"
@@ -62,6 +73,31 @@ class SidecarNumber(_Record):
         return "" if value is None else value
 
 
+class SidecarItem(_Record):
+    """A 科室 item offered to the draft: where it was written, its words, and whether a
+    stretch of the draft states it (held items — out of period, in conflict — never are)."""
+
+    id: str
+    office: str = ""
+    text: str = ""
+    file: str = ""
+    row: int | None = None
+    line: int | None = None
+    part: Literal["总结", "计划", "问题"] = "总结"
+    topic: str = ""
+    used: bool = False
+
+
+class SidecarItemCitation(_Record):
+    """A stretch of a paragraph that states an item."""
+
+    paragraph: int
+    start: int
+    end: int
+    item_id: str
+    source: str = ""
+
+
 class SidecarPlaceholder(_Record):
     paragraph: int
     start: int
@@ -85,6 +121,8 @@ class Sidecar(_Record):
     paragraphs: list[SidecarParagraph] = []
     numbers: list[SidecarNumber] = []
     placeholders: list[SidecarPlaceholder] = []
+    items: list[SidecarItem] = []
+    item_citations: list[SidecarItemCitation] = []
 
     @classmethod
     def of(cls, draft: Draft) -> Sidecar:
@@ -124,6 +162,26 @@ class Sidecar(_Record):
                 SidecarPlaceholder(paragraph=p.block, start=p.start, end=p.end, text=p.text)
                 for p in draft.placeholders
             ],
+            items=[
+                SidecarItem(
+                    id=i.id,
+                    office=i.office,
+                    text=i.text,
+                    file=i.file,
+                    row=i.row,
+                    line=i.line,
+                    part=i.part,
+                    topic=i.topic,
+                    used=i.id not in draft.items_unused,
+                )
+                for i in draft.items
+            ],
+            item_citations=[
+                SidecarItemCitation(
+                    paragraph=c.block, start=c.start, end=c.end, item_id=c.item_id, source=c.source
+                )
+                for c in draft.item_citations
+            ],
         )
 
     @property
@@ -158,6 +216,25 @@ class Sidecar(_Record):
             figures_file=self.figures.file,
             figures_sha256=self.figures.sha256,
             created=self.created,
+            items=[
+                Item(
+                    id=i.id,
+                    office=i.office,
+                    text=i.text,
+                    topic=i.topic,
+                    part=i.part,
+                    period=None,
+                    file=i.file,
+                    row=i.row,
+                    line=i.line,
+                )
+                for i in self.items
+            ],
+            item_citations=[
+                ItemCitation(c.paragraph, c.start, c.end, c.item_id, c.source)
+                for c in self.item_citations
+            ],
+            items_unused=[i.id for i in self.items if not i.used],
         )
 
     def text(self) -> str:
@@ -228,12 +305,29 @@ def placeholder_marks(text: str) -> list[Mark]:
     return [Mark(p.start, p.end, highlight=True) for p in find_placeholders(text)]
 
 
+ITEM_COMMENT = "事项："  # how an item's Word comment starts (the checker's number comments: 数据：)
+
+
+def item_marks(citations: Iterable[ItemCitation], draft: Draft) -> list[Mark]:
+    """A Word comment on each stretch that states a 科室 item: the 科室, file and row, and the
+    item as the 科室 wrote it."""
+    texts = {item.id: item.text for item in draft.items}
+    return [
+        Mark(
+            c.start, c.end, comment=f"{ITEM_COMMENT}{c.source}\n{texts.get(c.item_id, '')}".strip()
+        )
+        for c in citations
+    ]
+
+
 def marked_blocks(draft: Draft, figure_set: FigureSet | None) -> list[Block]:
-    """The draft's blocks as its .docx shows them: a comment on every cited number and a
-    highlight on every placeholder."""
+    """The draft's blocks as its .docx shows them: a comment on every cited number and on every
+    stretch that states a 科室 item, and a highlight on every placeholder."""
     blocks = []
     for index, block in enumerate(draft.blocks):
         cited = [c for c in draft.citations if c.block == index]
-        marks = number_marks(cited, figure_set) + placeholder_marks(block.text)
+        stated = [c for c in draft.item_citations if c.block == index]
+        marks = number_marks(cited, figure_set) + item_marks(stated, draft)
+        marks += placeholder_marks(block.text)
         blocks.append(Block(block.text, block.style, sorted(marks, key=lambda m: m.start)))
     return blocks

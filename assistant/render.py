@@ -9,12 +9,12 @@ so the checker can read back what the drafter wrote.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import get_args
 
 from .figures import format_decimal, format_value
-from .types import Citation, Figure, FigureField, FigureSet, Placeholder
+from .types import Citation, Figure, FigureField, FigureSet, ItemCitation, Placeholder
 
 REFERENCE = re.compile(
     r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(value|change|previous|target|completion))?\s*\}\}"
@@ -41,6 +41,7 @@ class Rendered:
     placeholders: list[Placeholder] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # references to ids the file lacks
     absent: list[str] = field(default_factory=list)  # id.field the figure has no number for
+    items: list[ItemCitation] = field(default_factory=list)  # stretches stating 科室 items
 
 
 def reference_text(figure: Figure, figure_set: FigureSet, field_name: FigureField) -> str | None:
@@ -147,9 +148,48 @@ def render(
         out.append(piece)
         length += len(piece)
     out.append(text[last:])
-    result.text = "".join(out)
+    result.text, result.citations, result.items = take_item_marks(
+        "".join(out), result.citations, block
+    )
     result.placeholders = find_placeholders(result.text, block)
     return result
+
+
+_STOPS = "。；！？;!?\n"
+_SPAN_LEAD = "、，,：: "
+
+
+def take_item_marks(
+    text: str, citations: list[Citation], block: int = 0
+) -> tuple[str, list[Citation], list[ItemCitation]]:
+    """The text without its 〔item:id〕 marks, the citations moved to match, and for each mark
+    the stretch it closes: from the last sentence or clause stop (。；), or the mark before it,
+    to the mark, leading 、，：and spaces left out."""
+    marks = list(ITEM_MARK.finditer(text))
+    if not marks:
+        return text, citations, []
+    out: list[str] = []
+    spans: list[ItemCitation] = []
+    last = boundary = 0
+    for match in marks:
+        out.append(text[last : match.start()])
+        written = "".join(out)
+        start = max(boundary, max(written.rfind(c) for c in _STOPS) + 1)
+        while start < len(written) and written[start] in _SPAN_LEAD:
+            start += 1
+        if start < len(written):
+            spans.append(ItemCitation(block, start, len(written), match.group(1)))
+        boundary = len(written)
+        last = match.end()
+    out.append(text[last:])
+
+    def shift(position: int) -> int:  # mark characters before ``position`` of the marked text
+        return sum(m.end() - m.start() for m in marks if m.start() < position)
+
+    moved = [
+        replace(c, start=c.start - shift(c.start), end=c.end - shift(c.start)) for c in citations
+    ]
+    return "".join(out), moved, spans
 
 
 MAX_REFERENCE_CHARS = 80  # a longer ``{{…`` tail is no reference: pass it on as it is
@@ -190,6 +230,9 @@ def _open_reference(text: str) -> int:
     start = text.rfind("{{")
     if start >= 0 and "}}" not in text[start:] and len(text) - start <= MAX_REFERENCE_CHARS:
         return start
+    mark = text.rfind("〔")  # an item mark (or a placeholder) not closed yet
+    if mark >= 0 and "〕" not in text[mark:] and len(text) - mark <= MAX_REFERENCE_CHARS:
+        return mark
     if text.endswith("{"):
         return len(text) - 1
     return len(text)

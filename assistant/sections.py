@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from .gate import mend_paragraph
 from .numbers import extract_numbers
 from .render import FIELD_LABELS, StreamRenderer, render
-from .types import BlockStyle, Citation, FigureSet, Finding
+from .types import BlockStyle, Citation, FigureSet, Finding, ItemCitation
 from .writers import Context, OnToken, Writer, Written
 
 MARK_ROUNDS = 3  # rounds of 〔待核〕 marking a section gets at most
@@ -37,6 +37,7 @@ class Paragraph:
     citations: list[Citation] = field(default_factory=list)
     exemplars: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)  # unknown references, as id or id.field
+    items: list[ItemCitation] = field(default_factory=list)  # stretches stating 科室 items
 
 
 def render_all(paragraphs: Sequence[str], figure_set: FigureSet, strict: bool) -> list[Paragraph]:
@@ -44,7 +45,9 @@ def render_all(paragraphs: Sequence[str], figure_set: FigureSet, strict: bool) -
     for index, paragraph in enumerate(paragraphs):
         rendered = render(paragraph, figure_set, index, strict=strict)
         wrong = rendered.unknown + rendered.absent
-        blocks.append(Paragraph(rendered.text, "body", rendered.citations, wrong=wrong))
+        blocks.append(
+            Paragraph(rendered.text, "body", rendered.citations, wrong=wrong, items=rendered.items)
+        )
     return blocks
 
 
@@ -91,7 +94,17 @@ def mark_unverified(block: Paragraph, findings: Sequence[Finding]) -> int:
                     )
                 )
         block.citations = kept
+        block.items = [_stretched(i, start, end, delta) for i in block.items]
     return len(spans)
+
+
+def _stretched(item: ItemCitation, start: int, end: int, delta: int) -> ItemCitation:
+    """An item's stretch after start..end of its block was replaced by text ``delta`` longer."""
+    if item.end <= start:
+        return item
+    if item.start >= end:
+        return replace(item, start=item.start + delta, end=item.end + delta)
+    return replace(item, end=item.end + delta)
 
 
 def _fix_for(finding: Finding) -> str:

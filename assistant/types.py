@@ -590,8 +590,9 @@ class Draft:
     figures_file: str = ""
     figures_sha256: str = ""
     created: str = ""  # ISO timestamp
+    items: list[Item] = field(default_factory=list)  # the 科室 material offered, held ones too
     item_citations: list[ItemCitation] = field(default_factory=list)  # 科室 material stated
-    items_unused: list[str] = field(default_factory=list)  # usable items no sentence states
+    items_unused: list[str] = field(default_factory=list)  # ids of the items no sentence states
 
 
 FindingKind = Literal[
@@ -608,6 +609,7 @@ FindingKind = Literal[
     "comment",
     "uncommented",
     "slot",
+    "item",
 ]
 FINDING_LABELS: dict[str, str] = {  # how a finding kind is named to people
     "ok": "一致",
@@ -623,6 +625,7 @@ FINDING_LABELS: dict[str, str] = {  # how a finding kind is named to people
     "comment": "批注不符",
     "uncommented": "缺批注",
     "slot": "待写",  # a section's prose left to the editor: shown, but no number is wrong
+    "item": "事项不符",  # a stretch stating a 科室 item says what the item does not
 }
 
 

@@ -17,6 +17,9 @@ from typing import Literal, Protocol
 from . import domain
 from .errors import BackendError
 from .gate import INLINE_HEADING, mend_paragraph
+from .items.prose import clause as item_clause
+from .items.prose import mark as item_mark
+from .items.prose import paragraphs as item_paragraphs
 from .metrics import find_metric
 from .names import Voice
 from .outline import (
@@ -296,8 +299,12 @@ class TemplateWriter:
         lead.extend(figure_sentences(left, context.figure_set))
         if lead and not lead[0].startswith(label):
             lead[0] = _with_period(lead[0], label)
-        measures, measure_ids = self._measures(context, "总结", "".join(lead))
         paragraphs = ["".join(lead)] if lead else []
+        if context.items:  # the 科室's own account of the period, not stock measures
+            labels = (context.period.label,)
+            paragraphs += item_paragraphs(context.items, labels)
+            return Written(paragraphs, _ordered(used_chunks))
+        measures, measure_ids = self._measures(context, "总结", "".join(lead))
         if not context.section.figure_ids and not measure_ids:
             # a section the genre expects that neither figures nor the past fill: say what the
             # editor must add rather than pass stock sentences off as this period's work
@@ -403,7 +410,16 @@ class TemplateWriter:
                 troubled.add(figure.metric or figure.name)
         paragraphs: list[str] = []
         ids: list[str] = []
-        for topic in [t for t in context.section.topics if t in by_topic][:4]:
+        from_items = _item_problems(context.items)
+        topics = [t for t in context.section.topics if t in by_topic][:4]
+        topics = [t for t in domain.topics() if t in topics or t in from_items]
+        for topic in topics:
+            if topic not in by_topic:  # only the 科室 material names it
+                body = "；".join(from_items[topic])
+                paragraphs.append(
+                    f"{ORDINALS[len(paragraphs)]}是{topic_heading(topic, 'problem')}。{body}。"
+                )
+                continue
             causes: list[str] = []
             for chunk in context.exemplars:
                 if chunk.part == "问题" and chunk.topic == topic:
@@ -419,7 +435,7 @@ class TemplateWriter:
                         ids.append(chunk.id)
                         break
             title = topic_heading(topic, "problem")
-            body = "；".join(by_topic[topic][:4])
+            body = "；".join(by_topic[topic][:4] + from_items.get(topic, []))
             cause = f"，{causes[0]}" if causes else ""
             said = "".join(capped(f"{body}{cause}。"))  # at most four numbers a sentence
             paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{said}")
@@ -471,6 +487,9 @@ class TemplateWriter:
             if left:
                 clauses = [self._target_clause(f) for f in left]
                 targets.append(patterns()["plan_target_lead"] + "，".join(clauses) + "。")
+        if context.items:  # what the 科室 plan, after the targets
+            said = item_paragraphs(context.items, (context.period.next_label,))
+            return Written(["".join(targets) + said[0], *said[1:]], _ordered(used_chunks))
         measures, ids = self._measures(context, "计划", "".join(targets))
         paragraph = "".join(targets) + items(measures, "；")
         paragraph = paragraph.rstrip("；。") + "。"
@@ -489,6 +508,14 @@ class TemplateWriter:
         else:
             key = "lower" if figure.better == "lower" else "higher"
         return table[key].format(name=prose_name(figure.name), target=ref(figure.id, "target"))
+
+
+def _item_problems(found: Sequence[Item]) -> dict[str, list[str]]:
+    """The difficulties the 科室 wrote, by topic, each a clause marked with its item."""
+    said: dict[str, list[str]] = {}
+    for item in found:
+        said.setdefault(item.topic, []).append(item_clause(item) + item_mark(item))
+    return said
 
 
 _TIME_LEAD = re.compile(

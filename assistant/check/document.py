@@ -14,6 +14,7 @@ from ..render import parse_comment
 from ..types import CheckReport, Citation, FigureSet, Finding
 from .blocks import _check, summarise
 from .comments import comment_findings, renamed_findings, uncommented_findings
+from .items import item_findings
 from .judge import MatchedBy
 
 CHECKED_SUFFIXES = (".docx", ".md", ".txt")
@@ -71,6 +72,9 @@ def check_file(
         )
     report = _check(texts, figure_set, cited, rows)
     report.findings = renamed_findings(texts, report.findings, figure_set)
+    if record is not None and record.item_citations:
+        found = report.findings + item_findings(texts, record)
+        report.findings = sorted(found, key=lambda f: (f.block, f.start))
     if suffix == ".docx":
         problems = [(f.block, f.start, f.end) for f in report.findings if f.kind != "ok"]
         extra = [  # a changed number is already a mismatch: its comment needs no second line

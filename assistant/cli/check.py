@@ -40,6 +40,7 @@ _CHECK_COLOURS = {
     "comment": "magenta",
     "uncommented": "yellow",
     "slot": "cyan",
+    "item": "bold red",
 }
 _CHECK_KINDS = {
     kind: f"[{colour}]{FINDING_LABELS[kind]}[/]" for kind, colour in _CHECK_COLOURS.items()

@@ -24,6 +24,7 @@ from ..types import Figure, FigureSet, Item, ItemProblem, Provenance, Quantity
 
 ID_PREFIX = "item_"
 DUPLICATE_SHARE = 0.5  # bigram overlap of two items with the same numbers that makes them one
+SAID_SHARE = 0.8  # share of an item's word bigrams the figures' names must hold to say it all
 _BRACKETS = re.compile(r"（[^）]*）|\([^)]*\)")
 
 
@@ -140,6 +141,29 @@ def conflicts(
             )
         )
     return found
+
+
+def said_by(item: Item, figures: Sequence[Figure]) -> bool:
+    """Whether figures a section states already say all of an item: each of its numbers is one
+    of theirs (same measure and value) and its other words are their names (受理环境信访件241件，
+    办结率100% beside the file's 受理环境信访件 and 环境信访办结率) — so it is not said twice."""
+    numbers = numbers_of(item)
+    if not numbers or any(q.approx for q in numbers):
+        return False
+    stated = [f for f in figures if f.value is not None]
+
+    def said(q: Quantity) -> bool:
+        alone = sum(1 for f in stated if q.metric and f.metric == q.metric) == 1
+        return any(_speaks_of(q, f, alone) and _agrees(q, f) for f in stated)
+
+    if not all(said(q) for q in numbers):
+        return False
+    words = item.text
+    for quantity in reversed(numbers):
+        words = words[: quantity.start] + words[quantity.end :]
+    own = _bigrams(words)
+    named = set().union(*(_bigrams(f.name) for f in stated))
+    return bool(own) and len(own & named) / len(own) >= SAID_SHARE
 
 
 # --- duplicates -------------------------------------------------------------------------------

@@ -1,0 +1,163 @@
+"""科室 items in a template draft: each section's items after its figures in the genre's forms,
+every stretch that states an item sourced (Word comment and sidecar), held items never drafted,
+and `check` catching a stretch that says what its item does not."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import gate
+from assistant.check import check_file
+from assistant.draft import DraftRequest, compose, save_draft
+from assistant.figures import load_figures
+from assistant.items import load_items, with_items
+from assistant.items.prose import campaign_name, clause, paragraphs
+from assistant.periods import parse_period
+from assistant.provenance import read_sidecar
+from assistant.render import render, take_item_marks
+from assistant.settings import load_settings
+from assistant.types import Item
+from assistant.word import read_comments
+
+from .conftest import REPO_ROOT, SAMPLE_DIR
+
+ITEMS_DIR = REPO_ROOT / "corpus" / "items-2025H1"
+FIGURES = SAMPLE_DIR / "figures-2025H1.csv"
+UNIT = "示例区生态环境局"
+
+
+def _items(tmp_path: Path, *lines: str, office: str = "执法大队") -> list[Item]:
+    note = tmp_path / f"{office}.txt"
+    note.write_text("\n".join(lines), encoding="utf-8")
+    return list(load_items(note, period="2025年上半年"))
+
+
+# --- the forms ----------------------------------------------------------------------------------
+
+
+def test_campaigns_are_joined_and_other_items_numbered(tmp_path: Path) -> None:
+    items = _items(
+        tmp_path,
+        "1.开展打击危险废物环境违法犯罪专项行动。",
+        "2.开展夜间突击检查12次，查处偷排行为2起。",
+        "3.开展第三方服务机构弄虚作假问题专项行动。",
+    )
+    assert campaign_name(items[0]) == "打击危险废物环境违法犯罪"
+    assert campaign_name(items[1]) is None  # it says more than a name
+    (paragraph,) = paragraphs(items)
+    item_set = load_items(tmp_path / "执法大队.txt", period="2025年上半年")
+    rendered = render(paragraph, with_items(load_figures(FIGURES), item_set))
+    assert rendered.text == (
+        "一是先后开展打击危险废物环境违法犯罪、第三方服务机构弄虚作假问题等专项行动；"
+        "二是开展夜间突击检查12次，查处偷排行为2起。"
+    )
+    assert [c.item_id for c in rendered.items] == [items[0].id, items[2].id, items[1].id]
+    assert [c.figure_id for c in rendered.citations] == list(items[1].figure_ids)
+
+
+def test_the_bureau_voice_drops_the_period_word_and_the_office_speaking(tmp_path: Path) -> None:
+    (item,) = _items(tmp_path, "下半年，执法大队将开展第二轮“双随机”抽查；同时加强业务培训。")
+    said = clause(item, ("下半年",))
+    assert said == "开展第二轮“双随机”抽查，同时加强业务培训"
+
+
+def test_one_item_is_a_sentence_of_its_own(tmp_path: Path) -> None:
+    (item,) = _items(tmp_path, "完成排污口溯源整治。", office="水科")
+    assert paragraphs([item]) == [f"完成排污口溯源整治〔item:{item.id}〕。"]
+
+
+def test_item_marks_become_spans_and_the_gate_keeps_them() -> None:
+    figure_set = load_figures(FIGURES)
+    text = "一是检查企业{{inspections}}〔item:执法大队-1〕；二是开展夜间检查〔item:执法大队-2〕。"
+    assert gate.mend_paragraph(text) == [text]
+    rendered = render(text, figure_set)
+    assert rendered.text == "一是检查企业1274家次；二是开展夜间检查。"
+    (citation,) = rendered.citations
+    assert rendered.text[citation.start : citation.end] == "1274家次"
+    spans = [rendered.text[i.start : i.end] for i in rendered.items]
+    assert spans == ["一是检查企业1274家次", "二是开展夜间检查"]
+    assert take_item_marks("无标记。", [], 0) == ("无标记。", [], [])
+
+
+# --- the sample draft -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def drafted(store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    settings = load_settings(embedding="hash", data_dir=store_dir)
+    result = compose(DraftRequest(FIGURES, UNIT, "2025年上半年", items=ITEMS_DIR), settings)
+    out = tmp_path_factory.mktemp("out")
+    files = save_draft(result.draft, result.figure_set, out)
+    return result, files
+
+
+def test_the_items_reach_their_sections(drafted) -> None:
+    result, _ = drafted
+    draft = result.draft
+    texts = [b.text for b in draft.blocks]
+    whole = "\n".join(texts)
+    item_set = result.items
+    assert item_set is not None
+    stated = {c.item_id for c in draft.item_citations}
+    usable = {i.id for i in item_set.items}
+    assert len(stated & usable) >= 0.9 * len(usable)
+    assert not stated & {i.id for i in item_set.held}  # no trap is drafted
+    assert "35件" not in whole and "2024年12月" not in whole
+    assert "先后开展" in whole and "等专项行动" in whole
+    headings = [i for i, b in enumerate(draft.blocks) if b.style == "h1"]
+    problems, plan = headings[1], headings[2]
+    for citation in draft.item_citations:
+        item = item_set.get(citation.item_id)
+        assert item is not None
+        where = "总结" if citation.block < problems else "问题" if citation.block < plan else "计划"
+        assert where == item.part, (item.text, where)
+    for text in texts:
+        assert gate.problems(text) == [], text
+    assert result.report.ok
+
+
+def test_every_item_stretch_carries_a_source_comment(drafted) -> None:
+    result, files = drafted
+    comments = [r for r in read_comments(files["docx"]) if r.text.startswith("事项：")]
+    assert len(comments) == len(result.draft.item_citations) > 30
+    first = result.draft.item_citations[0]
+    assert any(c.block_index == first.block and first.source in c.text for c in comments)
+    sidecar = read_sidecar(files["json"])
+    used = {i.id for i in sidecar.items if i.used}
+    assert used == {c.item_id for c in sidecar.item_citations}
+    unused = {i.id for i in sidecar.items if not i.used}
+    assert {i.id for i in result.items.held} <= unused
+
+
+def test_check_passes_the_draft_and_catches_an_altered_item_fact(drafted, tmp_path: Path) -> None:
+    _, files = drafted
+    whole = with_items(load_figures(FIGURES), load_items(ITEMS_DIR, load_figures(FIGURES)))
+    assert check_file(files["md"], whole).ok
+    md = tmp_path / files["md"].name
+    shutil.copy(files["json"], tmp_path / files["json"].name)
+    text = files["md"].read_text(encoding="utf-8")
+    assert "检查餐饮单位412家" in text
+    md.write_text(text.replace("检查餐饮单位412家", "2024年3月检查餐饮单位412家"), "utf-8")
+    report = check_file(md, whole)
+    found = [f for f in report.findings if f.kind == "item"]
+    assert [f.value for f in found] == ["2024年3月"]
+    assert "大气科" in found[0].message and not report.ok
+
+
+def test_a_changed_item_number_is_caught_twice(drafted, tmp_path: Path) -> None:
+    _, files = drafted
+    whole = with_items(load_figures(FIGURES), load_items(ITEMS_DIR, load_figures(FIGURES)))
+    md = tmp_path / files["md"].name
+    shutil.copy(files["json"], tmp_path / files["json"].name)
+    text = files["md"].read_text(encoding="utf-8")
+    md.write_text(text.replace("检查餐饮单位412家", "检查餐饮单位421家"), "utf-8")
+    kinds = {f.kind for f in check_file(md, whole).findings if f.value.startswith("421")}
+    assert "item" in kinds
+
+
+def test_period_check_uses_the_draft_period() -> None:
+    found = load_items(ITEMS_DIR, period=parse_period("2025年上半年"))
+    assert all("2024年12月" not in i.text for i in found)
