@@ -260,6 +260,14 @@ class LevelsFile(Strict):
     area_words: dict[str, str] = {}
     area_neutral: str = ""
     area_not_before: tuple[str, ...] = ()
+    branch_markers: tuple[str, ...]
+
+
+class NameList(Strict):
+    """How a list of names of one kind ("A、B等企业") is said generally."""
+
+    nouns: tuple[str, ...]  # what may follow 等 (企业, 河道)
+    general: str  # the general words (重点企业)
 
 
 class NamesFile(Strict):
@@ -272,8 +280,10 @@ class NamesFile(Strict):
     place_then_generic: tuple[str, ...]
     generalise: dict[str, str]
     name_tags: tuple[str, ...]
-    company_list: str
+    lists: dict[Literal["place", "water", "company"], NameList]
     short_followers: tuple[str, ...]
+    common_words: tuple[str, ...] = ()
+    everyones: tuple[str, ...] = ()
 
 
 class MetricHintsFile(Strict):

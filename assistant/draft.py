@@ -25,7 +25,7 @@ from .errors import InputError
 from .figures import load_figures
 from .items import load_items, with_items
 from .items.place import section_items, with_item_sections
-from .names import Voice
+from .names import Voice, chunk_names, figure_names, own_said
 from .outline import (
     PARTS,
     Outline,
@@ -153,6 +153,15 @@ def find_past(retriever: Any | None, period: Period) -> PastDocument | None:
     return past_document(by_document[document])
 
 
+def target_voice(unit: str, figure_set: FigureSet, retriever: Any | None) -> Voice:
+    """Who speaks: the unit, and as its own names those its figures file and its own past
+    documents say (their chunks' names, labelled at ingest)."""
+    own = figure_names(figure_set)
+    if retriever is not None:
+        own += [n for c in retriever.index.chunks if c.unit == unit for n in chunk_names(c).all()]
+    return Voice.of(unit, own)
+
+
 def gather_exemplars(
     retriever: Any | None, section: Section, period: Period, figure_set: FigureSet
 ) -> list[Chunk]:
@@ -264,7 +273,7 @@ def compose(
         )
     unit = resolve_unit(request.unit, figure_set, retriever, settings.unit)
     past = find_past(retriever, period)
-    voice = Voice.of(unit)
+    voice = target_voice(unit, figure_set, retriever)
     outline = _outline(request, figure_set, period, unit, past, item_set)
     found = [gather_exemplars(retriever, s, period, figure_set) for s in outline.sections]
     if request.outline is None:  # the user's own headings stay as written
@@ -311,6 +320,7 @@ def compose(
     _cite_items(draft, blocks, item_set)
     draft.prompts = dict(sorted(prompts.items()))
     draft.model = model
+    draft.own_names = own_said("\n".join(b.text for b in draft.blocks), voice)
     report = check_blocks([b.text for b in draft.blocks], whole, draft.citations)
     result = DraftResult(draft, report, whole, repairs=repairs, unverified=unverified, notes=notes)
     result.items = item_set

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from . import domain, reading, splitting
+from . import domain, names, reading, splitting
 from .errors import InputError
 from .reading import is_corpus_file
 from .retrieve import refresh_index
@@ -76,8 +76,12 @@ def _pipeline_version() -> bytes:
 
 @cache
 def _pack_pipeline(pack: domain.Domain) -> bytes:
-    code = b"".join(Path(module.__file__).read_bytes() for module in (reading, splitting))
-    labels = b"".join((pack.folder / name).read_bytes() for name in ("domain.yaml", "topics.yaml"))
+    """The code and pack files a document's chunks depend on: reading and splitting, and the
+    names and levels ingest labels each chunk with (assistant.names, names.yaml, levels.yaml)."""
+    modules = (reading, splitting, names)
+    code = b"".join(Path(module.__file__).read_bytes() for module in modules)
+    files = ("domain.yaml", "topics.yaml", "names.yaml", "levels.yaml")
+    labels = b"".join((pack.folder / name).read_bytes() for name in files)
     return code + labels
 
 
@@ -124,7 +128,7 @@ def ingest(
                 report.files += 1
                 report.documents.append(IngestedFile(source.document, "unchanged", known.chunks))
                 continue
-            chunks = chunks_from_file(source.path, source.document, overrides)
+            chunks = names.labelled(chunks_from_file(source.path, source.document, overrides))
         except (InputError, OSError) as exc:
             report.skipped.append(SkippedFile(str(source.path), _reason(exc)))
             continue

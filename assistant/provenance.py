@@ -123,6 +123,7 @@ class Sidecar(_Record):
     placeholders: list[SidecarPlaceholder] = []
     items: list[SidecarItem] = []
     item_citations: list[SidecarItemCitation] = []
+    own_names: list[str] = []  # Draft.own_names
 
     @classmethod
     def of(cls, draft: Draft) -> Sidecar:
@@ -137,6 +138,7 @@ class Sidecar(_Record):
             created=draft.created,
             prompts=draft.prompts,
             figures=SidecarFigures(file=draft.figures_file, sha256=draft.figures_sha256),
+            own_names=list(draft.own_names),
             paragraphs=[
                 SidecarParagraph(
                     index=index,
@@ -235,6 +237,7 @@ class Sidecar(_Record):
                 for c in self.item_citations
             ],
             items_unused=[i.id for i in self.items if not i.used],
+            own_names=tuple(self.own_names),
         )
 
     def text(self) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from . import domain, era
 from .metrics import find_metric, normalise_unit, same_measure
-from .names import Voice, speak_as, speaker_level
+from .names import Voice, chunk_level, chunk_names, speak_as
 from .numbers import extract_numbers
 from .outline import patterns, shift_years
 from .periods import WORDS
@@ -82,7 +82,7 @@ def adapt(
     if voice is not None:
         text = era.of_year(text, year)
         if not (chunk.unit and chunk.unit == voice.unit):
-            text = speak_as(text, speaker_level(chunk.unit, chunk.text), voice)
+            text = speak_as(text, chunk_level(chunk), voice, chunk_names(chunk).all())
     if chunk.year and year:
         text = shift_years(text, year - chunk.year)
     if chunk.period and chunk.period != period_kind and chunk.period in WORDS:

@@ -35,8 +35,8 @@ from . import domain
 from .errors import InputError
 from .reading import normalise_for_matching
 from .settings import Settings
-from .store import Store
-from .types import Chunk, Part, PeriodKind, SearchFilters, SearchResult
+from .store import NAME_KINDS, Store
+from .types import Chunk, Names, Part, PeriodKind, SearchFilters, SearchResult
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -49,6 +49,7 @@ EXPANSION_WEIGHT = 0.5  # an expansion term counts half as much as a word the us
 DENSE_OVERFETCH = 4000  # most dense results fetched unfiltered before filtering falls to Chroma
 NEAR_COPY = 0.6  # character-trigram Jaccard above which two results count as the same passage
 TOKENIZER_VERSION = "3"
+INDEX_FORMAT = 2  # chunks.json records: 2 added each chunk's level and names
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -210,7 +211,11 @@ class Bm25Index:
         staging.mkdir(parents=True)
         if self.model is not None:
             self.model.save(str(staging), show_progress=False)
-        meta = {"fingerprint": print_, "chunks": [_record(chunk) for chunk in self.chunks]}
+        meta = {
+            "format": INDEX_FORMAT,
+            "fingerprint": print_,
+            "chunks": [_record(chunk) for chunk in self.chunks],
+        }
         (staging / "chunks.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         old = directory.with_name(directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -225,7 +230,7 @@ class Bm25Index:
         if not meta_file.is_file():
             return None
         meta = json.loads(meta_file.read_text("utf-8"))
-        if "chunks" not in meta:  # written by an older version: rebuild
+        if meta.get("format") != INDEX_FORMAT:  # written by an older version: rebuild
             return None
         chunks = [_chunk(record) for record in meta["chunks"]]
         model = None
@@ -305,13 +310,30 @@ def _record(chunk: Chunk) -> list:
         chunk.period,
         chunk.position,
         chunk.title,
+        chunk.level,
+        None if chunk.names is None else [list(getattr(chunk.names, k)) for k in NAME_KINDS],
     ]
 
 
 def _chunk(record: list) -> Chunk:
-    chunk_id, text, document, heading, part, topic, unit, year, period, position, title = record
+    chunk_id, text, document, heading, part, topic, unit, year, period, position, title = record[
+        :11
+    ]
+    level, found = record[11:]
     return Chunk(
-        chunk_id, text, document, tuple(heading), part, topic, unit, year, period, position, title
+        chunk_id,
+        text,
+        document,
+        tuple(heading),
+        part,
+        topic,
+        unit,
+        year,
+        period,
+        position,
+        title,
+        level,
+        None if found is None else Names(*map(tuple, found)),
     )
 
 

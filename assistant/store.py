@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlparse
 
@@ -28,11 +28,16 @@ from .embeddings import Embeddings as EmbeddingModel
 from .embeddings import HashEmbeddings, make_embeddings
 from .errors import BackendError, ConfigError
 from .settings import Settings, load_settings
-from .types import Chunk, SearchFilters
+from .types import Chunk, Names, SearchFilters
 
 HEADING_JOINER = " > "
 PAGE_SIZE = 5000
 PASSAGE_FORMAT = "headings2"  # what is embedded for a chunk; see passage()
+# how a chunk's level and names are stored; a chunk without it was stored before ingest
+# labelled them (Chunk.names None: found at draft time until the next ingest labels it)
+LABELS_FORMAT = "names1"
+NAME_JOINER = "|"  # Chroma metadata is scalar: a kind's names joined
+NAME_KINDS = tuple(f.name for f in fields(Names))
 _COLLECTION_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]{1,50}[a-zA-Z0-9]")
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -128,10 +133,30 @@ def _metadata(chunk: Chunk, doc_hash: str) -> dict[str, str | int]:
         "doc_hash": doc_hash,
         "passage": PASSAGE_FORMAT,
     }
-    for key, value in (("unit", chunk.unit), ("year", chunk.year), ("period", chunk.period)):
+    for key, value in (
+        ("unit", chunk.unit),
+        ("year", chunk.year),
+        ("period", chunk.period),
+        ("level", chunk.level),
+    ):
         if value is not None:  # Chroma stores no None; a missing key means "unknown"
             metadata[key] = value
+    if chunk.names is not None:
+        metadata["labels"] = LABELS_FORMAT
+        for kind in NAME_KINDS:
+            metadata[f"names_{kind}"] = NAME_JOINER.join(getattr(chunk.names, kind))
     return metadata
+
+
+def _names(metadata: Mapping[str, Any]) -> Names | None:
+    if metadata.get("labels") != LABELS_FORMAT:
+        return None
+    return Names(
+        **{
+            kind: tuple(n for n in metadata.get(f"names_{kind}", "").split(NAME_JOINER) if n)
+            for kind in NAME_KINDS
+        }
+    )
 
 
 def passage(chunk: Chunk) -> str:
@@ -156,6 +181,8 @@ def chunk_from_record(chunk_id: str, text: str, metadata: Mapping[str, Any]) -> 
         period=metadata.get("period"),
         position=int(metadata.get("position", 0)),
         title=metadata.get("title", ""),
+        level=metadata.get("level"),
+        names=_names(metadata),
     )
 
 

@@ -51,6 +51,19 @@ PeriodKind = Literal["一季度", "上半年", "前三季度", "全年"]
 
 
 @dataclass(frozen=True)
+class Names:
+    """The proper names a passage carries, by kind (found at ingest by assistant.names)."""
+
+    place: tuple[str, ...] = ()  # divisions, towns, streets (丹阳, 皇塘镇)
+    water: tuple[str, ...] = ()  # rivers, lakes, reservoirs (白塔河)
+    company: tuple[str, ...] = ()  # 金冠玻璃, 协联电厂
+    person: tuple[str, ...] = ()  # a name after a title (书记孙某某 → 孙某某)
+
+    def all(self) -> tuple[str, ...]:
+        return self.place + self.water + self.company + self.person
+
+
+@dataclass(frozen=True)
 class Chunk:
     """One heading-delimited piece of a past summary, with where it sits and what it is about."""
 
@@ -65,6 +78,8 @@ class Chunk:
     period: PeriodKind | None = None
     position: int = 0  # order within the document
     title: str = ""  # the document's title
+    level: str | None = None  # the level its bureau speaks at (市/县/区), labelled at ingest
+    names: Names | None = None  # the names it carries; None: stored before ingest labelled them
 
 
 @dataclass
@@ -593,6 +608,9 @@ class Draft:
     items: list[Item] = field(default_factory=list)  # the 科室 material offered, held ones too
     item_citations: list[ItemCitation] = field(default_factory=list)  # 科室 material stated
     items_unused: list[str] = field(default_factory=list)  # ids of the items no sentence states
+    # names that are the unit's own only by its past documents or figures file (柳塘镇): check
+    # reads them from the sidecar and does not call them foreign
+    own_names: tuple[str, ...] = ()
 
 
 FindingKind = Literal[

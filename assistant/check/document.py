@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..names import Voice, division_names, is_foreign
+from ..names import Voice, figure_names, foreign_mentions
 from ..numbers import extract_numbers
 from ..provenance import Sidecar, read_sidecar, sidecar_beside
 from ..render import parse_comment
@@ -88,7 +88,9 @@ def check_file(
     unit = unit or (record.unit if record else None) or figure_set.organisation
     if unit:
         report.findings = sorted(
-            report.findings + foreign_findings(texts, unit), key=lambda f: (f.block, f.start)
+            report.findings
+            + foreign_findings(texts, unit, figure_set, record.own_names if record else ()),
+            key=lambda f: (f.block, f.start),
         )
         report.summary = summarise(report.findings)
     report.path = path
@@ -105,28 +107,35 @@ def _sidecar_of(path: Path, named: Path | None) -> Sidecar | None:
     return sidecar_beside(beside) if beside.is_file() else None
 
 
-def foreign_findings(texts: Sequence[str], unit: str) -> list[Finding]:
-    """Places outside the unit's own area (another city's or county's name) in the text."""
-    voice = Voice.of(unit)
+_KIND_WORDS = {"place": "地名", "water": "水体", "company": "企业", "person": "人名"}
+
+
+def foreign_findings(
+    texts: Sequence[str],
+    unit: str,
+    figure_set: FigureSet | None = None,
+    own: Sequence[str] = (),
+) -> list[Finding]:
+    """Names not of the unit's own area in the text: another city's, county's, town's or
+    river's name, a company's, a person's. The unit's own area, the names its figures file
+    says and ``own`` (the draft's sidecar: names of the unit's own past documents) are its own."""
+    said = figure_names(figure_set) if figure_set is not None else []
+    voice = Voice.of(unit, [*said, *own])
     found = []
     for block, text in enumerate(texts):
-        start = 0
-        for name in division_names(text):
-            start = text.find(name, start)
+        for name, kind, start in foreign_mentions(text, voice):
             end = start + len(name)
-            if is_foreign(name, voice.own):
-                found.append(
-                    Finding(
-                        kind="foreign",
-                        value=name,
-                        block=block,
-                        start=start,
-                        end=end,
-                        context=text[max(0, start - 12) : end + 12],
-                        message=f"“{name}”不在{unit}的辖区内，可能沿用了其他单位的材料",
-                    )
+            found.append(
+                Finding(
+                    kind="foreign",
+                    value=name,
+                    block=block,
+                    start=start,
+                    end=end,
+                    context=text[max(0, start - 12) : end + 12],
+                    message=f"{_KIND_WORDS[kind]}“{name}”不是{unit}的，可能沿用了其他单位的材料",
                 )
-            start = end
+            )
     return found
 
 
