@@ -183,8 +183,8 @@ def run_target(target: dict, shared: Path, work: Path, keep: Path | None, show: 
     voice = names.Voice.of(target["unit"], own)
     body = "\n".join(body_lines(text))
     foreign = names.foreign_names(body, voice)
-    pool = stored_foreign(Store(settings), voice)
-    strict = strict_foreign(body, pool)
+    stored = stored_foreign(Store(settings), voice)
+    strict = strict_foreign(body, stored)
     stale = era.stale(body, year)
     problems = gate.problems(body)
     dumps = [s for s in _sentences(body) if len(extract_numbers(s)) >= DUMP]
@@ -218,7 +218,8 @@ def run_target(target: dict, shared: Path, work: Path, keep: Path | None, show: 
         "check": 0 if report.ok else 1,
     }
     if show:
-        print(f"  [{target['id']}] {len(pool)} foreign names stored on the corpus: {pool[:12]}")
+        shown = "、".join(stored[:12])
+        print(f"  [{target['id']}] {len(stored)} foreign names stored on the corpus: {shown} …")
         for key in KEYS:
             for item in row[key]:
                 print(f"  [{target['id']}] {key}: {item}")
