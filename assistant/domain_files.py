@@ -397,9 +397,21 @@ class ChatFile(Strict):
     revise_parts: ChatParts
     topic_follows: Alternatives
     topic_fillers: Alternatives
+    # the 科室 material (assistant.items) as staff name it ("用这些科室材料"), and the words that
+    # drop it ("不用科室材料"); a pack without them never reads a request as about material
+    material: Alternatives = ()
+    material_off: Alternatives = ()
 
     _check = field_validator(
-        "draft", "whole", "revise", "add", "elsewhere", "topic_follows", "topic_fillers"
+        "draft",
+        "whole",
+        "revise",
+        "add",
+        "elsewhere",
+        "topic_follows",
+        "topic_fillers",
+        "material",
+        "material_off",
     )(_alternatives)
 
 

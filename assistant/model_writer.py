@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from . import domain
 from .errors import BackendError
+from .items import numbers_of
 from .numbers import extract_numbers
 from .periods import PACE
 from .prompts import Prompt, load_prompt
@@ -25,7 +26,7 @@ from .prose import capped, named
 from .refill import sentences
 from .render import FIELD_LABELS, render
 from .settings import Settings
-from .types import Chunk, FigureSet
+from .types import Chunk, FigureSet, Item
 from .writers import (
     Context,
     OnToken,
@@ -129,6 +130,31 @@ def figures_table(
     return "\n".join(rows)
 
 
+def item_words(item: Item) -> str:
+    """An item's text with its numbers as references to its figures (what the model writes)."""
+    text, pieces, last = item.text, [], 0
+    for quantity, figure_id in zip(numbers_of(item), item.figure_ids, strict=False):
+        pieces += [text[last : quantity.start], ref(figure_id, "value")]
+        last = quantity.end
+    return "".join(pieces) + text[last:]
+
+
+def items_list(items: Sequence[Item], figure_set: FigureSet) -> str:
+    """The section's 科室 items as the model may cite them: its mark, the 科室, the words with
+    references, and what each reference prints."""
+    lines = []
+    for item in items:
+        lines.append(f"〔item:{item.id}〕（{item.office}）{item_words(item)}")
+        printed = [
+            f"{ref(f, 'value')}写出“{render(ref(f, 'value'), figure_set).text}”"
+            for f in item.figure_ids
+            if figure_set.get(f) is not None
+        ]
+        if printed:
+            lines.append("    其中" + "，".join(printed))
+    return "\n".join(lines) or "（无）"
+
+
 def topical(chunks: Sequence[Chunk], topics: Sequence[str]) -> list[Chunk]:
     """The exemplars about the section's own topics (monitoring gets no approval passages)."""
     if not topics:
@@ -229,6 +255,8 @@ class OpenAIWriter:
             values["figures_table"] = figures_table(context.figure_set, targets, kind)
         if section.role in ("plan", "plan-intro"):
             values["next_period"] = period.next_label
+        if section.role in ("summary", "plan", "problems"):
+            values["items"] = items_list(context.items, context.rendering_set)
         if section.role in ("summary", "plan"):
             values["topic"] = "、".join(section.topics) or domain.default_topic()
             values["heading"] = section.title
@@ -263,6 +291,7 @@ class OpenAIWriter:
             draft="\n\n".join(written.paragraphs),
             unsourced="\n".join(unsourced),
             figures_table=figures_table(context.figure_set, context.section.figure_ids, kind),
+            items=items_list(context.items, context.rendering_set),
         )
         try:
             result = run_chat(self.settings, self._system(context), user)

@@ -17,9 +17,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
 from .gate import mend_paragraph
+from .item_marks import Invented, Marked, check_items, mark_invented, repair_items
 from .numbers import extract_numbers
 from .render import FIELD_LABELS, StreamRenderer, render
-from .types import BlockStyle, Citation, FigureSet, Finding, ItemCitation
+from .types import BlockStyle, Citation, FigureSet, Finding, Item, ItemCitation
 from .writers import Context, OnToken, Writer, Written
 
 MARK_ROUNDS = 3  # rounds of 〔待核〕 marking a section gets at most
@@ -38,15 +39,29 @@ class Paragraph:
     exemplars: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)  # unknown references, as id or id.field
     items: list[ItemCitation] = field(default_factory=list)  # stretches stating 科室 items
+    invented: list[Invented] = field(default_factory=list)  # marks naming no item given
 
 
-def render_all(paragraphs: Sequence[str], figure_set: FigureSet, strict: bool) -> list[Paragraph]:
+def render_all(
+    paragraphs: Sequence[str], figure_set: FigureSet, strict: bool, items: Sequence[Item] = ()
+) -> list[Paragraph]:
+    """Each paragraph with its references rendered and its item marks taken out: numbers and
+    the section's items (``items``) cited, unknown ids and invented items listed
+    (assistant.item_marks)."""
     blocks = []
     for index, paragraph in enumerate(paragraphs):
         rendered = render(paragraph, figure_set, index, strict=strict)
         wrong = rendered.unknown + rendered.absent
+        marked = check_items(rendered.text, rendered.citations, rendered.items, items, index)
         blocks.append(
-            Paragraph(rendered.text, "body", rendered.citations, wrong=wrong, items=rendered.items)
+            Paragraph(
+                marked.text,
+                "body",
+                marked.citations,
+                wrong=wrong,
+                items=marked.items,
+                invented=marked.invented,
+            )
         )
     return blocks
 
@@ -122,9 +137,13 @@ def _fix_for(finding: Finding) -> str:
 
 
 def repair_list(
-    blocks: Sequence[Paragraph], findings: Sequence[Finding], figure_set: FigureSet
+    blocks: Sequence[Paragraph],
+    findings: Sequence[Finding],
+    figure_set: FigureSet,
+    given: Sequence[Item] = (),
 ) -> list[str]:
-    """For each flagged number and each wrong reference: what, where, why, and the fixes."""
+    """For each flagged number, each wrong reference and each mark naming no item of ``given``
+    (the section's items): what, where, why, and the fixes."""
     items = []
     for f in findings:
         where = blocks[f.block].text[max(0, f.start - 20) : f.end + 10]
@@ -143,6 +162,8 @@ def repair_list(
                 f"  可用的改法：改用数据表中已有的引用；或删去这一处，把句子改写成不用它的说法"
                 f"（意思不变）；或换成〔待核：指标名〕"
             )
+    for block in blocks:
+        items += repair_items(block.invented, block.text, given)
     return [f"{n}. {item}" for n, item in enumerate(items, start=1)]
 
 
@@ -162,17 +183,20 @@ def verify_section(
     figure_set = context.rendering_set
     plan = context.section.part == "计划"
     strict = writer.generative
-    blocks = render_all(written.paragraphs, figure_set, strict)
+    given = context.items
+    blocks = render_all(written.paragraphs, figure_set, strict, given)
     bad = bad_findings(blocks, figure_set, plan)
     repairs = 0
-    if bad or any(b.wrong for b in blocks):
-        repaired = writer.repair(context, written, repair_list(blocks, bad, figure_set))
+    if bad or any(b.wrong or b.invented for b in blocks):
+        listed = repair_list(blocks, bad, figure_set, given)
+        repaired = writer.repair(context, written, listed)
         if repaired is not None:
             repairs = 1
             written = repaired
-            blocks = render_all(written.paragraphs, figure_set, strict)
+            blocks = render_all(written.paragraphs, figure_set, strict, given)
             bad = bad_findings(blocks, figure_set, plan)
     unverified = sum(len(set(b.wrong)) for b in blocks)  # rendered as 〔待核〕 already
+    unverified += sum(_mark_invented(block) for block in blocks)
     for round_ in range(MARK_ROUNDS):
         if not bad:
             break
@@ -182,6 +206,21 @@ def verify_section(
         # round, whose findings nothing would use)
         bad = bad_findings(blocks, figure_set, plan) if round_ < MARK_ROUNDS - 1 else []
     return blocks, written, repairs, unverified
+
+
+def _mark_invented(block: Paragraph) -> int:
+    """A 〔待核〕 after each stretch whose item mark named no item (assistant.item_marks)."""
+    if not block.invented:
+        return 0
+    marked = Marked(block.text, block.citations, block.items, block.invented)
+    count = mark_invented(marked)
+    block.text, block.citations, block.items, block.invented = (
+        marked.text,
+        marked.citations,
+        marked.items,
+        [],
+    )
+    return count
 
 
 # --- the sections of a draft, concurrently -----------------------------------------------------

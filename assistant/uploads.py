@@ -23,6 +23,7 @@ MAX_RATIO = 200  # XML compresses ~10×; a bomb compresses thousands of times
 MAX_MEMBERS = 5000
 FIGURES_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".yaml", ".yml")
 DRAFT_SUFFIXES = (".docx",)
+ITEMS_SUFFIXES = (".docx", ".txt", ".md", ".csv", ".xlsx")  # 科室 notes and 事项 tables
 # The part every real file of that kind holds, so a renamed zip is told apart from the real thing.
 _REQUIRED_PART = {
     ".docx": "word/document.xml",

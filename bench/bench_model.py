@@ -4,6 +4,7 @@ time a whole draft takes against a slow endpoint, sections one at a time vs at o
     .venv/bin/python bench/bench_model.py                  # both (about 5 minutes)
     .venv/bin/python bench/bench_model.py --only replay    # the recording only (seconds)
     .venv/bin/python bench/bench_model.py --only concurrency --latency 10
+    .venv/bin/python bench/bench_model.py --only items       # with the 科室 material (seconds)
 
 - Replay: `assistant draft --writer openai` for the sample corpus and figures-2025H1 against
   tests/replay_server.py (the recording in tests/data/cassettes/sample-2025H1, matched by
@@ -14,6 +15,13 @@ time a whole draft takes against a slow endpoint, sections one at a time vs at o
   without 同比/较上年 before them, and paragraphs not from the writer asked for (template text
   in a model draft). Then the requests the recording had no reply for (answered by a scripted
   stand-in), and the recordings never asked for (prompts changed since the recording).
+- Items (issue 13): the same draft with the sample 科室 material (corpus/items-2025H1). The
+  recording predates items, so it shows what the replayed model does with material it was never
+  asked to cite (nothing); a third run appends to each recorded section reply a scripted
+  paragraph stating every item its prompt lists (their words with their {{item_…}} references and
+  〔item:ID〕 marks, as the prompt asks) — the plumbing measured, not a model: items offered to a
+  section and stated, items no section was given (unused, listed in the sidecar), stated items
+  with a source comment, item numbers that fail the check, 〔待核〕 marks.
 - Concurrency: the same whole draft against the replay server answering every request after
   ``--latency`` seconds, with ``concurrency`` 1 and the default; prints both times and the ratio
   (the target is at most 30 %).
@@ -36,9 +44,13 @@ from assistant.draft import DraftRequest, compose  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
 from assistant.numbers import extract_numbers  # noqa: E402
 from assistant.settings import Settings, load_settings  # noqa: E402
+from tests.openai_stub import Reply  # noqa: E402
 from tests.replay_server import SCRIPTED_PLAN_INTRO, ReplayServer  # noqa: E402
 
 SAMPLE = ROOT / "corpus" / "sample"
+MATERIAL = ROOT / "corpus" / "items-2025H1"
+_LISTED = re.compile(r"【科室事项开始】\n(.*?)\n【科室事项结束】", re.S)
+_ITEM_LINE = re.compile(r"^(〔item:[^〕]+〕)（[^）]*）(.+?)。?$", re.M)
 REQUEST = DraftRequest(SAMPLE / "figures-2025H1.csv", "示例区生态环境局", "2025年上半年")
 BAD = ("mismatch", "unit", "direction", "unsourced", "stale", "period")
 # the bureau's own names: its unit and the places its figures file names (清溪河, 龙潭水库)
@@ -106,6 +118,65 @@ def replay(settings: Settings) -> None:
         print(f"  recorded but not asked for: {recording.number:03d} {recording.asked.role}")
 
 
+class ItemsReplay(ReplayServer):
+    """The recording, with a scripted paragraph after each section reply that states every item
+    the request lists, each with its mark (a model doing exactly what the prompt asks); a
+    recorded repair, which replaces the section, gets it again."""
+
+    def reply_for(self, body: dict) -> Reply:
+        reply = super().reply_for(body)
+        user = "\n".join(str(m.get("content", "")) for m in body.get("messages", []))
+        listed = _LISTED.search(user)
+        if listed is None or "〔item:" in reply.text:  # an unrecorded repair: its draft back
+            return reply
+        said = [f"{words}{mark}" for mark, words in _ITEM_LINE.findall(listed.group(1))]
+        if not said:
+            return reply
+        text = reply.text + "\n\n" + "；".join(said) + "。"
+        return Reply(text=text, chunks=(text,), delay=reply.delay)
+
+
+def item_metrics(result) -> dict[str, object]:
+    """What the items table prints for one draft."""
+    draft, usable = result.draft, len(result.items.items) if result.items else 0
+    stated = {c.item_id for c in draft.item_citations}
+    numbers = [f for f in result.report.findings if (f.figure_id or "").startswith("item_")]
+    return {
+        "usable": usable,
+        "stated": len(stated),
+        "share": f"{len(stated) / usable:.0%}" if usable else "-",
+        "unused": len(draft.items_unused),
+        "sourced": f"{sum(1 for c in draft.item_citations if c.source)}/"
+        f"{len(draft.item_citations)}",
+        "nums ok": sum(1 for f in numbers if f.kind == "ok"),
+        "nums bad": sum(1 for f in numbers if f.kind in BAD),
+        "待核": sum(b.text.count("〔待核") for b in draft.blocks),
+        "chars": sum(len(b.text) for b in draft.blocks if b.style == "body"),
+    }
+
+
+def items(settings: Settings) -> None:
+    print("\n== Items: the replayed model with the sample 科室 material (2025H1) ==")
+    with_items = DraftRequest(REQUEST.figures, REQUEST.unit, REQUEST.period, items=MATERIAL)
+    rows = {}
+    for name, server_class, request in (
+        ("replay, no items", ReplayServer, REQUEST),
+        ("replay + items", ReplayServer, with_items),
+        ("+ scripted items", ItemsReplay, with_items),
+    ):
+        with server_class() as server:
+            result = compose(request, model_settings(settings, server))
+            rows[name] = item_metrics(result)
+            matched = len(server.served) - len(server.unmatched)
+            rows[name]["matched"] = f"{matched}/{len(server.served)}"
+    keys = list(rows["replay + items"])
+    print(f"{'run':18} " + " ".join(f"{k:>8}" for k in keys))
+    for name, row in rows.items():
+        print(f"{name:18} " + " ".join(f"{row[k]!s:>8}" for k in keys))
+    print("(the recording predates items: its replies state none; the scripted paragraph is")
+    print(" the plumbing's upper bound, not a model's quality)")
+
+
 def concurrency(settings: Settings, latency: float) -> None:
     print(f"\n== Concurrency: whole draft, endpoint answering after {latency:g} s ==")
     default = Settings.model_fields["concurrency"].default
@@ -124,7 +195,7 @@ def concurrency(settings: Settings, latency: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=("replay", "concurrency"))
+    parser.add_argument("--only", choices=("replay", "items", "concurrency"))
     parser.add_argument("--latency", type=float, default=10.0)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -132,6 +203,8 @@ def main() -> None:
         ingest([SAMPLE], settings)
         if args.only in (None, "replay"):
             replay(settings)
+        if args.only in (None, "items"):
+            items(settings)
         if args.only in (None, "concurrency"):
             concurrency(settings, args.latency)
 

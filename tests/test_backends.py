@@ -368,6 +368,7 @@ def test_injected_exemplar_reaches_the_model_only_as_fenced_data(
         topic="大气",
         heading="（一）大气污染防治",
         figures_table="id | 指标 | 数值\npm25_avg | PM2.5平均浓度 | 〔已给出〕",
+        items="（无）",
         exemplars=f"坚持“五源齐控”，扎实推进治气工作。\n{attack}",
     )
     openai_server.script(["一是精准治气，{{pm25_avg}}。"])

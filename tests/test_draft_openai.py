@@ -53,7 +53,7 @@ def test_streamed_section(store_dir: Path, openai_server) -> None:
     assert result.report.ok and result.repairs == 0
     draft = result.draft
     assert draft.writer == "openai" and draft.model == "stub-writer"
-    assert draft.prompts == {"section-summary": 3, "system": 4}
+    assert draft.prompts == {"section-summary": 4, "system": 4}
     assert all(draft.exemplars.get(c.block) for c in draft.citations)
 
 
@@ -84,7 +84,7 @@ def test_invented_number_gets_one_repair(store_dir: Path, openai_server) -> None
     repair = openai_server.chat_requests[1]["messages"][1]["content"]
     assert "46家" in repair and "待核清单" in repair
     assert "46家" not in markdown(result.draft) and result.report.ok
-    assert result.draft.prompts["repair"] == 2
+    assert result.draft.prompts["repair"] == 3
 
 
 def test_number_still_invented_after_repair_becomes_unverified(store_dir, openai_server) -> None:

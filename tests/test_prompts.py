@@ -14,7 +14,15 @@ from tests.conftest import REPO_ROOT
 
 SHIPPED = {
     "system": ("unit", "work"),
-    "section-summary": ("unit", "period", "topic", "heading", "figures_table", "exemplars"),
+    "section-summary": (
+        "unit",
+        "period",
+        "topic",
+        "heading",
+        "figures_table",
+        "items",
+        "exemplars",
+    ),
     "section-plan": (
         "unit",
         "period",
@@ -22,25 +30,27 @@ SHIPPED = {
         "topic",
         "heading",
         "figures_table",
+        "items",
         "exemplars",
     ),
     "opening": ("unit", "period", "title", "outline", "figures_table", "exemplars"),
-    "problems": ("unit", "period", "figures_table", "exemplars"),
+    "problems": ("unit", "period", "figures_table", "items", "exemplars"),
     "plan-intro": ("unit", "period", "next_period", "outline", "figures_table", "exemplars"),
-    "repair": ("heading", "draft", "unsourced", "figures_table"),
+    "repair": ("heading", "draft", "unsourced", "figures_table", "items"),
     "revise": ("heading", "section", "instruction", "figures_table"),
 }
 # bumped with each change of wording (issue 15: the table's 引用/程序写出/说明 columns, names with
 # digits, targets against the period's pace, exemplar facts, the repair's allowed fixes; the
 # office's work from the domain pack in system, 主要/结果性指标 for 环境质量 in opening and
-# section-summary)
+# section-summary; issue 13: the 科室 items with their 〔item:id〕 marks in section-summary,
+# section-plan, problems and repair)
 VERSIONS = {
     "system": 4,
-    "section-summary": 3,
-    "section-plan": 2,
+    "section-summary": 4,
+    "section-plan": 3,
     "opening": 3,
-    "problems": 2,
-    "repair": 2,
+    "problems": 3,
+    "repair": 3,
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from .. import domain
 from ..errors import AssistantError, InputError
 from ..settings import Settings
-from ..types import Block, CheckReport, Draft, FigureSet
+from ..types import Block, CheckReport, Draft, FigureSet, ItemSet
 from .intent import EDIT_IN_WORD, help_text, parse_intent, period_problem, target
 from .store import ChatStore, Message, SessionInfo, Version, _now
 
@@ -109,6 +109,34 @@ class ChatEngine:
                 self._loaded.pop(next(iter(self._loaded)))
             self._loaded[_file_key(path)] = figure_set
         return figure_set
+
+    # 科室 material
+
+    def set_items(self, client: str, session: str, paths: list[Path]) -> ItemSet:
+        """One or several files of 科室 material for the session, read with its figures; a bad
+        file raises InputError and changes nothing."""
+        from .items import keep_material
+
+        self.store.info(client, session)
+        folder = self.root / session / "items"
+        return keep_material(paths, folder, self.figures(client, session))
+
+    def items(self, client: str, session: str) -> ItemSet | None:
+        """The session's 科室 material, read against its current figures (None: none given)."""
+        from .items import read_session_items
+
+        self.store.info(client, session)
+        return read_session_items(self.root / session / "items", self.figures(client, session))
+
+    def _material(self, client: str, session: str, action: str) -> str:
+        """The reply to "用这些科室材料" (the items listed) or "不用科室材料"."""
+        from .items import DROPPED, NO_MATERIAL, items_note
+
+        if action == "no-items":
+            shutil.rmtree(self.root / session / "items", ignore_errors=True)
+            return DROPPED
+        item_set = self.items(client, session)
+        return NO_MATERIAL if item_set is None else items_note(item_set)
 
     # versions
 
@@ -294,6 +322,8 @@ class ChatEngine:
             return ask(intent.question or help_text(), kind="notice")
         if intent.action == "unit":
             return ask(f"好的，单位设为“{info.unit}”。", kind="notice")
+        if intent.action in ("items", "no-items"):
+            return ask(self._material(client, session, intent.action), kind="notice")
         figure_set = self.figures(client, session)
         if figure_set is None:
             return ask("请先选择或上传本期的数据文件（CSV/XLSX/YAML），再让我起草。")
@@ -324,10 +354,11 @@ class ChatEngine:
             period=str(figure_set.period),
             section=intent.section,
             part=intent.part,  # type: ignore[arg-type]
+            items=self.items(client, session),
         )
         result = compose(request, self.settings, on_token=token)
         label = f"{intent.section or '全文'}·{intent.part}"
-        return self._keep(
+        turn = self._keep(
             client,
             session,
             user,
@@ -339,6 +370,8 @@ class ChatEngine:
             replay,
             report=result.report,
         )
+        turn.notes = [n for n in result.notes if n.startswith("科室材料")]
+        return turn
 
     def _revise(self, client, session, intent, user, figure_set, info, on_token, replay) -> Turn:
         from ..render import StreamRenderer

@@ -96,7 +96,17 @@ def can_do() -> str:
 # said when a revision changed nothing, after what the writer said about it
 EDIT_IN_WORD = "也可以下载 .docx 在 Word 里改好后上传，作为新的一版。"
 
-Action = Literal["draft", "revise", "ask", "unit", "decline"]
+Action = Literal["draft", "revise", "ask", "unit", "decline", "items", "no-items"]
+
+
+def _material(text: str) -> Action | None:
+    """ "用这些科室材料" → items (list and use the session's), "不用科室材料" → no-items; the
+    words are the pack's chat.yaml (material, material_off)."""
+    words = domain.current().chat
+    if not words.material or not re.search("|".join(words.material), text):
+        return None
+    off = words.material_off and re.search("|".join(words.material_off), text)
+    return "no-items" if off else "items"
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,9 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
     unit = unit_match.group(1) if unit_match else detect_unit(text)
     words = _words()
     drafting = bool(words.draft.search(text))
+    material = _material(text)
+    if material is not None and (not drafting or material == "no-items"):
+        return Intent(material)
     revising = bool(words.revise.search(text))
     whole = bool(words.whole.search(text))
     topics = find_topics(text)

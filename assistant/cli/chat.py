@@ -23,7 +23,7 @@ from .documents import print_diff
 
 CHAT_HELP = (
     "命令: /save [目录] 保存当前版本 · /check [版本] 核对数字 · /versions 版本列表 · "
-    "/diff A B 比较两版 · /figures 文件 换数据文件 · /help · /quit"
+    "/diff A B 比较两版 · /figures 文件 换数据文件 · /items 文件或文件夹… 科室材料 · /help · /quit"
 )
 
 
@@ -123,6 +123,15 @@ def _print_reply(turn: Any) -> None:
         err.print(f"[yellow]提示[/]: {note}", highlight=False)
 
 
+def _files(path: Path) -> list[Path]:
+    """A folder's material files (not its sub-folders'), or the file itself."""
+    from ..uploads import ITEMS_SUFFIXES
+
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ITEMS_SUFFIXES)
+
+
 def _chat_command(engine: Any, client: str, session: str, line: str) -> bool:
     """Run one /command; False means quit."""
     from rich.table import Table
@@ -138,6 +147,13 @@ def _chat_command(engine: Any, client: str, session: str, line: str) -> bool:
             raise AssistantError("用法: /figures 数据文件")
         figure_set = engine.set_figures(client, session, Path(rest.strip()))
         out.print(f"已载入 {len(figure_set)} 个指标，期间 {figure_set.period or '未注明'}")
+    elif name == "/items":
+        from ..chat.items import items_note
+
+        if not args:
+            raise AssistantError("用法: /items 科室材料文件或文件夹（可写多个）")
+        paths = [p for a in args for p in _files(Path(a))]
+        out.print(items_note(engine.set_items(client, session, paths)), highlight=False)
     elif name == "/versions":
         table = Table(title="版本")
         for column in ("版本", "内容", "时间"):

@@ -375,6 +375,27 @@ async function upload(file) {
   await openSession(state.session);
 }
 
+// 科室 material: one or several files in one upload; the reply lists the items found
+async function uploadItems(files) {
+  await ensureSession();
+  const names = files.map((f) => f.name).join("、");
+  $("items-upload-name").textContent = names;
+  const pending = el("div", "msg assistant streaming", "正在上传并读取科室材料 " + names + " …");
+  $("messages").appendChild(pending);
+  scrollDown();
+  const form = new FormData();
+  for (const file of files) form.append("files", file);
+  try {
+    await apiJson("/api/sessions/" + encodeURIComponent(state.session) + "/items/upload", {
+      method: "POST",
+      body: form,
+    });
+  } finally {
+    pending.remove();
+  }
+  await openSession(state.session);
+}
+
 async function download(format) {
   const latest = state.versions[state.versions.length - 1];
   if (!latest) return;
@@ -499,6 +520,11 @@ async function start() {
     const file = event.target.files[0];
     event.target.value = "";
     if (file) await upload(file);
+  }));
+  $("items-upload").addEventListener("change", guard(async (event) => {
+    const files = Array.from(event.target.files);
+    event.target.value = "";
+    if (files.length) await uploadItems(files);
   }));
   $("download-docx").addEventListener("click", guard(() => download("docx")));
   $("download-clean").addEventListener("click", guard(() => download("clean")));

@@ -80,6 +80,42 @@ async def upload(session: str, file: UploadFile, client: Client, state: State) -
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@router.post("/items/upload")
+async def upload_items(
+    session: str, files: list[UploadFile], client: Client, state: State
+) -> Response:
+    """科室 material for the session: one or several files in one upload (together within the
+    upload limit; a zip is refused — the files are chosen themselves). The reply lists the
+    items like a figures file's, with the warnings; drafts of the session then use them."""
+    from ..chat.items import items_note
+
+    engine, jobs = state.engine, state.jobs
+    engine.store.info(client, session)
+    shown = [display_name(f.filename) for f in files]
+    folder = Path(tempfile.mkdtemp(prefix=upload_prefix(), dir=uploads_dir(state.settings)))
+    try:
+        paths = []
+        for file, name in zip(files, shown, strict=True):
+            path = folder / stored_name(file.filename)
+            await _receive(file, path, state.max_upload, name)
+            paths.append(path)
+        engine.store.add_message(
+            session, "user", f"上传科室材料：{'、'.join(shown)}", kind="upload"
+        )
+        item_set = await jobs.read(engine.set_items, client, session, paths)
+        reply = engine.store.add_message(session, "assistant", items_note(item_set), kind="notice")
+        return JSONResponse({"message": message_dict(engine, client, session, reply)})
+    except AssistantError as exc:
+        if isinstance(exc, SessionNotFound):
+            raise
+        reply = engine.store.add_message(session, "assistant", _public(exc, folder), kind="error")
+        return JSONResponse(
+            {"message": message_dict(engine, client, session, reply)}, status_code=422
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 async def _receive(file: UploadFile, path: Path, limit: int, shown: str) -> None:
     """Write the upload to ``path``, refusing it past ``limit`` bytes."""
     size = 0
