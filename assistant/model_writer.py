@@ -184,11 +184,17 @@ _DOUBLED_DIRECTION = re.compile(
 )
 
 
+# an item mark written after the stop that ends what it marks: it belongs before the stop
+_LATE_MARK = re.compile(r"([。；;！？])((?:〔item[:：][^〔〕\n]{0,60}〕)+)")
+
+
 def clean_reply(text: str) -> list[str]:
     """A model's reply as paragraphs: Markdown marks dropped, a direction word written before a
-    {{id.change}} dropped (the reference brings its own), a sentence citing more than four
-    numbers cut at its semicolons (prose.capped: the rule the template writer keeps)."""
+    {{id.change}} dropped (the reference brings its own), an item mark written after its
+    sentence's stop moved before it, a sentence citing more than four numbers cut at its
+    semicolons (prose.capped: the rule the template writer keeps)."""
     text = _DOUBLED_DIRECTION.sub("", text.replace("**", ""))
+    text = _LATE_MARK.sub(r"\2\1", text)
     paragraphs = []
     for line in text.splitlines():
         line = _MARKUP.sub("", line).strip()

@@ -194,3 +194,17 @@ def test_without_items_the_prompt_says_none_and_nothing_is_cited(
     assert "【科室事项开始】\n（无）\n【科室事项结束】" in user
     assert result.draft.item_citations == [] and result.draft.items_unused == []
     assert INVENTED_MARK in markdown(result.draft)  # no material: any item mark is invented
+
+
+def test_a_mark_after_its_sentences_stop_still_cites_the_sentence(
+    store_dir: Path, openai_server, material: ItemSet
+) -> None:
+    reply = (
+        "完成全区重点行业企业VOCs排放源清单更新。〔item:大气科-1〕另外，新建监测站点。〔item:X-1〕"
+    )
+    openai_server.script([reply, reply])
+    result = compose(air(material), model_settings(store_dir, openai_server.base_url))
+    (cited,) = result.draft.item_citations
+    text = result.draft.blocks[cited.block].text
+    assert text[cited.start : cited.end] == "完成全区重点行业企业VOCs排放源清单更新"
+    assert f"新建监测站点{INVENTED_MARK}。" in text  # the invented one is not lost either
