@@ -255,6 +255,7 @@ def main() -> None:
     args = parser.parse_args()
     shared = shared_dir()
     targets = yaml.safe_load((FIGURES / "targets.yaml").read_text("utf-8"))["targets"]
+    targets = [t for t in targets if not t.get("prose_only")]  # checked by bench_prose only
     if args.only:
         targets = [t for t in targets if t["id"] == args.only]
     rows = []

@@ -327,9 +327,9 @@ class _Checker:
         """Before calling a number wrong: is it a number the file holds elsewhere (a figure's
         范围/备注, a target in a plan sentence), or a number of some other thing altogether?"""
         q, fs = spot.q, self.figure_set
-        before = spot.text[max(0, q.start - 8) : q.start]
+        before = _grams(spot.text[max(0, q.start - 8) : q.start] + spot.name_after)
         for other, words in self.index.side_words.get(_key(q), []):
-            if words & _grams(before) and not self.strongly_named(spot, figure):
+            if words & before and not self.strongly_named(spot, figure):
                 return replace(
                     verdict,
                     kind="ok",

@@ -78,11 +78,27 @@ _SYNONYMS = (frozenset({"件", "起"}),)  # counting words the genre uses interc
 
 
 def _same_measure(a: str | None, b: str | None) -> bool:
-    return same_measure(a, b) or frozenset({a, b}) in _SYNONYMS
+    return same_measure(a, b) or frozenset({a, b}) in _SYNONYMS or _generic_count(a, b)
+
+
+def _generic_count(a: str | None, b: str | None) -> bool:
+    """个 is the general measure word: 6个违法案件 counts what 6件 counts, 3个企业 what 3家
+    counts — but not visits (人次, 家次) nor a scaled count (万株)."""
+    if "个" not in (a, b) or a == b:
+        return False
+    other = normalise_unit(b if a == "个" else a)
+    return (
+        other is not None
+        and other.kind == "count"
+        and other.scale == 1
+        and not other.canonical.endswith("次")
+    )
 
 
 def _convert(value: Decimal, unit: str, to: str) -> Decimal | None:
-    return value if frozenset({unit, to}) in _SYNONYMS else convert(value, unit, to)
+    if frozenset({unit, to}) in _SYNONYMS or _generic_count(unit, to):
+        return value
+    return convert(value, unit, to)
 
 
 def _value_unit(figure: Figure) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..metrics import find_metric
+from ..metrics import find_metric, normalise_unit
 from ..numbers import span_bounds
 from ..periods import Period, another_periods, last_spoken, names_next_year
 from ..types import FigureField, Quantity
@@ -47,6 +47,7 @@ class _Spot:
     said: tuple[tuple[set[str], set[str]], ...] | None = None  # subjects named (check.subjects)
     months: tuple[int, int] | None = None  # another span the sentence names, that figures note
     other: tuple[float, str, str] | None = None  # (score, subject, name) of a figure kept off
+    name_after: str = ""  # a count's name written after it (6个违法焚烧秸秆案件)
 
 
 def _spot(
@@ -65,8 +66,14 @@ def _spot(
     cell_start = text.rfind("\t", 0, q.start) + 1
     clause_text = text[max(clause_start, cell_start, previous_end) : q.start]
     named_after = _NAME_AFTER.match(text, q.end)
+    name_after = count_name(q, text)
     if previous_end > clause_start and _JOINED.search(clause_text) and named_after:
         clause_text = named_after.group(1)  # 3家A企业和2家B站: A is the 3's, B the 2's
+    elif previous_end > clause_start and _PARTITIVE.fullmatch(clause_text):
+        # 15家涉磷企业中12家完成改造: 涉磷企业 is the 15's; the 12 is named by what follows it
+        clause_text = name_after or text[q.end : clause_end]
+    else:
+        clause_text += name_after
     if row is not None:  # a table row with a header: its name cells, and the column's meaning
         clause_text = row.name + " " + clause_text
     elif "\t" in text:  # a table row: the row's first cell names what the row is about
@@ -86,6 +93,7 @@ def _spot(
         naming=clause_text,
         column=row.field_at(q.start) if row is not None else None,
         member=member,
+        name_after=name_after,
     )
 
 
@@ -93,6 +101,30 @@ def _spot(
 # between them end with the joining word, and the second number's name follows it.
 _JOINED = re.compile(r"[\u4e00-\u9fff）)]{2,}\s*(?:和|及|以及|与|、)\s*$")
 _NAME_AFTER = re.compile(r"\s*([\u4e00-\u9fff]{3,})")
+_PARTITIVE = re.compile(r"[\u4e00-\u9fff]{1,16}中\s*(?:有|共有)?\s*")
+# What a count's measure word is followed by when the count's name comes after it (9个市考断面,
+# 全区12家重点企业中): a run of Chinese up to punctuation, a digit or 中/内 before the next count.
+_COUNT_NAME = re.compile(r"\s*([\u4e00-\u9fff]{2,20})")
+_COUNT_NAME_END = re.compile(
+    r"水质|比例|比率|占比|均值|浓度|指数|达标率|完成率|合格率|利用率|的|全部|均|已|都|分别|共|中|内|为|达|是"
+)
+_NOT_A_NAME = re.compile(r"^(?:以上|以下|以内|左右|之|的|中|是|为|共|均|全部|已|分别|同比|较|比|次)")
+
+
+def count_name(q: Quantity, text: str) -> str:
+    """The words naming a count that stand after it ("共办理6个违法焚烧秸秆案件", "全区12家重点
+    企业中9家完成整治"): only for a plain count in a measure word (个, 家, 件 …), never a change."""
+    unit = normalise_unit(q.unit)
+    if q.form != "number" or q.is_change or unit is None or unit.kind != "count":
+        return ""
+    found = _COUNT_NAME.match(text, q.end)
+    if found is None or _NOT_A_NAME.match(found.group(1)):
+        return ""
+    name = found.group(1)
+    cut = _COUNT_NAME_END.search(name, 2)  # 3个国考断面水质优Ⅲ类比例为…: the count is of 国考断面
+    return name[: cut.start()] if cut else name
+
+
 _PLAN_WORDS = re.compile(r"下半年|全年|明年|下一步|下阶段|下步|年底前|确保|力争|争取")
 _TARGET_AFTER = re.compile(r"^\s*的?\s*(?:年度|全年|考核|约束性)?\s*(?:目标|要求|任务)")
 _PART_OF_PLAN = re.compile(
