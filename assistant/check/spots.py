@@ -108,7 +108,9 @@ _COUNT_NAME = re.compile(r"\s*([\u4e00-\u9fff]{2,20})")
 _COUNT_NAME_END = re.compile(
     r"水质|比例|比率|占比|均值|浓度|指数|达标率|完成率|合格率|利用率|的|全部|均|已|都|分别|共|中|内|为|达|是"
 )
-_NOT_A_NAME = re.compile(r"^(?:以上|以下|以内|左右|之|的|中|是|为|共|均|全部|已|分别|同比|较|比|次)")
+_NOT_A_NAME = re.compile(
+    r"^(?:以上|以下|以内|左右|之|的|中|是|为|共|均|全部|已|分别|同比|较|比|次)"
+)
 
 
 def count_name(q: Quantity, text: str) -> str:
