@@ -54,6 +54,8 @@ class PackInfo(Strict):
     office_names: str
     office_stems: tuple[str, ...] = ()
     not_quantities: tuple[str, ...] = ()
+    # words that, after a count's name, begin what is said of the counted things (9个断面水质…)
+    count_attributes: tuple[str, ...] = ()
     examples: Examples
 
     _check_office = field_validator("office_names")(_regex)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
+from .. import domain
 from ..metrics import find_metric, normalise_unit
 from ..numbers import span_bounds
 from ..periods import Period, another_periods, last_spoken, names_next_year
@@ -105,8 +107,8 @@ _PARTITIVE = re.compile(r"[\u4e00-\u9fff]{1,16}中\s*(?:有|共有)?\s*")
 # What a count's measure word is followed by when the count's name comes after it (9个市考断面,
 # 全区12家重点企业中): a run of Chinese up to punctuation, a digit or 中/内 before the next count.
 _COUNT_NAME = re.compile(r"\s*([\u4e00-\u9fff]{2,20})")
-_COUNT_NAME_END = re.compile(
-    r"水质|比例|比率|占比|均值|浓度|指数|达标率|完成率|合格率|利用率|的|全部|均|已|都|分别|共|中|内|为|达|是"
+_COUNT_NAME_END = (
+    r"比例|比率|占比|均值|指数|达标率|完成率|合格率|利用率|的|全部|均|已|都|分别|共|中|内|为|达|是"
 )
 _NOT_A_NAME = re.compile(
     r"^(?:以上|以下|以内|左右|之|的|中|是|为|共|均|全部|已|分别|同比|较|比|次)"
@@ -119,12 +121,25 @@ def count_name(q: Quantity, text: str) -> str:
     unit = normalise_unit(q.unit)
     if q.form != "number" or q.is_change or unit is None or unit.kind != "count":
         return ""
+    if not q.number_text.isdigit():
+        return ""  # 两项重点工程: a count in words enumerates (GB/T 15835), statistics use digits
     found = _COUNT_NAME.match(text, q.end)
     if found is None or _NOT_A_NAME.match(found.group(1)):
         return ""
     name = found.group(1)
-    cut = _COUNT_NAME_END.search(name, 2)  # 3个国考断面水质优Ⅲ类比例为…: the count is of 国考断面
+    cut = _count_name_end().search(name, 2)  # 3个国考断面水质优Ⅲ类比例为…: it counts 国考断面
     return name[: cut.start()] if cut else name
+
+
+def _count_name_end() -> re.Pattern[str]:
+    return _pack_count_name_end(domain.current())
+
+
+@cache
+def _pack_count_name_end(pack: domain.Domain) -> re.Pattern[str]:
+    """Where a count's name ends: the core's words, then the pack's count_attributes."""
+    words = "|".join(re.escape(word) for word in pack.info.count_attributes)
+    return re.compile(_COUNT_NAME_END + (f"|{words}" if words else ""))
 
 
 _PLAN_WORDS = re.compile(r"下半年|全年|明年|下一步|下阶段|下步|年底前|确保|力争|争取")
