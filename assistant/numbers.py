@@ -222,6 +222,7 @@ class _Found:
     terms: tuple[Decimal, Decimal] | None = None
     category: str | None = None
     approx: str | None = None
+    bound: str | None = None  # ≥ ≤ > < written before the number: a bound, so a target
 
 
 def _blocked(folded: str) -> list[tuple[int, int]]:
@@ -298,12 +299,41 @@ def _measure(folded: str, found: _Found, chinese: bool) -> _Found | None:
     return found
 
 
+_DAY_COUNT_BEFORE = re.compile(
+    r"(?:天数|共|共计|累计|合计|达|达到|历时|持续|连续|为期|用时|仅|只有|增加|减少|多|少|延长|缩短)"
+    r"\s*(?:了|为|有)?\s*$"
+)
+_DAY_COUNT_AFTER = re.compile(r"\s*(?:[,，]?\s*(?:同比|较|比)|以上|以内|之内|左右)")
+
+
 def _days(folded: str, found: _Found, position: int) -> bool:
-    """181日 is a number of days (日 = 天); 6月30日 and 于15日 are dates (a day of the month
-    is at most 31, and 1-31日 stays a date: the two cannot be told apart)."""
-    if not folded.startswith("日", position) or found.value is None or found.value <= 31:
+    """Whether N日 is a number of days (日 = 天) rather than a date. 6月30日 is always a
+    date; above 31 it is days (181日); at most 31 the words decide: a count's words before it
+    (优良天数共25日, 减少3日, 为期5日) or a comparison after it (12日，同比…) make days,
+    anything else (于15日召开, 15日起) leaves the date."""
+    if not folded.startswith("日", position) or found.value is None:
         return False
-    return not re.search(r"月\s*$", folded[max(0, found.start - 2) : found.start])
+    if re.search(r"月\s*$", folded[max(0, found.start - 2) : found.start]):
+        return False
+    if found.value > 31:
+        return True
+    return _counted_days(folded, found.start, position)
+
+
+def _counted_days(folded: str, start: int, day: int) -> bool:
+    """Do the words around N日 (the number at ``start``, 日 at ``day``) count days?"""
+    before = folded[max(0, start - 8) : start]
+    return bool(_DAY_COUNT_BEFORE.search(before) or _DAY_COUNT_AFTER.match(folded, day + 1))
+
+
+def _day_count(folded: str, token: re.Match[str]) -> bool:
+    """An Arabic N日 of at most 31 whose words count days (共25日), not a date (于15日)."""
+    day = re.compile(r"\s*日").match(folded, token.end())
+    if token.lastgroup != "arabic" or day is None:
+        return False
+    if re.search(r"月\s*$", folded[max(0, token.start() - 2) : token.start()]):
+        return False
+    return _counted_days(folded, token.start(), day.end() - 1)
 
 
 def _chinese_unit_split(text: str) -> tuple[str, str]:
@@ -320,6 +350,8 @@ def _scan(folded: str) -> list[_Found]:
     while (token := _TOKEN.search(folded, position)) is not None:
         start = token.start()
         blocked_end = _inside(blocked, start)
+        if blocked_end is not None and (_ranked(folded, start) or _day_count(folded, token)):
+            blocked_end = None  # 排名全市第一, 共25日: a rank, a number of days — not 第一, 15日
         if blocked_end is not None:
             position = max(blocked_end, start + 1)
             continue
@@ -346,19 +378,32 @@ def _token_quantity(folded: str, token: re.Match[str]) -> _Found | None:
     return _range_and_unit(folded, found, chinese)
 
 
-_ORDINAL = re.compile(r"第\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?:名|位)")
+_ORDINAL = re.compile(r"第\s*(?P<n>\d+|[一二两三四五六七八九十]+)\s*(?P<rank>名|位)?")
+# The words that make a following 第N a rank: 排名第3, 全市排名第二, 排名全省第四, 位列第一,
+# 居全省第一, 在15个区县中排名第10位.
+_RANK_BEFORE = re.compile(
+    r"(?:排名|排位|位列|位居|名列|排在|列|居)(?:全[国省市区县州]|[^，。；,;：:\d第]{0,10}?中)?\s*$"
+)
+
+
+def _ranked(folded: str, start: int) -> bool:
+    """Is the number at ``start`` the N of 第N after words that rank (排名, 位列, 居…)?"""
+    if start < 1 or folded[start - 1] != "第":
+        return False
+    return bool(_RANK_BEFORE.search(folded, max(0, start - 17), start - 1))
 
 
 def _ordinal(folded: str, token: re.Match[str]) -> _Found | None:
-    """A rank (第二名, 第2位) is a figure in 名; any other 第N (第一, 第3季度) is not."""
+    """A rank (第二名, 第2位, 排名全市第一) is a figure in 名, its text from 第; any other 第N
+    (第一, 第3季度) is not a quantity."""
     match = _ORDINAL.match(folded, token.start() - 1)
-    if match is None:
+    if match is None or not (match.group("rank") or _ranked(folded, token.start())):
         return None
     value = _number_value(match.group("n")) or chinese_to_decimal(match.group("n"))
     if value is None:
         return None
-    start = token.start()
-    return _Found(start, match.end(), folded[start : match.end()], value, "number", "名")
+    start = match.start()
+    return _Found(start, match.end(), folded[start : match.end()], value, "rank", "名")
 
 
 def _special_token(folded: str, token: re.Match[str]) -> _Found | None:
@@ -476,10 +521,22 @@ def _range_and_unit(folded: str, found: _Found, chinese: bool) -> _Found | None:
     return _finish(folded, measured)
 
 
+_BOUND_BEFORE = re.compile(r"(≥|≤|>=|<=|＞|＜|>|<)\s*$")
+
+
 def _finish(folded: str, found: _Found) -> _Found:
-    before = _APPROX_BEFORE.search(folded[max(0, found.start - 6) : found.start])
+    """The hedge or bound written right before the number joins it (约4.2亿元, 近3万人次,
+    ≥95%): the quantity's text is the number as written, qualifier and all."""
+    window_start = max(0, found.start - 6)
+    before = _APPROX_BEFORE.search(folded[window_start : found.start])
     if before and found.approx is None:
         found.approx = before.group(1)
+        if before.end(1) + window_start == found.start:  # 约4.2 joins; 约为4.2 does not
+            found.start = before.start(1) + window_start
+    bound = _BOUND_BEFORE.search(folded[window_start : found.start])
+    if bound and found.approx is None:
+        found.bound = bound.group(1)
+        found.start = bound.start(1) + window_start
     return found
 
 
@@ -566,6 +623,8 @@ def _context(text: str, folded: str, found: _Found, previous: Quantity | None) -
     target_after = _TARGET_AFTER.match(folded[end:clause_end])
     if target_after and (target is None or target_after.group(1) in _BOUND_WORDS):
         target = target_after.group(1)
+    if found.bound:
+        target = found.bound
 
     unit = normalise_unit(found.unit_written)
     return Quantity(

@@ -358,8 +358,9 @@ class Quantity:
 
     ``value`` is the number as written, in ``unit`` (5.877亿元 → 5.877 and "亿元"; convert with
     assistant.metrics.normalise_unit). A range keeps its upper end in ``high``; a fraction or
-    ratio keeps its terms in ``terms`` and ``value`` = first / second. Masked numbers
-    (xx.x%, 202x, XX区) and water classes (Ⅱ类) have ``value`` None.
+    ratio keeps its terms in ``terms`` and ``value`` = first / second. A rank (第二名,
+    排名全市第一) has form "rank" and unit 名; a checker sources it only against a rank
+    figure. Masked numbers (xx.x%, 202x, XX区) and water classes (Ⅱ类) have ``value`` None.
     """
 
     value: Decimal | None
@@ -367,7 +368,7 @@ class Quantity:
     start: int
     end: int
     number_text: str  # the digits as written (half-width), "41.6", "一百二十", "xx.x"
-    form: Literal["number", "range", "fraction", "ratio", "category", "masked"] = "number"
+    form: Literal["number", "range", "fraction", "ratio", "category", "masked", "rank"] = "number"
     unit: str | None = None  # normalised unit spelling, e.g. "微克/立方米", "%", "个百分点"
     unit_written: str | None = None
     places: int = 0

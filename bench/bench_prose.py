@@ -67,7 +67,8 @@ def run(target: dict, shared: Path, show: bool) -> dict | None:
     flagged = [f for f in report.findings if f.kind in FALSE]
     false = [f for f in flagged if f.value not in known]
     true = [f for f in flagged if f.value in known]
-    numbers = sum(len(extract_numbers(p)) for p in paragraphs)
+    ranks = any(f.written.startswith("第") for f in figure_set)  # else ranks are not read
+    numbers = sum(1 for p in paragraphs for q in extract_numbers(p) if q.form != "rank" or ranks)
     years = [
         q.text
         for p in paragraphs

@@ -74,3 +74,88 @@ def test_a_part_is_named_by_its_own_words_not_by_the_whole(figures) -> None:
     assert verdicts(text, figures) == [("15家", "ok", "p_firms"), ("10家", "mismatch", "p_done")]
     text = "全区15家涉磷企业中有3家停产。"
     assert [kind for _, kind, _ in verdicts(text, figures)] == ["ok", "unsourced"]
+
+
+RANKED = ROWS + "rank,全市空气质量排名,第3,名,2025年上半年,,,市生态环境局\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("空气质量全市排名第三。", 3),
+        ("空气质量排名全市第3位。", 3),
+        ("在全市9个区县中空气质量位列第三。", 3),
+        ("空气质量居全市第三名。", 3),
+    ],
+)
+def test_ranks_are_read_in_their_usual_shapes(text: str, value: int) -> None:
+    ranks = [q for q in extract_numbers(text) if q.form == "rank"]
+    assert [(q.value, q.unit, q.text.startswith("第")) for q in ranks] == [(value, "名", True)]
+
+
+def test_ordinals_that_rank_nothing_are_not_numbers() -> None:
+    assert extract_numbers("第一，压实责任；第二批试点在第3季度启动。") == []
+
+
+def test_a_rank_is_a_figure_only_where_the_file_holds_one(tmp_path: Path, figures) -> None:
+    assert verdicts("空气质量全市排名第二。", figures) == []
+    path = tmp_path / "ranked.csv"
+    path.write_text(RANKED, encoding="utf-8")
+    ranked = load_figures(path)
+    assert verdicts("空气质量全市排名第三。", ranked) == [("第三", "ok", "rank")]
+    assert verdicts("空气质量全市排名第二。", ranked) == [("第二", "mismatch", "rank")]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("上半年轻度污染共9日，同比减少4日。", ["9日", "4日"]),
+        ("开展为期7日的集中检查。", ["7日"]),
+        ("优良天数为176日。", ["176日"]),
+        ("于12日召开推进会，20日起开展检查，6月28日完成验收。", []),
+        ("每月10日前报送台账。", []),
+    ],
+)
+def test_a_count_of_days_in_ri_is_told_from_a_date_by_its_words(text: str, found) -> None:
+    quantities = extract_numbers(text)
+    assert [q.text for q in quantities] == found
+    assert all(q.unit == "天" for q in quantities)
+
+
+def test_a_quoted_target_is_read_and_a_quoted_name_is_not() -> None:
+    quoted = extract_numbers("全年未达到“优良天数比例82%”的年度目标。")
+    assert [(q.text, q.target) for q in quoted] == [("82%", "目标")]
+    assert extract_numbers("推进“两轮八项”行动，实施“三年60项”工程。") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "approx", "target"),
+    [
+        ("培训企业环保负责人近2万人次", "近2万人次", "近", None),
+        ("完成治理投资约3.6亿元", "约3.6亿元", "约", None),
+        ("查处违法案件30余起", "30余起", "余", None),
+        ("出动执法人员超过900人次", "超过900人次", "超过", None),
+        ("饮用水水源地水质达标率≥98%", "≥98%", None, "≥"),
+    ],
+)
+def test_a_qualifier_stays_with_the_number(text: str, written: str, approx, target) -> None:
+    [quantity] = extract_numbers(text)
+    assert (quantity.text, quantity.approx, quantity.target) == (written, approx, target)
+    assert text[quantity.start : quantity.end] == written
+
+
+def test_check_shows_the_number_as_written_with_its_qualifier(tmp_path: Path) -> None:
+    path = tmp_path / "figures.csv"
+    path.write_text(
+        "id,指标,数值,单位,期间,来源\n"
+        "trained,培训企业环保负责人,近2万,人次,2025年上半年,区宣教中心\n"
+        "cases,查处违法案件,30余,起,2025年上半年,区执法大队\n",
+        encoding="utf-8",
+    )
+    figures = load_figures(path)
+    text = "上半年培训企业环保负责人近2万人次，查处违法案件30余起；另培训企业环保负责人近3万人次。"
+    assert verdicts(text, figures) == [
+        ("近2万人次", "ok", "trained"),
+        ("30余起", "ok", "cases"),
+        ("近3万人次", "mismatch", "trained"),
+    ]

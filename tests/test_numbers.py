@@ -20,6 +20,8 @@ def render(quantity: Quantity) -> str:
         return f"masked {quantity.text}"
     if quantity.form == "category":
         return f"class {quantity.category}"
+    if quantity.form == "rank":
+        return f"rank {format(quantity.value, 'f')}"
     if quantity.form in ("fraction", "ratio"):
         a, b = quantity.terms
         shown = f"{a}/{b} fraction" if quantity.form == "fraction" else f"{a}:{b} ratio"

@@ -111,7 +111,10 @@ def _check_block(
     extracted = [q for q in extract_numbers(text) if not any(s <= q.start < e for s, e in holes)]
     findings = _placeholder_findings(block, text, holes, extracted)
     row = _Row.read(text, columns) if columns else None
-    quantities = [q for q in extracted if q.form not in ("masked", "category")]
+    ranks = any(f.written.startswith("第") for f in checker.index.figures)
+    quantities = [
+        q for q in extracted if q.form not in ("masked", "category") and (q.form != "rank" or ranks)
+    ]  # a rank (排名全市第二) is a figure only where the file holds a rank
     if row is not None:
         quantities = row.quantities(quantities)
     quantities = _normalise_quantities(text, quantities, tabled=row is not None)
