@@ -625,6 +625,10 @@ def _context(text: str, folded: str, found: _Found, previous: Quantity | None) -
         target = target_after.group(1)
     if found.bound:
         target = found.bound
+    if target is None and _goes_on_with_targets(
+        folded, previous, clause_start, start, same_sentence
+    ):
+        target = previous.target  # type: ignore[union-attr]
 
     unit = normalise_unit(found.unit_written)
     return Quantity(
@@ -650,6 +654,23 @@ def _context(text: str, folded: str, found: _Found, previous: Quantity | None) -
         direction=direction,
         is_change=is_change,
         target=target,
+    )
+
+
+_LIST_TARGETS = ("目标", "力争", "确保", "控制在")
+_NOT_A_TARGET = re.compile(r"实际|完成|达到了|已|同比|较|比上年|比去年|目前|现状")
+
+
+def _goes_on_with_targets(
+    folded: str, previous: Quantity | None, clause_start: int, start: int, same_sentence: bool
+) -> bool:
+    """A list of targets goes on in the next clause without its word (改善目标为PM2.5 39微克/
+    立方米，优良天数比例为82.7%): the clause right after a target, with no actual-value word."""
+    if previous is None or not same_sentence or previous.target not in _LIST_TARGETS:
+        return False
+    between = folded[previous.end : clause_start]
+    return bool(re.fullmatch(r"\s*[,，;；]\s*", between)) and not _NOT_A_TARGET.search(
+        folded[clause_start:start]
     )
 
 

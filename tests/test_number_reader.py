@@ -159,3 +159,13 @@ def test_check_shows_the_number_as_written_with_its_qualifier(tmp_path: Path) ->
         ("30余起", "ok", "cases"),
         ("近3万人次", "mismatch", "trained"),
     ]
+
+
+def test_a_list_of_targets_goes_on_without_its_word() -> None:
+    text = "市下达的年度目标为PM2.5平均浓度37微克/立方米，优良天数比例为80.5%，6月底前压力较大。"
+    assert [(q.text, q.target) for q in extract_numbers(text)] == [
+        ("37微克/立方米", "目标"),
+        ("80.5%", "目标"),
+    ]
+    text = "年度目标为PM2.5平均浓度37微克/立方米，实际为35微克/立方米。"
+    assert [q.target for q in extract_numbers(text)] == ["目标", None]
