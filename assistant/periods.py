@@ -372,12 +372,8 @@ def names_next_year(text: str) -> bool:
 def another_periods(spoken: Period, report: Period) -> bool:
     """Whether a number said of ``spoken`` in a text about ``report`` is another period's (一季度
     in a half-year summary). The report's own period, the whole year, 下半年 and anything ending
-    later are not: there they are the plan's or the target's. Nor is a span from the report's
-    first month that stops a month or two short of its end (1-11月 in an annual summary written
-    in December): the report's own figures, counted up to when it was written."""
+    later are not: there they are the plan's or the target's."""
     if spoken == report or spoken.ends_after(report):
-        return False
-    if spoken.first == report.first and report.last - 2 <= spoken.last:
         return False
     return spoken.span not in ((1, 12), (7, 12))
 

@@ -9,7 +9,6 @@ from assistant.periods import (
     PACE,
     PLAN_START,
     Period,
-    another_periods,
     detect_period,
     fits,
     last_spoken,
@@ -116,14 +115,6 @@ def test_titles_and_how_a_report_says_another_period() -> None:
     assert Period(2025).said_in(report) == "年度"
     assert Period(2025, 1, 3).said_in(report) == "一季度"
     assert Period(2024, 1, 6).said_in(report) == "2024年上半年"
-
-
-def test_a_report_written_before_its_period_ends_speaks_of_its_own_period() -> None:
-    year = Period(2023)
-    assert not another_periods(Period(None, 1, 11), year)  # 1-11月 in an annual summary
-    assert not another_periods(Period(None, 1, 10), year)
-    assert another_periods(Period(None, 1, 9), year)  # 前三季度 is another period
-    assert another_periods(Period(None, 1, 3), Period(2023, 1, 6))
 
 
 def test_kind_of_document_and_labels() -> None:
