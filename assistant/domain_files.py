@@ -207,8 +207,10 @@ class PatternsFile(Strict):
     parts: Parts
     opening: str
     opening_close: str
+    opening_close_variants: tuple[str, ...] = ()  # chosen per unit with opening_close
     opening_neutral: str
     plan_intro: str
+    plan_intro_variants: tuple[str, ...] = ()  # chosen per unit with plan_intro
     figures_lead: str
     no_problems: str
     figure: str
@@ -222,6 +224,7 @@ class PatternsFile(Strict):
     claims: tuple[str, ...]
     figure_claims: tuple[str, ...]
     time_bound: tuple[str, ...]
+    one_off: tuple[str, ...] = ()  # a past summary measure with one of these is one period's
     heading_claims: HeadingClaims
 
 

@@ -568,9 +568,7 @@ def derive_outline(
         sections.append(Section("heading", numbered(1, h1, part_heading("计划")), 1))
         sections.append(Section("plan-intro", None, 2, tuple(topics)))
         plan_groups = _groups(topics, past, "计划", "plan", voice, period.year)
-        if period.kind == "quarter":  # a brief 下一步: only the topics with targets
-            with_targets = {t for t in topics if any(figure_set.target(i) for i in by_topic[t])}
-            plan_groups = [g for g in plan_groups if with_targets & set(g[1])] or plan_groups[:3]
+        # a quarter's brief 下一步 is cut once the exemplars are known (shape.brief_plan)
         for index, (heading, group) in enumerate(plan_groups):
             sections.append(
                 Section("plan", numbered(2, index, heading), 2, tuple(group), ids(group))

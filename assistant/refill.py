@@ -405,31 +405,61 @@ def narrative(
     actions: bool = False,
     topics: Sequence[str] = (),
     strict: bool = False,
+    join: int = 1,
 ) -> list[str]:
     """Number-free clauses of a past text (measures, causes), item numbers stripped; with
     ``actions`` only clauses that say what was done (推进, 开展, 加强…); with ``topics`` none that
-    is plainly about another topic (党建 in a 重点工程 section)."""
+    is plainly about another topic (党建 in a 重点工程 section). With ``join`` > 1, up to that
+    many clauses that follow each other in one sentence, joined by “，” and counted as one, the
+    way the office wrote them (建立…平台，实行…网格化监管); no clause of its own holds a “，”."""
     claim = claim_pattern()
     bound = time_bound_pattern()
     found: list[str] = []
     for sentence in sentences(text):
+        run = 0  # clauses in the last item
+        open_ = False  # the clause before was kept and its sentence goes on after a “，”
         for piece in clauses(sentence):
             body = ITEM_PREFIX.sub("", piece.rstrip("，；：,;:。！？").strip())
-            if len(body) < min_chars or extract_numbers(body) or YEAR.search(body):
+            if not _narrative_clause(
+                body, claim, bound, min_chars, claims, actions, topics, strict
+            ):
+                open_ = False
                 continue
-            if bound.search(body) or (not claims and claim.search(body)) or _LEAD_IN.search(body):
-                continue
-            if re.search(r"[《“”》]", body) and len(body) > 40:
-                continue
-            if _CONCESSION.match(body) or (actions and not _ACTION.search(body)):
-                continue
-            if topics:
-                topic = classify_topic((), body)
-                if topic not in (*topics, *(() if strict else (domain.default_topic(),))):
-                    continue
-                if "党建" not in topics and "党" in body:
-                    continue
-            found.append(body)
-            if len(found) >= limit:
+            if open_ and run < join:
+                found[-1] += "，" + body
+                run += 1
+            elif len(found) >= limit:
                 return found
+            else:
+                found.append(body)
+                run = 1
+            open_ = piece[-1:] in "，,"
     return found
+
+
+def _narrative_clause(
+    body: str,
+    claim: re.Pattern[str],
+    bound: re.Pattern[str],
+    min_chars: int,
+    claims: bool,
+    actions: bool,
+    topics: Sequence[str],
+    strict: bool,
+) -> bool:
+    """Whether one clause of a past text may stand as a narrative clause (see narrative)."""
+    if len(body) < min_chars or extract_numbers(body) or YEAR.search(body):
+        return False
+    if bound.search(body) or (not claims and claim.search(body)) or _LEAD_IN.search(body):
+        return False
+    if re.search(r"[《“”》]", body) and len(body) > 40:
+        return False
+    if _CONCESSION.match(body) or (actions and not _ACTION.search(body)):
+        return False
+    if topics:
+        topic = classify_topic((), body)
+        if topic not in (*topics, *(() if strict else (domain.default_topic(),))):
+            return False
+        if "党建" not in topics and "党" in body:
+            return False
+    return True

@@ -10,6 +10,7 @@ The ``openai`` writer (assistant.model_writer) asks an OpenAI-compatible model.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
@@ -22,6 +23,7 @@ from .items.prose import mark as item_mark
 from .items.prose import paragraphs as item_paragraphs
 from .metrics import find_metric
 from .names import Voice
+from .numbers import extract_numbers
 from .outline import (
     Outline,
     PastDocument,
@@ -36,7 +38,8 @@ from .outline import (
     trouble,
     verdict,
 )
-from .periods import PLAN_START, restate, year_so_far
+from .periods import PLAN_START, SPANS, restate, year_so_far
+from .problems import problem_items
 from .prose import (
     capped,
     figure_clause,
@@ -49,7 +52,7 @@ from .prose import (
     zero_counts,
     zero_words,
 )
-from .refill import ITEM_PREFIX, Refiller, adapt, clauses, narrative, sentences
+from .refill import ITEM_PREFIX, YEAR, Refiller, adapt, clauses, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
 from .splitting import classify_topic
@@ -57,7 +60,9 @@ from .types import Block, Chunk, Figure, FigureSet, Item
 
 OnToken = Callable[[str], None]
 ORDINALS = "一二三四五六七八九十"
-MAX_ITEMS = 3
+MAX_ITEMS = 4  # 一是…四是: the most a section's measures run to
+STOCK_FILL = 2  # our stock sentences only bring a section's measures up to this many
+JOIN = 3  # clauses of one past sentence an item may keep together
 
 
 @dataclass
@@ -157,6 +162,13 @@ def items(parts: Sequence[str], end: str = "。") -> str:
     )
 
 
+def for_unit(stock: Sequence[str], unit: str) -> list[str]:
+    """Our stock sentences in an order of the unit's own (a stable hash of unit and sentence):
+    two bureaus whose past gives too little do not get the same sentences word for word, and
+    one bureau gets the same draft every time."""
+    return sorted(stock, key=lambda text: (zlib.crc32(f"{unit}|{text}".encode()), text))
+
+
 def _dedupe(texts: Sequence[str]) -> list[str]:
     seen: list[set[str]] = []
     kept = []
@@ -248,7 +260,9 @@ class TemplateWriter:
         kept = [s for s in (fit_claims(s, judged, table["opening_neutral"]) for s in kept) if s]
         if not kept:
             kept = [table["opening"].format(label=label).replace("\n", "")]
-        close = table["opening_close"]
+        close = for_unit(
+            [table["opening_close"], *table.get("opening_close_variants", ())], context.unit
+        )[0]
         if re.search(r"现将|如下", kept[-1]):
             close = kept.pop()
         headline = [
@@ -329,19 +343,23 @@ class TemplateWriter:
         history = _clause_history(context.exemplars)
         for chunk in chunks:
             text = context.own(chunk)
-            clauses = [
-                clause
-                for clause in narrative(
-                    text,
-                    claims=allow_claims,
-                    limit=2 * MAX_ITEMS,
-                    actions=True,
-                    topics=context.section.topics,
-                    strict=True,
+            runs = narrative(
+                text,
+                claims=allow_claims,
+                limit=2 * MAX_ITEMS,
+                actions=True,
+                topics=context.section.topics,
+                strict=True,
+                join=JOIN,
+            )
+
+            def fits(clause: str, chunk: Chunk = chunk) -> bool:
+                timely = in_plan_time if part == "计划" else in_summary_time
+                return timely(clause, kind) and reusable_measure(
+                    clause, chunk, context.section.topics, year, history
                 )
-                if reusable_measure(clause, chunk, context.section.topics, year, history)
-                and (part != "计划" or in_plan_time(clause, kind))
-            ][:MAX_ITEMS]
+
+            clauses = [item for run in runs for item in _reusable_runs(run, fits)][:MAX_ITEMS]
             heading = chunk.heading_path[-1] if len(chunk.heading_path) >= 3 else ""
             heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
             if heading and not re.search(r"\d", heading) and time_bound(heading):
@@ -357,18 +375,21 @@ class TemplateWriter:
             if len(_dedupe(found)) >= MAX_ITEMS:
                 break
         found = [f for f in _dedupe(found) if not _said(f, written)][:MAX_ITEMS]
-        if len(found) < 2:
+        if len(found) < STOCK_FILL:
             key: Literal["measures", "plans"] = "plans" if part == "计划" else "measures"
             generic: list[str] = []
             for topic in context.section.topics or (domain.default_topic(),):
-                generic.extend(domain.topic_sentences(topic, key))
+                generic.extend(for_unit(domain.topic_sentences(topic, key), context.unit))
             fill = [
                 g
                 for g in generic
                 if not _said(g, written + "".join(found))
                 and (part != "计划" or in_plan_time(g, kind))
             ]
-            found = _dedupe(found + fill)[:MAX_ITEMS]
+            fill = [f for f in _dedupe(fill) if f not in found]
+            if not found and len(fill) >= 2:  # one item of two: a pair the unit is unlikely
+                fill = [f"{fill[0]}，{fill[1]}"]  # to share with another bureau's draft
+            found = _dedupe(found + fill)[:STOCK_FILL]
         if not found:
             ids = []
         return found, ids
@@ -439,16 +460,17 @@ class TemplateWriter:
             cause = f"，{causes[0]}" if causes else ""
             said = "".join(capped(f"{body}{cause}。"))  # at most four numbers a sentence
             paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{said}")
+        so_far = "".join(paragraphs)
+        for chunk, problem in _past_problems(context, set(by_topic), measured, troubled):
+            if len(paragraphs) >= MAX_ITEMS:
+                break
+            if _said(problem, so_far, share=0.5):
+                continue
+            paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{problem}")
+            so_far += problem
+            ids.append(chunk.id)
         if not paragraphs:
-            general = []
-            for chunk in context.exemplars:  # the section's own topics: 土壤 gets no VOCs problem
-                if chunk.part == "问题" and chunk.topic in context.section.topics:
-                    general.extend(narrative(context.own(chunk), limit=2, min_chars=10))
-                    ids.append(chunk.id)
-                if len(general) >= 2:
-                    break
-            general = _dedupe(general)[:2]
-            paragraphs = [items(general)] if general else [table["no_problems"]]
+            paragraphs = [table["no_problems"]]
         return Written(paragraphs, _ordered(ids))
 
     def _plan_intro(self, context: Context) -> Written:
@@ -463,7 +485,9 @@ class TemplateWriter:
             ]
             if kept:
                 return Written(["".join(kept)], [intro.id])
-        return Written([patterns()["plan_intro"].format(next=context.period.next_label)])
+        table = patterns()
+        intro = for_unit([table["plan_intro"], *table.get("plan_intro_variants", ())], context.unit)
+        return Written([intro[0].format(next=context.period.next_label)])
 
     def _plan(self, context: Context) -> Written:
         figure_set = context.figure_set
@@ -552,6 +576,21 @@ def in_plan_time(text: str, period_kind: str) -> bool:
     return not any(word in text for word in _SEASONS_OVER.get(period_kind, ()))
 
 
+# Seasons a part-year summary cannot yet speak of (its period ends before them).
+_SEASONS_AHEAD = {"一季度": ("夏季", "秋季", "汛期"), "上半年": ("秋季",)}
+_MONTHS_SAID = re.compile(r"(\d{1,2})\s*(?:[-—至~]\s*(\d{1,2})\s*)?月")
+
+
+def in_summary_time(text: str, period_kind: str) -> bool:
+    """Whether a past summary's clause can be about the drafted period: an 一季度 summary does
+    not “5-9月实施VOCs夏季攻坚” — no month after the period's last, no season still ahead."""
+    last = SPANS[period_kind][1] if period_kind in SPANS else 12
+    for found in _MONTHS_SAID.finditer(text):
+        if max(int(m) for m in found.groups() if m) > last:
+            return False
+    return not any(word in text for word in _SEASONS_AHEAD.get(period_kind, ()))
+
+
 def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
@@ -596,8 +635,8 @@ def reusable_measure(
 
     - Its topic must be the section's: a clause no topic can be read from is kept only when
       the past section it came from was about no other topic.
-    - In a summary (what was done this period) only a measure that recurs across years is
-      plausible; anything else is one year's work.
+    - In a summary (what was done this period) a measure that recurs across years is
+      plausible, and so is standing practice (see practice); anything else is one year's work.
     - In a plan a measure naming a project, place or deadline is kept only from a document about
       the drafted year, or when it recurs across years.
     """
@@ -611,10 +650,64 @@ def reusable_measure(
             return False
     standing = recurs(clause, chunk.year, history)
     if chunk.part != "计划":
-        return standing
+        return standing or practice(clause)
     if SPECIFIC.search(clause):
         return standing or (year is not None and subject_year(chunk) == year)
     return True
+
+
+def practice(clause: str) -> bool:
+    """Whether a past summary measure reads as standing practice an office states every period
+    (推行“双随机、一公开”监管, 狠抓扬尘面源管控): no deadline, project phase, named place or title
+    (SPECIFIC), and none of the pack's one-off words (启动, 召开, 评为, 春节 …)."""
+    if SPECIFIC.search(clause) or _MONTHS_SAID.search(clause):
+        return False
+    return not any(word in clause for word in patterns().get("one_off", ()))
+
+
+def _reusable_runs(run: str, fits: Callable[[str], bool]) -> list[str]:
+    """A run of clauses (narrative's join) cut where a clause may not stand: the clauses that
+    do, each stretch of them kept together."""
+    stretches: list[list[str]] = [[]]
+    for clause in run.split("，"):
+        if fits(clause):
+            stretches[-1].append(clause)
+        elif stretches[-1]:
+            stretches.append([])
+    return ["，".join(stretch) for stretch in stretches if stretch]
+
+
+def _past_problems(
+    context: Context, stated: set[str], measured: set[str], troubled: set[str]
+) -> list[tuple[Chunk, str]]:
+    """The past problems that may stand in this draft, as “title。why。”: of a topic the draft
+    covers whose figures stated no problem (the section's own topics: 土壤 gets no VOCs problem),
+    no number, no claim about the past period, nothing a current figure contradicts."""
+    found: list[tuple[Chunk, str]] = []
+    kind = context.period.period_kind
+    taken = set(stated)  # one problem a topic
+    for chunk in context.exemplars:
+        if chunk.part != "问题":
+            continue
+        for item in problem_items(context.own(chunk), chunk.heading_path):
+            topic = classify_topic((), item.title + item.explanation)
+            if topic not in context.section.topics or topic in taken:
+                continue
+            title = item.title
+            if extract_numbers(title) or YEAR.search(title) or len(title) < 6:
+                continue
+            if _contradicted(title, measured, troubled) or not in_summary_time(title, kind):
+                continue
+            why = [
+                cause
+                for cause in narrative(item.explanation, limit=2, min_chars=8, join=3)
+                if not _contradicted(cause, measured, troubled) and in_summary_time(cause, kind)
+            ]
+            text = f"{title}。" + (f"{'；'.join(why)}。" if why else "")
+            if not any(_said(text, other, share=0.5) for _, other in found):
+                found.append((chunk, text))
+                taken.add(topic)
+    return found
 
 
 def _contradicted(cause: str, measured: set[str], troubled: set[str]) -> bool:

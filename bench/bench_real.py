@@ -23,9 +23,12 @@ per draft:
 - off-topic: figures cited by value under a heading whose topic is not one of the figure's
   labelled topics (targets.yaml), or under a 重点工程/项目 heading;
 - chars: the draft's Chinese characters and digits / the real document's (whole documents only
-  mean much: the others are openings);
+  mean much: the others are openings); a 〔待补：…〕 slot the editor must fill does not count;
 - corpus / stock: share of the body's sentences whose nearest sentence (character trigram
   Jaccard ≥ 0.5, digits masked) is in the ingested corpus / in our phrase patterns;
+- repeat: share of the body's sentences that another target's draft (another bureau) has word
+  for word, and (stock) the share of those that are our stock phrasing rather than the corpus
+  (every target here drafts from the same shared corpus, so corpus sentences recur too);
 - check: `assistant check` exit code on the .docx (0 all sourced, 1 findings).
 """
 
@@ -36,6 +39,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -113,8 +117,26 @@ def nearest(mine: frozenset[str], pool: list[frozenset[str]]) -> float:
     return max((len(mine & other) / len(mine | other) for other in pool), default=0.0)
 
 
+SLOT = re.compile(r"〔待补[^〕]*〕")
+
+
 def _han(text: str) -> int:
-    return len(re.findall(r"[\u4e00-\u9fff0-9]", text))
+    return len(re.findall(r"[\u4e00-\u9fff0-9]", SLOT.sub("", text)))
+
+
+def _own_sentences(text: str) -> set[str]:
+    """A draft's body sentences as written (slots and headings left out), for repeat."""
+    return {s.strip() for s in _sentences(SLOT.sub("", text)) if len(s.strip()) >= 8}
+
+
+def repeats(rows: list[dict]) -> None:
+    """Each row's share of sentences that another target's draft has word for word."""
+    for row in rows:
+        others = set().union(*(r["own"] for r in rows if r is not row))
+        row["repeat"] = len(row["own"] & others) / max(1, len(row["own"]))
+        row["repeated"] = sorted(row["own"] & others)
+        stock = row["own"] & others & row["stock_said"]
+        row["rep_stock"] = len(stock) / max(1, len(row["own"]))
 
 
 def body_lines(text: str) -> list[str]:
@@ -194,12 +216,14 @@ def run_target(target: dict, shared: Path, work: Path, keep: Path | None, show: 
     stock = stock_grams()
     sentences = _sentences(body)
     from_corpus = from_stock = 0
+    stock_said: set[str] = set()
     for sentence in sentences:
         mine = _grams(sentence)
         if nearest(mine, pool) >= CLOSE:
             from_corpus += 1
         elif nearest(mine, stock) >= CLOSE:
             from_stock += 1
+            stock_said.add(sentence.strip())
     report = check_file(result.files["docx"], figure_set)
     row = {
         "id": target["id"],
@@ -216,6 +240,8 @@ def run_target(target: dict, shared: Path, work: Path, keep: Path | None, show: 
         "corpus": from_corpus / max(1, len(sentences)),
         "stock": from_stock / max(1, len(sentences)),
         "check": 0 if report.ok else 1,
+        "own": _own_sentences(body),
+        "stock_said": stock_said,
     }
     if show:
         shown = "、".join(stored[:12])
@@ -230,14 +256,16 @@ def print_rows(rows: list[dict], title: str) -> None:
     print(f"\n== {title} ==")
     print(
         f"{'target':16} {'foreign':>7} {'strict':>6} {'era':>4} {'gate':>5} {'dumps':>5} "
-        f"{'off':>4} {'chars':>12} {'corpus':>7} {'stock':>6} {'check':>5}"
+        f"{'off':>4} {'chars':>12} {'corpus':>7} {'stock':>6} {'repeat':>6} {'(stock)':>7} "
+        f"{'check':>5}"
     )
     for r in rows:
         ratio = f"{r['chars']}/{r['real']}" + ("*" if r["whole"] else "")
         print(
             f"{r['id']:16} {len(r['foreign']):7d} {len(r['strict']):6d} {len(r['era']):4d} "
             f"{len(r['gate']):5d} {len(r['dumps']):5d} {len(r['off']):4d} {ratio:>12} "
-            f"{r['corpus']:7.0%} {r['stock']:6.0%} {r['check']:5d}"
+            f"{r['corpus']:7.0%} {r['stock']:6.0%} {r['repeat']:6.0%} {r['rep_stock']:7.0%} "
+            f"{r['check']:5d}"
         )
     total = {k: sum(len(r[k]) for r in rows) for k in KEYS}
     print(
@@ -259,14 +287,28 @@ def main() -> None:
     if args.only:
         targets = [t for t in targets if t["id"] == args.only]
     rows = []
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         for target in targets:
             rows.append(run_target(target, shared, Path(folder), args.keep, args.show))
+    repeats(rows)  # across every target drafted, held-out ones included
+    if args.show:
+        for row in rows:
+            for sentence in row["repeated"]:
+                print(f"  [{row['id']}] repeat: {sentence}")
     print_rows([r for r in rows if not r["heldout"]], "tuned targets")
     held = [r for r in rows if r["heldout"]]
     if held:
         print_rows(held, "held-out targets (kept out of tuning)")
+    whole = [r for r in rows if r["whole"]]
+    if whole:
+        print(
+            "whole documents: "
+            + ", ".join(f"{r['id']} {r['chars'] / r['real']:.0%}" for r in whole)
+            + f"; repeat over all drafts {sum(len(r['repeated']) for r in rows)} sentences"
+        )
     print("* whole document; the others are openings of about 800 characters")
+    print(f"{len(rows)} targets in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ def test_default_pack_loads_and_answers() -> None:
     assert domain.metric_topic("断面水质") == "水"
     assert domain.section_name("大气") == "大气污染防治"
     assert domain.topic_heading("大气", "summary").startswith("深入打好蓝天保卫战")
-    assert domain.topic_heading("党建", "plan") == "持续抓好党建工作"  # the generic titles
+    assert domain.topic_heading("党建", "plan") == "持续加强党的建设"
+    assert domain.topic_heading("人防", "plan") == "持续抓好人防工作"  # the generic titles
     assert "蓝天" in domain.chat_words("大气")
     assert any("空气" in asked for asked, _written in domain.thesaurus())
     assert domain.patterns()["parts"]["problems"] == "存在的问题"
