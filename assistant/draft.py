@@ -43,7 +43,7 @@ from .registry import make_writer
 from .render import find_placeholders
 from .sections import Paragraph, write_sections
 from .settings import Settings
-from .shape import brief_plan
+from .shape import plan_sections
 from .signoff import default_finish
 from .types import (
     Block,
@@ -278,7 +278,7 @@ def compose(
     outline = _outline(request, figure_set, period, unit, past, item_set)
     found = [gather_exemplars(retriever, s, period, figure_set) for s in outline.sections]
     if request.outline is None and request.section is None:
-        outline.sections, found = brief_plan(outline.sections, found, figure_set, period)
+        outline.sections, found = plan_sections(outline.sections, found, figure_set, period)
     if request.outline is None:  # the user's own headings stay as written
         outline.sections = fit_headings(outline.sections, found, figure_set, period)
         outline.sections = own_headings(outline.sections, voice, period.year)

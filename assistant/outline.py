@@ -550,11 +550,11 @@ def derive_outline(
     voice = names.Voice.of(unit)
     sections: list[Section] = []
     h1 = 0
+    shaped = expected_topics(topics, past, period)  # problems and plans may speak of them too
     if part in ("全部", "总结"):
         sections.append(Section("opening"))
         sections.append(Section("heading", numbered(1, h1, part_heading("总结")), 1))
         h1 += 1
-        shaped = expected_topics(topics, past, period)
         summary_groups = _groups(shaped, past, "总结", "summary", voice, period.year)
         for index, (heading, group) in enumerate(summary_groups):
             sections.append(
@@ -563,12 +563,12 @@ def derive_outline(
     if part in ("全部", "问题"):
         sections.append(Section("heading", numbered(1, h1, part_heading("问题")), 1))
         h1 += 1
-        sections.append(Section("problems", None, 2, tuple(topics), figure_set.ids))
+        sections.append(Section("problems", None, 2, tuple(shaped), figure_set.ids))
     if part in ("全部", "计划"):
         sections.append(Section("heading", numbered(1, h1, part_heading("计划")), 1))
         sections.append(Section("plan-intro", None, 2, tuple(topics)))
-        plan_groups = _groups(topics, past, "计划", "plan", voice, period.year)
-        # a quarter's brief 下一步 is cut once the exemplars are known (shape.brief_plan)
+        plan_groups = _groups(shaped, past, "计划", "plan", voice, period.year)
+        # cut once the exemplars are known (shape.plan_sections)
         for index, (heading, group) in enumerate(plan_groups):
             sections.append(
                 Section("plan", numbered(2, index, heading), 2, tuple(group), ids(group))

@@ -1,9 +1,10 @@
-"""The genre's shape once the past phrasing is known: which plan sections a quarter's brief
-下一步 keeps.
+"""The genre's shape once the past phrasing is known: which plan sections a draft keeps.
 
-A quarter's 下一步工作打算 is short: a section for each topic with a target to chase, and for
-each topic the office's past plans have words for (its own phrasing, not our stock). Without
-either, the first three topics stand, as they always did.
+The outline offers a plan section for every topic the summary speaks of (the genre's shape,
+shape.yaml). One stays when it has something of the office's own to say: a target to chase, a
+past plan of its topic (its own phrasing, not our stock), or — in a half year's or a year's plan,
+not a quarter's brief 下一步 — this period's figures to follow up. Without any, the first three
+stand, as they always did.
 """
 
 from __future__ import annotations
@@ -17,21 +18,21 @@ from .types import Chunk, FigureSet
 BRIEF_PLAN = 3  # sections of a quarter's plan when neither targets nor past plans choose
 
 
-def brief_plan(
+def plan_sections(
     sections: Sequence[Section],
     exemplars: Sequence[list[Chunk]],
     figure_set: FigureSet,
     period: Period,
 ) -> tuple[list[Section], list[list[Chunk]]]:
-    """The outline's sections and their exemplars with a quarter's plan sections cut to those
-    with a target or a past plan chunk of their topic, renumbered; other kinds as they are."""
-    if period.kind != "quarter":
-        return list(sections), list(exemplars)
+    """The outline's sections and their exemplars with the plan sections cut to those that have
+    something of their own to say (see the module), renumbered."""
     plans = [i for i, s in enumerate(sections) if s.role == "plan"]
 
     def wanted(index: int) -> bool:
         section = sections[index]
         if any(figure_set.target(i) for i in section.figure_ids):
+            return True
+        if period.kind != "quarter" and section.figure_ids:
             return True
         return any(c.part == "计划" and c.topic in section.topics for c in exemplars[index])
 

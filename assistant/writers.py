@@ -341,6 +341,7 @@ class TemplateWriter:
         # the most recent document of the same period kind speaks first
         chunks.sort(key=lambda c: (c.period != kind, -(c.year or 0)))
         history = _clause_history(context.exemplars)
+        leads: list[str] = []  # the past sub-headings already leading an item
         for chunk in chunks:
             text = context.own(chunk)
             runs = narrative(
@@ -364,8 +365,10 @@ class TemplateWriter:
             heading = re.sub(r"^\s*(?:\d+[.、．]|[（(][\d一二三四五六七八九十]+[）)])", "", heading)
             if heading and not re.search(r"\d", heading) and time_bound(heading):
                 heading = ""  # 坚决打赢蓝天保卫战收官战: one year's slogan
-            if heading and _said(heading, context.section.title):
+            if heading and _said(heading, context.section.title + "".join(leads)):
                 heading = ""  # 持续优化营商环境 under （七）持续优化营商环境 says it twice
+            if heading and clauses:
+                leads.append(heading)
             if heading and not re.search(r"\d", heading) and clauses:
                 found.append(f"{heading.rstrip('。')}，{clauses[0]}")
             else:
@@ -386,9 +389,6 @@ class TemplateWriter:
                 if not _said(g, written + "".join(found))
                 and (part != "计划" or in_plan_time(g, kind))
             ]
-            fill = [f for f in _dedupe(fill) if f not in found]
-            if not found and len(fill) >= 2:  # one item of two: a pair the unit is unlikely
-                fill = [f"{fill[0]}，{fill[1]}"]  # to share with another bureau's draft
             found = _dedupe(found + fill)[:STOCK_FILL]
         if not found:
             ids = []
@@ -701,13 +701,24 @@ def _past_problems(
             why = [
                 cause
                 for cause in narrative(item.explanation, limit=2, min_chars=8, join=3)
-                if not _contradicted(cause, measured, troubled) and in_summary_time(cause, kind)
+                if not _unmeasured_claim(cause, troubled) and in_summary_time(cause, kind)
             ]
             text = f"{title}。" + (f"{'；'.join(why)}。" if why else "")
             if not any(_said(text, other, share=0.5) for _, other in found):
                 found.append((chunk, text))
                 taken.add(topic)
     return found
+
+
+def _unmeasured_claim(cause: str, troubled: set[str]) -> bool:
+    """Whether a past problem's reason speaks of a metric this period's figures do not show in
+    trouble (完成投资低于时间进度 with no investment figure behind it, or one on track): a claim
+    nobody can check against the figures, so it does not stand; a reason naming no metric
+    (执法人员不足与监管对象多的矛盾依然突出) may."""
+    return any(
+        (metric := find_metric(clause)) is not None and metric.name not in troubled
+        for clause in cause.split("，")
+    )
 
 
 def _contradicted(cause: str, measured: set[str], troubled: set[str]) -> bool:

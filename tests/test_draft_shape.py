@@ -12,7 +12,7 @@ from assistant.figures import load_figures
 from assistant.outline import Section, parse_period
 from assistant.problems import problem_items
 from assistant.refill import narrative
-from assistant.shape import brief_plan
+from assistant.shape import plan_sections
 from assistant.types import Chunk
 from assistant.writers import (
     _clause_history,
@@ -116,8 +116,27 @@ def test_a_quarters_plan_keeps_the_topics_past_plans_speak_of() -> None:
         Section("plan", "（二）生态", 2, ("生态",), ()),
         Section("plan", "（三）宣传", 2, ("宣传",), ()),
     ]
-    kept, found = brief_plan(sections, [[], [], [plan_chunk("宣传")]], figure_set, period)
+    kept, found = plan_sections(sections, [[], [], [plan_chunk("宣传")]], figure_set, period)
     assert [s.heading for s in kept] == ["（一）大气", "（二）宣传"]  # renumbered
     assert found == [[], [plan_chunk("宣传")]]
-    annual = parse_period("2025年")
-    assert brief_plan(sections, [[], [], []], figure_set, annual)[0] == sections
+    annual = parse_period("2025年")  # a year's plan also follows up this period's figures
+    sections[1] = Section("plan", "（二）生态", 2, ("生态",), ("some_figure",))
+    kept = plan_sections(sections, [[], [], []], figure_set, annual)[0]
+    assert [s.heading for s in kept] == ["（一）大气", "（二）生态"]
+
+
+def test_a_name_nothing_places_goes_to_its_closest_topic_not_the_catch_all() -> None:
+    from assistant.topics import figure_topic
+
+    assert figure_topic("群众来电反映问题", None) == "信访"  # no metric, no hint word
+    assert figure_topic("开展环境安全隐患排查", None) == "安全"
+    assert figure_topic("绿盾专项行动问题点位", None) == "生态"  # not 执法's 专项行动
+    assert figure_topic("甲乙丙", None) is None  # nothing shared: left to the outline
+
+
+def test_a_past_problems_reason_about_a_metric_not_in_trouble_does_not_stand() -> None:
+    from assistant.writers import _unmeasured_claim
+
+    assert _unmeasured_claim("完成投资低于时间进度，个别项目进展缓慢", set())
+    assert not _unmeasured_claim("完成投资低于时间进度", {"完成投资"})  # the figures bear it out
+    assert not _unmeasured_claim("执法人员少，监管企业多", set())  # no metric: may stand
