@@ -175,7 +175,7 @@ def test_adding_a_topic_is_one_yaml_edit(tmp_path: Path, monkeypatch: pytest.Mon
     headings = [s.heading for s in outline.sections if s.heading]
     # the genre's expected sections (shape.yaml) come first; 海洋 has its own after them
     assert any(h.endswith("）持续推进美丽海湾建设，近岸海域水质稳中向好") for h in headings)
-    assert "（一）深入推进美丽海湾建设" in headings
+    assert any(h.endswith("）深入推进美丽海湾建设") for h in headings)  # its plan section
 
     domain.use(domain.DEFAULT_DOMAIN)  # the shipped pack knows no 海洋
     assert "海洋" not in domain.topics() and find_topics("近海那块写一下") == []
