@@ -116,7 +116,8 @@ def test_every_paragraph_is_the_models(replayed) -> None:
     bodies = [b for b in bodies if not b.startswith("〔待补：回放录音")]
     assert len(bodies) >= 20
     assert all(any(body.startswith(s[:8]) for s in said) for body in bodies)
-    assert [s.role for s in server.unmatched] == ["summary", "plan-intro", "repair"]
+    # and the plan section offered for it (shape.plan_sections: past plans speak of 党建)
+    assert [s.role for s in server.unmatched] == ["summary", "plan-intro", "repair", "plan"]
 
 
 def test_no_change_loses_what_it_is_compared_with(replayed) -> None:
@@ -131,6 +132,7 @@ def test_no_change_loses_what_it_is_compared_with(replayed) -> None:
 def test_the_stream_comes_in_document_order(replayed) -> None:
     result, _, streamed = replayed
     heads = [b.text[:16] for b in result.draft.blocks if b.style == "body"]
+    heads = [h for h in heads if heads.count(h) == 1]  # two 〔待补〕 slots read alike
     places = [streamed.find(h) for h in heads if h in streamed]
     assert len(places) >= len(heads) - 2 and places == sorted(places)
 
