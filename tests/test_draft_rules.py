@@ -14,6 +14,7 @@ import pytest
 
 from assistant.draft import DraftRequest, compose, make_draft, save_draft
 from assistant.figures import load_figures
+from assistant.measures import SPECIFIC, _clause_history, in_plan_time, reusable_measure
 from assistant.outline import (
     Section,
     Verdict,
@@ -26,14 +27,7 @@ from assistant.outline import (
 )
 from assistant.settings import load_settings
 from assistant.types import Chunk
-from assistant.writers import (
-    SPECIFIC,
-    _clause_history,
-    _said,
-    in_plan_time,
-    items,
-    reusable_measure,
-)
+from assistant.writers import _said, items
 from tests.conftest import SAMPLE_DIR
 
 H1 = SAMPLE_DIR / "figures-2025H1.csv"

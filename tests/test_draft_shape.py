@@ -9,18 +9,18 @@ import yaml
 
 from assistant import domain, names
 from assistant.figures import load_figures
-from assistant.outline import Section, parse_period
-from assistant.problems import problem_items
-from assistant.refill import narrative
-from assistant.shape import plan_sections
-from assistant.types import Chunk
-from assistant.writers import (
+from assistant.measures import (
     _clause_history,
     for_unit,
     in_summary_time,
     practice,
     reusable_measure,
 )
+from assistant.outline import Section, parse_period
+from assistant.problems import problem_items
+from assistant.refill import narrative
+from assistant.shape import plan_sections
+from assistant.types import Chunk
 from tests.conftest import SAMPLE_DIR
 
 
