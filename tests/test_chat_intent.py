@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import domain
 from assistant.chat import ChatStore, SessionNotFound, find_topics, parse_intent, period_problem
 from assistant.periods import parse
 
@@ -156,3 +157,14 @@ def test_store_isolation_and_persistence(tmp_path: Path) -> None:
     version = again.add_version(mine, "全文", tmp_path / "v1", "draft")
     assert version.number == 1 and again.add_version(mine, "修改", tmp_path, "d").number == 2
     assert [v.number for v in again.versions("client-a", mine)] == [1, 2]
+
+
+def test_weather_is_declined_only_where_it_is_not_the_offices_business() -> None:
+    """An emergency office plans around the weather; an environment bureau's assistant does not."""
+    request = "帮我查一下明天的天气"
+    assert parse_intent(request, has_draft=False).action == "decline"
+    domain.use("应急管理")
+    try:
+        assert parse_intent(request, has_draft=False).action != "decline"
+    finally:
+        domain.use(domain.DEFAULT_DOMAIN)
