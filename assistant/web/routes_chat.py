@@ -70,12 +70,7 @@ async def upload(session: str, file: UploadFile, client: Client, state: State) -
         reply = engine.store.add_message(session, "assistant", note, kind="notice")
         return JSONResponse({"message": message_dict(engine, client, session, reply)})
     except AssistantError as exc:
-        if isinstance(exc, SessionNotFound):
-            raise
-        reply = engine.store.add_message(session, "assistant", _public(exc, folder), kind="error")
-        return JSONResponse(
-            {"message": message_dict(engine, client, session, reply)}, status_code=422
-        )
+        return _refused(engine, client, session, exc, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -106,12 +101,7 @@ async def upload_items(
         reply = engine.store.add_message(session, "assistant", items_note(item_set), kind="notice")
         return JSONResponse({"message": message_dict(engine, client, session, reply)})
     except AssistantError as exc:
-        if isinstance(exc, SessionNotFound):
-            raise
-        reply = engine.store.add_message(session, "assistant", _public(exc, folder), kind="error")
-        return JSONResponse(
-            {"message": message_dict(engine, client, session, reply)}, status_code=422
-        )
+        return _refused(engine, client, session, exc, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -160,3 +150,14 @@ def _stream(
             yield json.dumps(event, ensure_ascii=False) + "\n"
 
     return lines()
+
+
+def _refused(
+    engine: ChatEngine, client: str, session: str, exc: AssistantError, folder: Path
+) -> Response:
+    """A bad upload is answered in the chat (422), without the server's paths; a session that
+    is not the client's stays an error of its own."""
+    if isinstance(exc, SessionNotFound):
+        raise exc
+    reply = engine.store.add_message(session, "assistant", _public(exc, folder), kind="error")
+    return JSONResponse({"message": message_dict(engine, client, session, reply)}, status_code=422)
