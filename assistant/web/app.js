@@ -359,20 +359,9 @@ function handleEvent(event, bubble) {
 async function upload(file) {
   await ensureSession();
   $("upload-name").textContent = file.name;
-  const pending = el("div", "msg assistant streaming", "正在上传并检查 " + file.name + " …");
-  $("messages").appendChild(pending);
-  scrollDown();
   const form = new FormData();
   form.append("file", file);
-  try {
-    await apiJson("/api/sessions/" + encodeURIComponent(state.session) + "/upload", {
-      method: "POST",
-      body: form,
-    });
-  } finally {
-    pending.remove();
-  }
-  await openSession(state.session);
+  await sendUpload("/upload", form, "正在上传并检查 " + file.name + " …");
 }
 
 // 科室 material: one or several files in one upload; the reply lists the items found
@@ -380,13 +369,18 @@ async function uploadItems(files) {
   await ensureSession();
   const names = files.map((f) => f.name).join("、");
   $("items-upload-name").textContent = names;
-  const pending = el("div", "msg assistant streaming", "正在上传并读取科室材料 " + names + " …");
-  $("messages").appendChild(pending);
-  scrollDown();
   const form = new FormData();
   for (const file of files) form.append("files", file);
+  await sendUpload("/items/upload", form, "正在上传并读取科室材料 " + names + " …");
+}
+
+// Both uploads: a pending line while the server reads, then the session as it now is
+async function sendUpload(path, form, pendingText) {
+  const pending = el("div", "msg assistant streaming", pendingText);
+  $("messages").appendChild(pending);
+  scrollDown();
   try {
-    await apiJson("/api/sessions/" + encodeURIComponent(state.session) + "/items/upload", {
+    await apiJson("/api/sessions/" + encodeURIComponent(state.session) + path, {
       method: "POST",
       body: form,
     });
