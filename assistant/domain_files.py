@@ -334,6 +334,9 @@ class ItemForms(Strict):
     campaign_item: str = r"(?:组织|联合|会同[^，。]{1,8}?)?开展(?P<name>[^，。；]{2,30}?)专项行动"
     # the 科室 speaking of itself at an item's start, dropped in the bureau's voice ({office})
     subject: str = r"(?:{office}|我科室|我科|我队|我站|本科室)(?:将|要)?"
+    # a clause leaning on the one before (其中…), and the whole it then names ({whole}中)
+    part_lead: str = "其中"
+    part_of: str = "{whole}中"
 
     _campaign = field_validator("campaign_item")(_regex)
 
@@ -355,6 +358,9 @@ class ItemsFile(Strict):
     }
 
     forms: ItemForms = ItemForms()
+    # words between a measure's name and its number (信访件办结率达到100%, 案件共35件): a number
+    # so written states that measure, for the conflict check against the figures file
+    number_links: tuple[str, ...] = ("达到", "达", "为", "共计", "合计", "累计", "共", "计")
 
     _office = field_validator("office_names")(_regex)
 

@@ -422,6 +422,7 @@ def _cite_items(draft: Draft, blocks: Sequence[Paragraph], item_set: ItemSet | N
             draft.item_citations.append(replace(cited, block=index, source=source))
     stated = {c.item_id for c in draft.item_citations}
     draft.items = [*item_set.items, *item_set.held]
+    draft.items_path, draft.items_sha256 = item_set.path, item_set.sha256
     draft.items_unused = [i.id for i in draft.items if i.id not in stated]
 
 

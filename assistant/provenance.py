@@ -88,6 +88,14 @@ class SidecarItem(_Record):
     used: bool = False
 
 
+class SidecarMaterial(_Record):
+    """Where the 科室 material a draft drew on was, and its fingerprint (check reads it from
+    there by default); empty for none, or for a figures workbook's 事项 sheet."""
+
+    path: str = ""
+    sha256: str = ""
+
+
 class SidecarItemCitation(_Record):
     """A stretch of a paragraph that states an item."""
 
@@ -122,6 +130,7 @@ class Sidecar(_Record):
     numbers: list[SidecarNumber] = []
     placeholders: list[SidecarPlaceholder] = []
     items: list[SidecarItem] = []
+    material: SidecarMaterial = SidecarMaterial()
     item_citations: list[SidecarItemCitation] = []
     own_names: list[str] = []  # Draft.own_names
 
@@ -139,6 +148,7 @@ class Sidecar(_Record):
             prompts=draft.prompts,
             figures=SidecarFigures(file=draft.figures_file, sha256=draft.figures_sha256),
             own_names=list(draft.own_names),
+            material=SidecarMaterial(path=draft.items_path, sha256=draft.items_sha256),
             paragraphs=[
                 SidecarParagraph(
                     index=index,
@@ -237,6 +247,8 @@ class Sidecar(_Record):
                 for c in self.item_citations
             ],
             items_unused=[i.id for i in self.items if not i.used],
+            items_path=self.material.path,
+            items_sha256=self.material.sha256,
             own_names=tuple(self.own_names),
         )
 

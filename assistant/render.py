@@ -19,7 +19,7 @@ from .types import Citation, Figure, FigureField, FigureSet, ItemCitation, Place
 REFERENCE = re.compile(
     r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.(value|change|previous|target|completion))?\s*\}\}"
 )
-# A writer's mark that the words before it state a 科室 item: 〔item:大气科-3〕 (see ItemCitation).
+# A writer's mark that the words before it state a 科室 item: 〔item:大气科-3fa2〕 (ItemCitation).
 ITEM_MARK = re.compile(r"〔item[:：]\s*([^〔〕\s]{1,40}?)\s*〕")
 PLACEHOLDER = re.compile(r"〔待[补核](?:[:：][^〔〕\n]{0,60})?〕")
 FIELD_LABELS: dict[str, str] = {

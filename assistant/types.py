@@ -456,7 +456,8 @@ class Item:
     """One fact of a 科室's material for the period: what was done (总结), planned (计划) or found
     hard (问题), as the 科室 wrote it.
 
-    ``id`` is short and stable (the 科室 and the item's place in its material: 大气科-3);
+    ``id`` is short and stable (the 科室 and a hash of its file's name and its words: 大气科-3fa2,
+    the same while other items of the material change);
     ``row`` is the table row (None for a note, whose paragraph is ``line``); ``figure_ids`` are
     the figures made of the numbers inside ``text`` (their source is this item), so a draft cites
     them like any figure. ``also`` lists the other places the same fact was written (merged
@@ -512,6 +513,8 @@ class ItemSet:
     problems: tuple[ItemProblem, ...] = ()
     files: tuple[str, ...] = ()
     period: Period | None = None
+    path: str = ""  # the material given (absolute), "" for a figures workbook's 事项 sheet
+    sha256: str = ""  # its files' fingerprint (assistant.items.read.material_sha256)
 
     def __iter__(self) -> Iterator[Item]:
         return iter(self.items)
@@ -609,6 +612,8 @@ class Draft:
     items: list[Item] = field(default_factory=list)  # the 科室 material offered, held ones too
     item_citations: list[ItemCitation] = field(default_factory=list)  # 科室 material stated
     items_unused: list[str] = field(default_factory=list)  # ids of the items no sentence states
+    items_path: str = ""  # where the 科室 material was (ItemSet.path): check finds it there
+    items_sha256: str = ""  # and knows it unchanged (ItemSet.sha256)
     # names that are the unit's own only by its past documents or figures file (柳塘镇): check
     # reads them from the sidecar and does not call them foreign
     own_names: tuple[str, ...] = ()
@@ -678,6 +683,7 @@ class CheckReport:
     figures_file: str = ""
     figures_sha256: str = ""
     unstated: tuple[str, ...] = ()  # ids of the file's figures no number of the text speaks of
+    unstated_names: tuple[str, ...] = ()  # their names, in the same order
 
     @property
     def ok(self) -> bool:

@@ -17,6 +17,7 @@ from assistant.settings import Settings, load_settings
 from assistant.web import create_app
 from tests.chat_support import FIGURES, SAMPLE_DIR, UNIT, ingested_settings
 from tests.openai_stub import Reply
+from tests.test_draft_items_openai import INVENTORY, VOCS
 from tests.web_support import LOOPBACK
 
 MATERIAL = SAMPLE_DIR.parent / "items-2025H1"
@@ -136,17 +137,17 @@ def test_drafts_in_the_session_use_its_items_until_dropped(
     info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
     listed = engine.set_items("alice", info.id, [MATERIAL / n for n in FILES])
     assert {"大气科", "水科", "执法大队", "审批科"} <= {i.office for i in listed.items}
-    openai_server.always = Reply.of("完成全区重点行业企业VOCs排放源清单更新〔item:大气科-1〕。")
+    openai_server.always = Reply.of(f"完成全区重点行业企业VOCs排放源清单更新〔item:{INVENTORY}〕。")
     turn = engine.send("alice", info.id, "写上半年大气污染防治部分")
     assert turn.version is not None and turn.draft is not None, turn.reply.text
     prompt = openai_server.chat_requests[-1]["messages"][1]["content"]
-    assert "〔item:大气科-1〕（大气科）" in prompt
-    assert [c.item_id for c in turn.draft.item_citations] == ["大气科-1"]
+    assert f"〔item:{INVENTORY}〕（大气科）" in prompt
+    assert [c.item_id for c in turn.draft.item_citations] == [INVENTORY]
     assert "〔item" not in turn.reply.text
     assert any("35件" in note for note in turn.notes)  # the conflict said with the draft
     saved = engine.load("alice", info.id)  # the version's sidecar keeps the item citations
-    assert [c.item_id for c in saved.item_citations] == ["大气科-1"]
-    assert "大气科-2" in saved.items_unused and "大气科-1" not in saved.items_unused
+    assert [c.item_id for c in saved.item_citations] == [INVENTORY]
+    assert VOCS in saved.items_unused and INVENTORY not in saved.items_unused
 
     dropped = engine.send("alice", info.id, "不用科室材料了")
     assert dropped.reply.kind == "notice" and "不再使用科室材料" in dropped.reply.text

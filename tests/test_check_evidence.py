@@ -70,9 +70,13 @@ def test_the_check_command_says_which_figures_the_text_never_states(tmp_path: Pa
     draft.write_text("一季度，全区PM2.5平均浓度60微克/立方米。\n", encoding="utf-8")
     shown = CliRunner().invoke(app, ["check", str(draft), "--figures", str(figures)])
     assert shown.exit_code == 0, shown.output
-    assert "文内未提及的指标 3 个: testers、repairs、aqi" in shown.output
+    said = shown.output.replace("\n", "")
+    assert "文内未提及的指标 3 个: 汽车尾气检测企业、机动车维修治理站、空气质量综合指数" in said
+    assert "testers" not in shown.output  # names, not ids
     data = CliRunner().invoke(app, ["check", str(draft), "--figures", str(figures), "--json"])
-    assert json.loads(data.output)["summary"]["unstated"] == ["testers", "repairs", "aqi"]
+    summary = json.loads(data.output)["summary"]
+    assert summary["unstated"] == ["testers", "repairs", "aqi"]
+    assert summary["unstated_names"] == ["汽车尾气检测企业", "机动车维修治理站", "空气质量综合指数"]
 
 
 YEAR_ROWS = """id,指标,数值,单位,期间,上年同期,来源,备注

@@ -31,6 +31,24 @@ def material() -> ItemSet:
     return load_items(MATERIAL, load_figures(H1))
 
 
+def the(words: str) -> str:
+    """The id of the sample item whose text holds ``words`` (ids hash the item's own words)."""
+    found = load_items(MATERIAL, load_figures(H1))
+    (item,) = [i for i in (*found.items, *found.held) if words in i.text]
+    return item.id
+
+
+INVENTORY = the("VOCs排放源清单更新")
+VOCS = the("深入推进VOCs综合治理")
+DUST = the("强化扬尘精细化管控")
+CATERING = the("检查餐饮单位")
+JOINT = the("VOCs专项执法检查")
+LAST_YEAR = the("机动车排放检验机构")  # 2024年12月: held back
+OZONE = the("紧盯臭氧高发时段")  # a plan
+SOLID = the("固体废物环境违法行为")  # 执法大队's
+PLEDGE = the("告知承诺制")  # 审批科's
+
+
 def air(item_set: ItemSet) -> DraftRequest:
     return DraftRequest(
         H1, UNIT, "2025年上半年", section="大气污染防治", part="总结", items=item_set
@@ -47,9 +65,9 @@ def used(item_set: ItemSet) -> str:
     """A reply stating two items of 大气科: one with its numbers cited, one without numbers."""
     return (
         "上半年，全区PM2.5平均浓度{{pm25_avg}}，同比{{pm25_avg.change}}。\n\n"
-        f"一是深入推进VOCs综合治理，完成{ref(item_set, '大气科-2')}重点企业挥发性有机物治理设施"
-        f"提升改造，督促{ref(item_set, '大气科-2', 1)}企业完成泄漏检测与修复〔item:大气科-2〕；"
-        "二是完成全区重点行业企业VOCs排放源清单更新〔item:大气科-1〕。"
+        f"一是深入推进VOCs综合治理，完成{ref(item_set, VOCS)}重点企业挥发性有机物治理设施"
+        f"提升改造，督促{ref(item_set, VOCS, 1)}企业完成泄漏检测与修复〔item:{VOCS}〕；"
+        f"二是完成全区重点行业企业VOCs排放源清单更新〔item:{INVENTORY}〕。"
     )
 
 
@@ -60,13 +78,13 @@ def test_prompt_lists_the_sections_items_with_ids_and_numbers(
     compose(air(material), model_settings(store_dir, openai_server.base_url))
     user = openai_server.chat_requests[0]["messages"][1]["content"]
     listed = user.split("【科室事项开始】")[1].split("【科室事项结束】")[0]
-    assert "〔item:大气科-6〕（大气科）会同执法大队开展VOCs专项执法检查" in listed
-    assert f"{ref(material, '大气科-6')}写出“86家次”" in listed
-    line = next(line for line in listed.split("\n") if "大气科-6" in line)
+    assert f"〔item:{JOINT}〕（大气科）会同执法大队开展VOCs专项执法检查" in listed
+    assert f"{ref(material, JOINT)}写出“86家次”" in listed
+    line = next(line for line in listed.split("\n") if JOINT in line)
     assert "86家次" not in line  # the item's own words cite its number, never type it
     # held items (last year's, the conflict) and other topics' and parts' items are not offered
-    assert "大气科-7" not in listed and "执法大队-4" not in listed
-    assert "审批科" not in listed and "大气科-9" not in listed
+    assert LAST_YEAR not in listed and SOLID not in listed
+    assert "审批科" not in listed and OZONE not in listed
 
 
 def test_reply_citing_items_is_sourced_commented_and_unused_listed(
@@ -84,12 +102,12 @@ def test_reply_citing_items_is_sourced_commented_and_unused_listed(
     assert "〔item" not in text and "督促6家企业完成泄漏检测与修复；二是" in text
     assert result.repairs == 0 and result.unverified == 0 and result.report.ok
     stated = {c.item_id: c for c in draft.item_citations}
-    assert set(stated) == {"大气科-1", "大气科-2"}
-    block = draft.blocks[stated["大气科-2"].block].text
-    vocs = stated["大气科-2"]
+    assert set(stated) == {INVENTORY, VOCS}
+    block = draft.blocks[stated[VOCS].block].text
+    vocs = stated[VOCS]
     assert block[vocs.start : vocs.end].startswith("一是深入推进VOCs综合治理")
     assert block[vocs.end] == "；"
-    inventory = stated["大气科-1"]
+    inventory = stated[INVENTORY]
     assert block[inventory.start : inventory.end] == "二是完成全区重点行业企业VOCs排放源清单更新"
     # the item's numbers are figures sourced to the item
     numbers = [c for c in draft.citations if c.figure_id.startswith("item_")]
@@ -104,29 +122,29 @@ def test_reply_citing_items_is_sourced_commented_and_unused_listed(
     assert comments[0].text.startswith("事项：大气科 · 大气科.docx 第")
     # the sidecar records them, and every item the draft does not state
     sidecar = json.loads(result.files["json"].read_text(encoding="utf-8"))
-    assert {i["item_id"] for i in sidecar["item_citations"]} == {"大气科-1", "大气科-2"}
+    assert {i["item_id"] for i in sidecar["item_citations"]} == {INVENTORY, VOCS}
     unused = {i["id"] for i in sidecar["items"] if not i["used"]}
-    assert {"大气科-3", "大气科-6", "审批科-1"} <= unused and "大气科-1" not in unused
+    assert {DUST, JOINT, PLEDGE} <= unused and INVENTORY not in unused
     usable = {i.id for i in material.items}
-    assert unused & usable == usable - {"大气科-1", "大气科-2"}
+    assert unused & usable == usable - {INVENTORY, VOCS}
     assert sidecar["prompts"]["section-summary"] == 4
 
 
 def test_sentence_citing_an_items_number_without_its_mark_still_states_it(
     store_dir: Path, openai_server, material: ItemSet
 ) -> None:
-    reply = f"开展餐饮油烟专项整治，检查餐饮单位{ref(material, '大气科-4')}。"
+    reply = f"开展餐饮油烟专项整治，检查餐饮单位{ref(material, CATERING)}。"
     openai_server.script([reply])
     result = compose(air(material), model_settings(store_dir, openai_server.base_url))
-    assert [c.item_id for c in result.draft.item_citations] == ["大气科-4"]
+    assert [c.item_id for c in result.draft.item_citations] == [CATERING]
     assert result.repairs == 0 and result.report.ok
 
 
 def test_reply_changing_an_items_number_is_repaired(
     store_dir: Path, openai_server, material: ItemSet
 ) -> None:
-    changed = "会同执法大队开展VOCs专项执法检查，检查涉VOCs企业90家次〔item:大气科-6〕。"
-    fixed = changed.replace("90家次", ref(material, "大气科-6"))
+    changed = f"会同执法大队开展VOCs专项执法检查，检查涉VOCs企业90家次〔item:{JOINT}〕。"
+    fixed = changed.replace("90家次", ref(material, JOINT))
     openai_server.script([changed, fixed])
     result = compose(air(material), model_settings(store_dir, openai_server.base_url))
     repair = openai_server.chat_requests[1]["messages"][1]["content"]
@@ -134,14 +152,14 @@ def test_reply_changing_an_items_number_is_repaired(
     text = markdown(result.draft)
     assert "检查涉VOCs企业86家次" in text and "90家次" not in text
     assert result.repairs == 1 and result.unverified == 0 and result.report.ok
-    assert [c.item_id for c in result.draft.item_citations] == ["大气科-6"]
+    assert [c.item_id for c in result.draft.item_citations] == [JOINT]
     assert result.draft.prompts["repair"] == 3
 
 
 def test_an_items_number_still_changed_after_repair_becomes_unverified(
     store_dir: Path, openai_server, material: ItemSet
 ) -> None:
-    changed = "会同执法大队开展VOCs专项执法检查，检查涉VOCs企业90家次〔item:大气科-6〕。"
+    changed = f"会同执法大队开展VOCs专项执法检查，检查涉VOCs企业90家次〔item:{JOINT}〕。"
     openai_server.script([changed, changed])
     result = compose(air(material), model_settings(store_dir, openai_server.base_url))
     text = markdown(result.draft)
@@ -153,7 +171,7 @@ def test_an_items_number_still_changed_after_repair_becomes_unverified(
     ("mark", "why"),
     [
         ("〔item:大气科-99〕", "事项清单中没有“大气科-99”这一事项"),  # an id the material lacks
-        ("〔item:大气科-7〕", "事项清单中没有“大气科-7”这一事项"),  # last year's: held back
+        (f"〔item:{LAST_YEAR}〕", f"事项清单中没有“{LAST_YEAR}”这一事项"),  # last year's: held back
         ("〔item〕", "标记没有写事项编号"),
     ],
 )
@@ -165,11 +183,11 @@ def test_reply_inventing_an_item_is_repaired_or_marked(
     result = compose(air(material), model_settings(store_dir, openai_server.base_url))
     repair = openai_server.chat_requests[1]["messages"][1]["content"]
     assert "“同时，完成全区加油站油气回收在线监控安装”后的事项标记" in repair
-    assert why in repair and "〔item:大气科-1〕" in repair
+    assert why in repair and f"〔item:{INVENTORY}〕" in repair
     text = markdown(result.draft)
     assert f"完成全区加油站油气回收在线监控安装{INVENTED_MARK}。" in text
     assert "〔item" not in text and result.unverified == 1
-    assert {c.item_id for c in result.draft.item_citations} == {"大气科-1", "大气科-2"}
+    assert {c.item_id for c in result.draft.item_citations} == {INVENTORY, VOCS}
     assert any(p.text == INVENTED_MARK for p in result.draft.placeholders)
     assert not result.report.ok  # a 〔待核〕 left: check does not pass the draft
 
@@ -187,7 +205,7 @@ def test_an_invented_item_the_model_repairs_is_gone(
 def test_without_items_the_prompt_says_none_and_nothing_is_cited(
     store_dir: Path, openai_server
 ) -> None:
-    openai_server.script([GOOD + "三是完成清单更新〔item:大气科-1〕。"] * 2)
+    openai_server.script([GOOD + f"三是完成清单更新〔item:{INVENTORY}〕。"] * 2)
     request = DraftRequest(H1, UNIT, "2025年上半年", section="大气污染防治", part="总结")
     result = compose(request, model_settings(store_dir, openai_server.base_url))
     user = openai_server.chat_requests[0]["messages"][1]["content"]
@@ -200,7 +218,8 @@ def test_a_mark_after_its_sentences_stop_still_cites_the_sentence(
     store_dir: Path, openai_server, material: ItemSet
 ) -> None:
     reply = (
-        "完成全区重点行业企业VOCs排放源清单更新。〔item:大气科-1〕另外，新建监测站点。〔item:X-1〕"
+        f"完成全区重点行业企业VOCs排放源清单更新。〔item:{INVENTORY}〕"
+        "另外，新建监测站点。〔item:X-1〕"
     )
     openai_server.script([reply, reply])
     result = compose(air(material), model_settings(store_dir, openai_server.base_url))

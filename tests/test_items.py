@@ -5,6 +5,8 @@ check, conflicts with the figures file, duplicates, and the numbers of items as 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,7 +63,8 @@ def test_docx_note_office_from_file_name_and_items_cut_at_ordinals(tmp_path: Pat
         "推进2家企业超低排放改造。",
     ]
     assert [i.part for i in found] == ["总结", "总结", "计划", "计划"]
-    assert [i.id for i in found] == ["大气科-1", "大气科-2", "大气科-3", "大气科-4"]
+    assert all(re.fullmatch("大气科-[0-9a-f]{4}", i.id) for i in found)
+    assert len({i.id for i in found}) == 4
     assert found.items[1].line == 3 and found.items[1].row is None
 
 
@@ -208,8 +211,9 @@ def test_an_item_of_last_year_is_held_back_with_file_and_row(tmp_path: Path) -> 
     )
     found = load_items(table, period="2025年上半年")
     assert [i.text for i in found] == ["核发排污许可证56张。"]
-    assert [i.id for i in found.held] == ["审批科-1"]
+    assert [i.text for i in found.held] == ["完成排污许可执行报告审核86份。"]
     (problem,) = found.problems
+    assert problem.item_id == found.held[0].id
     assert problem.kind == "period" and problem.row == 2
     assert "事项.csv 第2行" in problem.message and "2024年12月" in problem.message
 
@@ -278,6 +282,94 @@ def test_item_numbers_are_figures_sourced_to_the_item(sample: tuple) -> None:
     assert "综合科.txt" in rendered.citations[0].source
     held_ids = {f for i in found.held for f in i.figure_ids}
     assert held_ids and not held_ids & set(whole.ids)  # a held item's numbers are not cited
+
+
+def test_item_ids_stay_when_an_earlier_file_changes(tmp_path: Path) -> None:
+    """An id is the 科室's and a hash of its file's name and its words: adding an item to a file
+    read first (or moving a row) leaves the others' ids — and their numbers' figure ids — alone."""
+    first = tmp_path / "1-上半年.txt"
+    second = tmp_path / "2-补充.txt"
+    first.write_text("科室：大气科\n1.完成8家企业治理设施改造。\n", encoding="utf-8")
+    second.write_text(
+        "科室：大气科\n1.检查餐饮单位120家。\n2.开展夏季臭氧攻坚。\n3.开展夏季臭氧攻坚。\n",
+        encoding="utf-8",
+    )
+    before = load_items(tmp_path, period="2025年上半年")
+    first.write_text(
+        "科室：大气科\n1.修订重污染天气应急减排清单。\n2.完成8家企业治理设施改造。\n",
+        encoding="utf-8",
+    )
+    after = load_items(tmp_path, period="2025年上半年")
+    ids = {i.text: (i.id, i.figure_ids) for i in before.items}
+    for item in after.items:
+        if item.text in ids and item.file == str(second):
+            assert (item.id, item.figure_ids) == ids[item.text]
+    assert len({i.id for i in after.items}) == len(after.items) == 4  # twice written: merged
+    assert all(re.fullmatch(r"大气科-[0-9a-f]{4,}(-\d+)?", i.id) for i in after.items)
+    moved = load_items(second, period="2025年上半年")
+    assert {i.id for i in moved} <= {i.id for i in after.items}
+
+
+ALIASED = """id,指标,数值,单位,期间,来源
+closure,信访办结率,98.6,%,2025年上半年,区信访办
+cases,立案查处案件,32,件,2025年上半年,执法大队台账
+inspections,检查企业,1274,家次,2025年上半年,执法大队台账
+eia,审批环评文件,49,个,2025年上半年,区行政审批局
+"""
+
+
+def test_a_conflict_is_found_through_the_metric_aliases(tmp_path: Path) -> None:
+    """An item naming a figure's measure by another of its names (信访件办结率 for 信访办结率,
+    办理环境违法案件 for 立案查处案件) is held against it; a part of the work (审批环评报告书,
+    随机抽查企业) is not the file's total."""
+    figures = tmp_path / "数据.csv"
+    figures.write_text(ALIASED, encoding="utf-8")
+    note = tmp_path / "综合科.txt"
+    note.write_text(
+        "科室：综合科\n1.受理环境信访件241件，信访件办结率100%。\n2.办理环境违法案件共35件。\n"
+        "3.审批环评报告书6个。\n4.随机抽查企业368家次。\n5.按期办结率达到98.6%。\n",
+        encoding="utf-8",
+    )
+    found = load_items(note, load_figures(figures))
+    conflicts = {p.figure_id: p.message for p in found.problems if p.kind == "conflict"}
+    assert set(conflicts) == {"closure", "cases"}
+    assert "“100%”" in conflicts["closure"] and "“信访办结率”为98.6%" in conflicts["closure"]
+    assert "数据.csv 第3行" in conflicts["cases"] and "“35件”" in conflicts["cases"]
+    assert [i.text for i in found.held] == [
+        "受理环境信访件241件，信访件办结率100%。",
+        "办理环境违法案件共35件。",
+    ]
+    assert {"审批环评报告书6个。", "随机抽查企业368家次。"} <= {i.text for i in found}
+
+
+def test_an_item_keeps_only_what_the_figures_do_not_say(sample: tuple) -> None:
+    """A clause whose number is a stated figure's (at the item's precision) and whose words are
+    its name goes; the rest of the item stays with its own figure ids; a clause leaning on the
+    dropped one (其中…) keeps its whole; a clause with words of its own stays."""
+    from assistant.items.facts import unsaid
+    from assistant.items.prose import forms
+
+    figure_set, found = sample
+    stated = list(figure_set)
+    items = {i.text: i for i in found}
+    pipe_item = items["新建改造城镇污水管网16.8公里，完成老旧小区雨污分流改造。"]
+    pipes = unsaid(pipe_item, stated, forms())
+    assert pipes is not None and pipes.text == "完成老旧小区雨污分流改造。"
+    assert pipes.figure_ids == ()
+    works = items["调度32项生态环境重点工程，完成投资2.98亿元。"]
+    trimmed = unsaid(works, stated, forms())
+    assert trimmed is not None and trimmed.text == "调度32项生态环境重点工程。"
+    assert trimmed.figure_ids == works.figure_ids[:1] and trimmed.id == works.id
+    eia = items["审批建设项目环评文件49个，其中报告书6个、报告表43个。"]
+    part = unsaid(eia, stated, forms())
+    assert part is not None and part.text == "审批建设项目环评文件中，报告书6个、报告表43个。"
+    assert part.figure_ids == eia.figure_ids[1:]
+    assert unsaid(items["受理环境信访件241件，办结率100%。"], stated, forms()) is None
+    river = next(i for i in found if "约320吨" in i.text)
+    assert unsaid(river, stated, forms()) == river
+    alike = replace(pipes, text="完成河道清淤16.8公里。", figure_ids=("item_x_1",))
+    assert unsaid(alike, stated, forms()) == alike  # the same number, another fact
+    assert unsaid(pipes, [], forms()) == pipes
 
 
 # --- the CLI ----------------------------------------------------------------------------------

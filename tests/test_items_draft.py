@@ -4,13 +4,16 @@ and `check` catching a stretch that says what its item does not."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from assistant import gate
 from assistant.check import check_file
+from assistant.cli import app
 from assistant.draft import DraftRequest, compose, save_draft
 from assistant.figures import load_figures
 from assistant.items import load_items, with_items
@@ -161,3 +164,78 @@ def test_a_changed_item_number_is_caught_twice(drafted, tmp_path: Path) -> None:
 def test_period_check_uses_the_draft_period() -> None:
     found = load_items(ITEMS_DIR, period=parse_period("2025年上半年"))
     assert all("2024年12月" not in i.text for i in found)
+
+
+def test_an_item_does_not_repeat_what_its_sections_figures_say(drafted) -> None:
+    """四是新建改造城镇污水管网16.8公里… and 完成投资2.98亿元 repeated the figures' sentence: the
+    clause the figures say goes, the rest of the item stays, stated and sourced."""
+    result, files = drafted
+    draft = result.draft
+    texts = [b.text for b in draft.blocks]
+    summary_end = next(i for i, b in enumerate(draft.blocks) if b.style == "h1" and i > 2)
+    summary = "\n".join(texts[:summary_end])
+    assert summary.count("16.8公里") == 1 and "2.98亿元" not in summary
+    assert summary.count("环评文件49个") == 1
+    for said, item_words in (
+        ("完成老旧小区雨污分流改造", "新建改造城镇污水管网16.8公里"),
+        ("调度32项生态环境重点工程", "完成投资2.98亿元"),
+        ("审批建设项目环评文件中，报告书6个、报告表43个", "其中报告书6个"),
+    ):
+        cited = [c for c in draft.item_citations if said in texts[c.block][c.start : c.end]]
+        assert len(cited) == 1, said
+        item = result.items.get(cited[0].item_id)
+        assert item is not None and item_words in item.text  # the comment keeps the item whole
+    comments = [r.text for r in read_comments(files["docx"]) if r.text.startswith("事项：")]
+    assert any("完成投资2.98亿元" in c for c in comments)
+
+
+def test_check_finds_the_material_through_the_sidecar(drafted, tmp_path: Path) -> None:
+    """Without --items, check reads the material where the sidecar says it was (and knows it by
+    its fingerprint): no item number is unsourced; moved or changed, a clear message says so."""
+    from assistant.check import check_draft
+    from assistant.errors import InputError
+
+    _, files = drafted
+    report = check_draft(files["docx"], FIGURES)
+    assert report.ok, [f for f in report.problems]
+    assert not [i for i in report.unstated if i.startswith("item_")]
+    material = tmp_path / "材料"
+    shutil.copytree(ITEMS_DIR, material)
+    sidecar = json.loads(files["json"].read_text(encoding="utf-8"))
+    assert sidecar["material"]["path"] == str(ITEMS_DIR.resolve())
+    sidecar["material"]["path"] = str(material)
+    md = tmp_path / files["md"].name
+    shutil.copy(files["md"], md)
+    (tmp_path / files["json"].name).write_text(json.dumps(sidecar, ensure_ascii=False), "utf-8")
+    assert check_draft(md, FIGURES).ok  # the same material, elsewhere
+    note = material / "水科.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n7. 新增一条。\n", encoding="utf-8")
+    with pytest.raises(InputError, match="改动过") as changed:
+        check_draft(md, FIGURES)
+    assert "--items" in (changed.value.hint or "")
+    assert check_draft(md, FIGURES, items=ITEMS_DIR).ok  # the user names the material
+    shutil.rmtree(material)
+    runner = CliRunner()
+    moved = runner.invoke(app, ["check", str(md), "--figures", str(FIGURES)])
+    assert isinstance(moved.exception, InputError)  # main() prints it: one message, exit 2
+    assert "找不到起草时用的科室材料" in str(moved.exception)
+    assert "--items" in (moved.exception.hint or "")
+
+
+def test_check_names_the_figures_left_unsaid_and_not_the_items_used(drafted, tmp_path) -> None:
+    """未提及的指标 names figures (not ids), and leaves out the numbers of items the draft states
+    or its figures say in full; an item the draft left out is named."""
+    _, files = drafted
+    shown = CliRunner().invoke(app, ["check", str(files["md"]), "--figures", str(FIGURES)])
+    assert shown.exit_code == 0, shown.output
+    assert "item_" not in shown.output and "未提及" not in shown.output
+    md = tmp_path / files["md"].name
+    shutil.copy(files["json"], tmp_path / files["json"].name)
+    text = files["md"].read_text(encoding="utf-8")
+    kept = [line for line in text.split("\n") if "412家" not in line and "22.6" not in line]
+    md.write_text("\n".join(kept), encoding="utf-8")
+    shown = CliRunner().invoke(app, ["check", str(md), "--figures", str(FIGURES), "--json"])
+    summary = json.loads(shown.output)["summary"]
+    assert "检查餐饮单位" in summary["unstated_names"]
+    assert all(not n.startswith("item_") for n in summary["unstated_names"])
+    assert len(summary["unstated"]) == len(summary["unstated_names"])

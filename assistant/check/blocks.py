@@ -89,8 +89,13 @@ def _check(
             )
         )
     stated = {f.figure_id for f in findings} | said_zero(figure_set, "\n".join(texts))
-    unstated = tuple(f.id for f in figure_set if not f.missing and f.id not in stated)
-    return CheckReport(findings=findings, summary=summarise(findings), unstated=unstated)
+    left = [f for f in figure_set if not f.missing and f.id not in stated]
+    return CheckReport(
+        findings=findings,
+        summary=summarise(findings),
+        unstated=tuple(f.id for f in left),
+        unstated_names=tuple(f.name for f in left),
+    )
 
 
 def said_zero(figure_set: FigureSet, text: str) -> set[str]:

@@ -62,7 +62,7 @@ def check_file(
     rows = [block.style == "table" or "\t" in block.text for block in blocks]
     commented = [(c.block, c.start, c.end) for c, _ in cited]
     recorded: list[Citation] = []
-    record = _sidecar_of(path, sidecar)
+    record = sidecar_of(path, sidecar)
     if record is not None:
         recorded = _sidecar_citations(record, texts)
         cited.extend(
@@ -93,13 +93,37 @@ def check_file(
             key=lambda f: (f.block, f.start),
         )
         report.summary = summarise(report.findings)
+    if record is not None:
+        _unstated_items(report, figure_set, record)
     report.path = path
     report.figures_file = str(figure_set.path)
     report.figures_sha256 = figure_set.sha256
     return report
 
 
-def _sidecar_of(path: Path, named: Path | None) -> Sidecar | None:
+def _unstated_items(report: CheckReport, figure_set: FigureSet, record: Sidecar) -> None:
+    """Leave out of the figures the text never states the numbers of 科室 items that the stated
+    figures already say (a drafted item is not made to repeat them: assistant.items.facts.unsaid;
+    one said in full is not drafted): only an item number the draft left out is worth naming."""
+    from ..items.facts import ID_PREFIX, numbered, said_by, unsaid
+    from ..items.prose import forms
+
+    unstated = set(report.unstated)
+    stated = [f for f in figure_set if not f.id.startswith(ID_PREFIX) and f.id not in unstated]
+    said: set[str] = set()
+    for item in map(numbered, record.draft().items):
+        rest = None if said_by(item, stated) else unsaid(item, stated, forms())
+        said |= set(item.figure_ids) - set(rest.figure_ids if rest is not None else ())
+    kept = [
+        (figure_id, name)
+        for figure_id, name in zip(report.unstated, report.unstated_names, strict=True)
+        if figure_id not in said
+    ]
+    report.unstated = tuple(f for f, _ in kept)
+    report.unstated_names = tuple(n for _, n in kept)
+
+
+def sidecar_of(path: Path, named: Path | None) -> Sidecar | None:
     """The sidecar the user named (it must be ours), else ``<stem>.json`` if it is ours."""
     if named is not None:
         return read_sidecar(named)

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..provenance import Sidecar
 from ..types import FINDING_LABELS, CheckReport, Finding, Mark
-from .document import check_file
+from .document import check_file, sidecar_of
 
 ANNOTATION_AUTHOR = "起草助手·数据核对"
 
@@ -38,6 +39,7 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
     summary["figures"] = report.figures_file or None
     summary["figures_sha256"] = report.figures_sha256 or None
     summary["unstated"] = list(report.unstated)
+    summary["unstated_names"] = list(report.unstated_names)
     return {"findings": [finding_to_dict(f) for f in report.findings], "summary": summary}
 
 
@@ -93,17 +95,47 @@ def check_draft(
     unit: str | None = None,
     items: Path | None = None,
 ) -> CheckReport:
-    """Load the figures (and the 科室 material's numbers, with ``items``), check the draft and,
-    when asked, write the annotated copy (the CLI)."""
+    """Load the figures and the 科室 material's numbers (``items``, else the material the draft's
+    sidecar records), check the draft and, when asked, write the annotated copy (the CLI)."""
     from ..figures import load_figures
     from ..items import load_items, with_items
 
     if annotate is not None and Path(draft).suffix.lower() != ".docx":
         raise InputError("--annotate 只适用于 .docx 草稿", path=str(draft), hint="去掉 --annotate")
     figure_set = load_figures(figures)
+    record = sidecar_of(Path(draft), sidecar) if Path(draft).is_file() else None
+    if items is None and record is not None and record.items:
+        items = recorded_material(record)
+        if items is None:  # the figures workbook's 事项 sheet
+            figure_set = with_items(figure_set, load_items(None, figure_set))
     if items is not None:
         figure_set = with_items(figure_set, load_items(items, figure_set))
     report = check_file(draft, figure_set, sidecar=sidecar, unit=unit)
     if annotate is not None:
         annotate_report(Path(draft), Path(annotate), report, include_ok=include_ok)
     return report
+
+
+def recorded_material(record: Sidecar) -> Path | None:
+    """The 科室 material a draft was written from, where its sidecar says it was (None: the
+    figures workbook's 事项 sheet); an InputError when it is no longer there or has changed
+    since, naming what to do."""
+    from ..items import material_sha256
+
+    where = record.material.path
+    if not where:
+        return None
+    path = Path(where)
+    if not path.exists():
+        raise InputError(
+            "找不到起草时用的科室材料（溯源 .json 记录的位置已没有这些文件）",
+            path=where,
+            hint="材料移动过的话，用 --items 指明它现在的位置",
+        )
+    if record.material.sha256 and material_sha256(path) != record.material.sha256:
+        raise InputError(
+            "科室材料在起草后改动过，事项中的数字可能已不是草稿所据的",
+            path=where,
+            hint="用 --items 指明要据以核对的材料（按现在的材料核对），或用现在的材料重新起草",
+        )
+    return path

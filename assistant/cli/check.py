@@ -95,7 +95,8 @@ def check_command(
         parts = [f"{name} {counts[kind]}" for kind, name in FINDING_LABELS.items() if counts[kind]]
         verdict = "[green]全部一致[/]" if report.ok else "[red]有问题[/]"
         if report.unstated:  # before the verdict, which stays the last line
-            named = "、".join(report.unstated[:12]) + ("…" if len(report.unstated) > 12 else "")
+            names = report.unstated_names
+            named = "、".join(names[:12]) + ("…" if len(names) > 12 else "")
             out.print(f"数据文件中文内未提及的指标 {len(report.unstated)} 个: {named}")
         out.print(f"{verdict}: 数字 {counts['total']} 处 — " + ("，".join(parts) or "无数字"))
         if annotate is not None:

@@ -35,6 +35,7 @@ from .read import (
     ITEMS_SHEET,
     Entry,
     material_files,
+    material_sha256,
     office_in,
     read_material,
     workbook_items,
@@ -51,6 +52,7 @@ __all__ = [
     "item_numbers",
     "items_to_dict",
     "load_items",
+    "material_sha256",
     "numbers_of",
     "office_in",
     "part_of",
@@ -109,6 +111,8 @@ def load_items(
         problems=tuple(problems + duplicates),
         files=tuple(dict.fromkeys([str(f) for f in files] + [e.file for e in entries])),
         period=report,
+        path=str(Path(path).resolve()) if path is not None else "",
+        sha256=material_sha256(Path(path)) if path is not None else "",
     )
 
 

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from .. import domain
+from ..domain import match_key
 from ..figures import round_half_up
-from ..metrics import convert, find_metric, kind_for_unit, normalise_unit
+from ..metrics import convert, find_metric, kind_for_unit, metric_by_name, normalise_unit
 from ..numbers import extract_numbers
 from ..periods import Period
 from ..reading import normalise_for_matching
@@ -42,9 +44,19 @@ def numbers_of(item: Item) -> list[Quantity]:
     return [q for q in extract_numbers(item.text) if q.form == "number" and q.value is not None]
 
 
-def figure_prefix(item: Item) -> str:
+def figure_prefix(item: Item | str) -> str:
     """The stable stem of an item's figure ids (item_3fa2b1c0), from its id."""
-    return f"{ID_PREFIX}{zlib.crc32(item.id.encode('utf-8')):08x}"
+    item_id = item if isinstance(item, str) else item.id
+    return f"{ID_PREFIX}{zlib.crc32(item_id.encode('utf-8')):08x}"
+
+
+def numbered(item: Item) -> Item:
+    """``item`` with the ids its numbers have as figures (item_numbers gives them in this
+    order), for an item read back from a sidecar."""
+    count = len(numbers_of(item))
+    return replace(
+        item, figure_ids=tuple(f"{figure_prefix(item)}_{k}" for k in range(1, count + 1))
+    )
 
 
 def _written(quantity: Quantity) -> str:
@@ -90,17 +102,33 @@ def _bare(name: str) -> str:
     return normalise_for_matching(_BRACKETS.sub("", name))
 
 
+def _names_last(quantity: Quantity, figure: Figure) -> bool:
+    """The words right before the number (but for a link: 达到, 共) are a name the domain pack
+    gives the figure's metric (办理环境违法案件35件 for 立案查处; not 审批环评报告书6个, a part
+    of 审批环评文件)."""
+    metric = metric_by_name(figure.metric) if figure.metric else None
+    if metric is None:
+        return False
+    words = match_key(quantity.context.strip("，,、 "))
+    links = sorted(domain.data("items.yaml")["number_links"], key=len, reverse=True)
+    while stripped := next((w for w in links if words.endswith(w) and len(words) > len(w)), ""):
+        words = words[: -len(stripped)]
+    return any(words.endswith(match_key(name)) for name in metric.names)
+
+
 def _speaks_of(quantity: Quantity, figure: Figure, alone: bool) -> bool:
     """Whether an item's number states the same measure as a figure of the file: the figure's
-    full name stands in the words before the number, or — for a rate — the number's metric is
-    the figure's and no other figure of the file has it (a count of a part of the work, 抽查企业
-    368家次, is never the file's total)."""
+    full name stands in the words before the number, or the number's metric (the domain pack's
+    aliases, resolved as the figures loader resolves names) is the figure's, no other figure of
+    the file has it, and — for a count — a name of it ends the words before the number (a count
+    of a part of the work, 抽查企业368家次, is never the file's total)."""
     if convert(Decimal(1), figure.unit, quantity.unit_written or "") is None:
         return False
     if _bare(figure.name) and _bare(figure.name) in _bare(quantity.context):
         return True
-    rate = figure.kind == "rate" or quantity.unit == "%"
-    return rate and alone and quantity.metric is not None and quantity.metric == figure.metric
+    if not alone or quantity.metric is None or quantity.metric != figure.metric:
+        return False
+    return figure.kind == "rate" or quantity.unit == "%" or _names_last(quantity, figure)
 
 
 def _agrees(quantity: Quantity, figure: Figure) -> bool:
@@ -164,6 +192,75 @@ def said_by(item: Item, figures: Sequence[Figure]) -> bool:
     own = _bigrams(words)
     named = set().union(*(_bigrams(f.name) for f in stated))
     return bool(own) and len(own & named) / len(own) >= SAID_SHARE
+
+
+# --- clauses the figures already say ---------------------------------------------------------
+
+_CLAUSE = re.compile(r"[^，,；;]+[，,；;]?")
+
+
+def _said_clause(
+    clause: str, start: int, numbers: Sequence[Quantity], stated: Sequence[Figure]
+) -> bool:
+    """Whether a clause of an item (its text from ``start``) says only what stated figures say:
+    it has numbers, each is a stated figure's value at the precision the item wrote it (2.98亿元
+    for 2.977亿元), and its other words are those figures' names (完成投资 in 重点工程完成投资)."""
+    if not numbers or any(q.approx for q in numbers):
+        return False
+    names: list[Figure] = []
+    for quantity in numbers:
+        agreeing = [
+            f
+            for f in stated
+            if convert(Decimal(1), f.unit, quantity.unit_written or "") is not None
+            and _agrees(quantity, f)
+        ]
+        if not agreeing:
+            return False
+        names += agreeing
+    words = clause
+    for quantity in reversed(numbers):
+        words = words[: quantity.start - start] + words[quantity.end - start :]
+    own = _bigrams(words)
+    named = set().union(*(_bigrams(f.name) for f in names))
+    return bool(own) and len(own & named) / len(own) >= SAID_SHARE
+
+
+def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, str]) -> Item | None:
+    """``item`` without the clauses that figures a section states already say (四是新建改造城镇
+    污水管网16.8公里，完成老旧小区雨污分流改造 beside the figure 16.8公里 → 完成老旧小区雨污分流
+    改造), its figure ids those of the numbers left; None when every clause is said. A clause
+    left that leans on a dropped one (其中报告书6个) keeps that one's words as its whole
+    (审批建设项目环评文件中，报告书6个): no fact of the item is lost that the figures do not say."""
+    stated = [f for f in figures if f.value is not None]
+    numbers = numbers_of(item)
+    body = item.text.rstrip("。；;，, ")
+    kept: list[str] = []
+    ids: list[str] = []
+    dropped: str | None = None  # the words of the clause just dropped, without its numbers
+    for found in _CLAUSE.finditer(body):
+        clause, start, end = found.group(), found.start(), found.end()
+        within = [k for k, q in enumerate(numbers) if start <= q.start < end]
+        own = [numbers[k] for k in within]
+        if _said_clause(clause, start, own, stated):
+            dropped = clause
+            for quantity in reversed(own):
+                dropped = dropped[: quantity.start - start] + dropped[quantity.end - start :]
+            continue
+        lead = forms["part_lead"]
+        if dropped is not None and clause.startswith(lead):
+            whole = forms["part_of"].format(whole=dropped.rstrip("，,；; "))
+            clause = f"{whole}，{clause[len(lead) :].lstrip('，, ')}"
+        dropped = None
+        kept.append(clause)
+        ids += [item.figure_ids[k] for k in within if k < len(item.figure_ids)]
+    if not kept:
+        return None
+    text = "".join(kept).rstrip("，,；; ") + "。"
+    trimmed = replace(item, text=text, figure_ids=tuple(ids))
+    if len(numbers_of(trimmed)) != len(ids):
+        return item  # the numbers read differently without their clause: say it whole
+    return trimmed
 
 
 # --- duplicates -------------------------------------------------------------------------------

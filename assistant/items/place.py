@@ -13,7 +13,8 @@ from dataclasses import replace
 from .. import domain
 from ..outline import Outline, Role, Section, numbered, strip_number
 from ..types import FigureSet, Item, ItemSet
-from .facts import said_by
+from .facts import said_by, unsaid
+from .prose import forms
 
 _ROLES = {"summary": "总结", "plan": "计划", "problems": "问题"}
 _KINDS = {"summary": "neutral", "plan": "plan"}
@@ -55,8 +56,9 @@ def section_items(
 ) -> list[list[Item]]:
     """Each section's items, in material order: by part and topic; a done or planned item of
     no section's topic goes to the section of that part holding the catch-all topic, else to
-    the part's last section. An item its section's figures already say in full (facts.said_by)
-    is not said twice."""
+    the part's last section. Nothing is said twice: an item its section's figures already say
+    in full (facts.said_by) is left out, and one they say in part keeps only the rest
+    (facts.unsaid)."""
     placed: list[list[Item]] = [[] for _ in sections]
     default = domain.default_topic()
     for item in item_set.items:
@@ -71,6 +73,8 @@ def section_items(
         if sections[roles[0]].name and not own:
             continue  # a one-section draft takes only its own topic's items
         index = (own or catch_all or roles[-1:])[0]
-        if not said_by(item, [figure_set[i] for i in sections[index].figure_ids]):
-            placed[index].append(item)
+        stated = [figure_set[i] for i in sections[index].figure_ids]
+        rest = None if said_by(item, stated) else unsaid(item, stated, forms())
+        if rest is not None:
+            placed[index].append(rest)
     return placed

@@ -10,6 +10,7 @@ summaries); tables by the figures file's own grid readers.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -83,6 +84,17 @@ def material_files(path: Path) -> list[Path]:
         and is_corpus_file(p.name)
         and not any(part.startswith(".") for part in p.relative_to(path).parts)
     ]
+
+
+def material_sha256(path: Path) -> str:
+    """A fingerprint of the material at ``path``: each file's name (within the folder) and
+    bytes, so a draft's check knows the material is still what it was drafted from."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    for file in material_files(path):
+        name = file.name if path.is_file() else file.relative_to(path).as_posix()
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 # --- the 科室 ----------------------------------------------------------------------------------

@@ -12,15 +12,17 @@ item dated after the period, is held back with a message naming file and row.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .. import domain
 from ..gate import split_sentences
 from ..periods import Period, item_problem, parse, stated
-from ..reading import numbering
+from ..reading import normalise_for_matching, numbering
 from ..splitting import classify_part, item_pieces
 from ..types import Item, ItemProblem, Part
 from .read import Entry
@@ -138,20 +140,36 @@ def _later_this_year(period: Period | None, report: Period | None) -> bool:
     return period.year in (None, report.year) and period.ends_after(report)
 
 
+ID_DIGITS = 4  # hex digits of an item id's hash (水科-3fa2); more only where two would clash
+
+
+def item_id(office: str, file: str, text: str, taken: set[str]) -> str:
+    """A short id that stays the item's while the material around it changes: the 科室 and a
+    hash of its file's name and its own words (水科-3fa2), longer only where it would clash
+    with one ``taken``, numbered only for the same words written twice in one file."""
+    key = f"{office}\n{Path(file).name}\n{normalise_for_matching(text)}".encode()
+    digest = hashlib.sha1(key).hexdigest()
+    for digits in range(ID_DIGITS, len(digest) + 1, 2):
+        found = f"{office}-{digest[:digits]}"
+        if found not in taken:
+            return found
+    return next(f"{found}-{n}" for n in range(2, len(taken) + 3) if f"{found}-{n}" not in taken)
+
+
 def label(found: Sequence[Piece], report: Period | None) -> tuple[list[Item], list[ItemProblem]]:
-    """Items with ids (科室-n, in material order), part, topic and period; the problems of
-    those dated outside the report period (their items come back too, for the caller to hold)."""
+    """Items with ids (科室 and a hash of file and words: item_id), part, topic and period; the
+    problems of those dated outside the report period (their items come back too, for the
+    caller to hold)."""
     topics = [topic_of(p) for p in found]
     offices: dict[str, Counter[str]] = {}
     for piece, topic in zip(found, topics, strict=True):
         if topic:
             offices.setdefault(piece.entry.office, Counter())[topic] += 1
-    counts: Counter[str] = Counter()
+    taken: set[str] = set()
     items: list[Item] = []
     problems: list[ItemProblem] = []
     for piece, topic in zip(found, topics, strict=True):
         entry = piece.entry
-        counts[entry.office] += 1
         mine = offices.get(entry.office)
         if topic is None:  # the 科室's own topic, else the one most of its items have
             topic = office_topic(entry.office) or (
@@ -161,8 +179,10 @@ def label(found: Sequence[Piece], report: Period | None) -> tuple[list[Item], li
         period = _period(piece, report)
         if part == "总结" and _later_this_year(period, report):
             part = "计划"  # a month after the period's end: not done yet
+        identity = item_id(entry.office, entry.file, piece.text, taken)
+        taken.add(identity)
         item = Item(
-            id=f"{entry.office}-{counts[entry.office]}",
+            id=identity,
             office=entry.office,
             text=piece.text,
             topic=topic,
