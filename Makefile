@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make demo   create .venv, install, ingest the sample corpus, list the 科室 material, write
-#               a draft from the figures and the material, check it
+#               a draft from the figures and the material, check it (the material found
+#               where the draft's sidecar says it was)
 #               (make demo-emergency: the same for the second domain pack, 应急管理)
 #   make test   create .venv, install with dev tools and the system tools the tests need
 #               (scripts/system-deps.sh), run ruff and the whole test suite
@@ -27,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/assistant draft --figures corpus/sample/figures-2025H1.csv --unit 示例区生态环境局 \
 		--period 2025年上半年 --out out --items corpus/items-2025H1
 	$(BIN)/assistant check out/示例区生态环境局-2025年上半年-工作总结.docx \
-		--figures corpus/sample/figures-2025H1.csv --items corpus/items-2025H1
+		--figures corpus/sample/figures-2025H1.csv
 
 # The same with the second domain pack (a 应急管理局): its own corpus, figures and collection.
 demo-emergency: $(STAMP)

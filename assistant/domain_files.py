@@ -337,6 +337,9 @@ class ItemForms(Strict):
     # a clause leaning on the one before (其中…), and the whole it then names ({whole}中)
     part_lead: str = "其中"
     part_of: str = "{whole}中"
+    # words that state no fact of their own beside a number a section's figures already give
+    # (确保完成全年35公里建设任务 after the target 全年新建改造城镇污水管网35公里)
+    frame_words: tuple[str, ...] = ("确保", "力争", "完成", "全年", "年度", "建设任务", "任务")
 
     _campaign = field_validator("campaign_item")(_regex)
 

@@ -282,7 +282,8 @@ def compose(
     if request.outline is None:  # the user's own headings stay as written
         outline.sections = fit_headings(outline.sections, found, figure_set, period)
         outline.sections = own_headings(outline.sections, voice, period.year)
-    placed = section_items(outline.sections, item_set, figure_set) if item_set else []
+    targets = period.kind != "annual"  # as the template's plan states them
+    placed = section_items(outline.sections, item_set, figure_set, targets) if item_set else []
     contexts = [
         Context(section, period, unit, figure_set, exemplars, outline, past, voice)
         for section, exemplars in zip(outline.sections, found, strict=True)

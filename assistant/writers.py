@@ -456,7 +456,8 @@ class TemplateWriter:
                         ids.append(chunk.id)
                         break
             title = topic_heading(topic, "problem")
-            body = "；".join(by_topic[topic][:4] + from_items.get(topic, []))
+            own = from_items.get(topic, [])
+            body = "；".join([_tail_once(c, "".join(own)) for c in by_topic[topic][:4]] + own)
             cause = f"，{causes[0]}" if causes else ""
             said = "".join(capped(f"{body}{cause}。"))  # at most four numbers a sentence
             paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{said}")
@@ -532,6 +533,14 @@ class TemplateWriter:
         else:
             key = "lower" if figure.better == "lower" else "higher"
         return table[key].format(name=prose_name(figure.name), target=ref(figure.id, "target"))
+
+
+def _tail_once(clause: str, items: str) -> str:
+    """A figure's problem clause without its closing verdict when the 科室's items of the
+    topic say it next (…仅完成年度目标的48.0%，进度滞后；部分乡镇污水管网建设进度滞后 says
+    进度滞后 once)."""
+    head, _, tail = clause.rpartition("，")
+    return head if head and tail and "{{" not in tail and tail in items else clause
 
 
 def _item_problems(found: Sequence[Item]) -> dict[str, list[str]]:

@@ -370,6 +370,12 @@ def test_an_item_keeps_only_what_the_figures_do_not_say(sample: tuple) -> None:
     alike = replace(pipes, text="完成河道清淤16.8公里。", figure_ids=("item_x_1",))
     assert unsaid(alike, stated, forms()) == alike  # the same number, another fact
     assert unsaid(pipes, [], forms()) == pipes
+    # a plan states the targets: 确保完成全年35公里建设任务 is the target 35公里 again
+    targets = [replace(f, value=f.target) for f in stated if f.target is not None]
+    plan = items["加快推进剩余污水管网建设，确保完成全年35公里建设任务。"]
+    left = unsaid(plan, targets, forms())
+    assert left is not None and left.text == "加快推进剩余污水管网建设。"
+    assert unsaid(plan, stated, forms()) == plan  # the 16.8公里 done is another number
 
 
 # --- the CLI ----------------------------------------------------------------------------------

@@ -176,6 +176,11 @@ def test_an_item_does_not_repeat_what_its_sections_figures_say(drafted) -> None:
     summary = "\n".join(texts[:summary_end])
     assert summary.count("16.8公里") == 1 and "2.98亿元" not in summary
     assert summary.count("环评文件49个") == 1
+    whole = "\n".join(texts)
+    assert "加快推进剩余污水管网建设；" in whole and "确保完成全年35公里建设任务" not in whole
+    water = next(t for t in texts if "水环境质量稳定达标基础" in t)  # 存在的问题
+    assert "仅完成年度目标的48.0%；部分乡镇污水管网建设进度滞后" in water
+    assert water.count("进度滞后") == 1
     for said, item_words in (
         ("完成老旧小区雨污分流改造", "新建改造城镇污水管网16.8公里"),
         ("调度32项生态环境重点工程", "完成投资2.98亿元"),

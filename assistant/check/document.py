@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,7 @@ def _unstated_items(report: CheckReport, figure_set: FigureSet, record: Sidecar)
 
     unstated = set(report.unstated)
     stated = [f for f in figure_set if not f.id.startswith(ID_PREFIX) and f.id not in unstated]
+    stated += [replace(f, value=f.target) for f in stated if f.target is not None]  # a plan's
     said: set[str] = set()
     for item in map(numbered, record.draft().items):
         rest = None if said_by(item, stated) else unsaid(item, stated, forms())

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from .. import domain
 from ..domain import match_key
@@ -200,11 +201,16 @@ _CLAUSE = re.compile(r"[^，,；;]+[，,；;]?")
 
 
 def _said_clause(
-    clause: str, start: int, numbers: Sequence[Quantity], stated: Sequence[Figure]
+    clause: str,
+    start: int,
+    numbers: Sequence[Quantity],
+    stated: Sequence[Figure],
+    frame: Sequence[str],
 ) -> bool:
     """Whether a clause of an item (its text from ``start``) says only what stated figures say:
     it has numbers, each is a stated figure's value at the precision the item wrote it (2.98亿元
-    for 2.977亿元), and its other words are those figures' names (完成投资 in 重点工程完成投资)."""
+    for 2.977亿元), and its other words, but for ``frame`` words that state no fact of their
+    own (确保完成全年…任务), are those figures' names (完成投资 in 重点工程完成投资)."""
     if not numbers or any(q.approx for q in numbers):
         return False
     names: list[Figure] = []
@@ -221,12 +227,14 @@ def _said_clause(
     words = clause
     for quantity in reversed(numbers):
         words = words[: quantity.start - start] + words[quantity.end - start :]
-    own = _bigrams(words)
+    for word in sorted(frame, key=len, reverse=True):
+        words = words.replace(word, " ")
+    own = set().union(*(_bigrams(w) for w in words.split()))
     named = set().union(*(_bigrams(f.name) for f in names))
-    return bool(own) and len(own & named) / len(own) >= SAID_SHARE
+    return len(own & named) >= SAID_SHARE * len(own)
 
 
-def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, str]) -> Item | None:
+def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, Any]) -> Item | None:
     """``item`` without the clauses that figures a section states already say (四是新建改造城镇
     污水管网16.8公里，完成老旧小区雨污分流改造 beside the figure 16.8公里 → 完成老旧小区雨污分流
     改造), its figure ids those of the numbers left; None when every clause is said. A clause
@@ -242,7 +250,7 @@ def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, str]) -> Item
         clause, start, end = found.group(), found.start(), found.end()
         within = [k for k, q in enumerate(numbers) if start <= q.start < end]
         own = [numbers[k] for k in within]
-        if _said_clause(clause, start, own, stated):
+        if _said_clause(clause, start, own, stated, forms["frame_words"]):
             dropped = clause
             for quantity in reversed(own):
                 dropped = dropped[: quantity.start - start] + dropped[quantity.end - start :]

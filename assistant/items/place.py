@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .. import domain
 from ..outline import Outline, Role, Section, numbered, strip_number
-from ..types import FigureSet, Item, ItemSet
+from ..types import Figure, FigureSet, Item, ItemSet
 from .facts import said_by, unsaid
 from .prose import forms
 
@@ -51,14 +51,24 @@ def with_item_sections(outline: Outline, item_set: ItemSet) -> Outline:
     return outline
 
 
+def _stated(section: Section, figure_set: FigureSet, targets: bool) -> list[Figure]:
+    """The numbers a section's figures say: their values, in a plan (with ``targets``) the
+    targets it sets (全年新建改造城镇污水管网35公里)."""
+    figures = [figure_set[i] for i in section.figure_ids]
+    if section.role != "plan":
+        return figures
+    return [replace(f, value=f.target) for f in figures if targets and f.target is not None]
+
+
 def section_items(
-    sections: Sequence[Section], item_set: ItemSet, figure_set: FigureSet
+    sections: Sequence[Section], item_set: ItemSet, figure_set: FigureSet, targets: bool = True
 ) -> list[list[Item]]:
     """Each section's items, in material order: by part and topic; a done or planned item of
     no section's topic goes to the section of that part holding the catch-all topic, else to
     the part's last section. Nothing is said twice: an item its section's figures already say
     in full (facts.said_by) is left out, and one they say in part keeps only the rest
-    (facts.unsaid)."""
+    (facts.unsaid). ``targets``: plan sections state their figures' targets (not in a year's
+    report, whose plan is the next year's)."""
     placed: list[list[Item]] = [[] for _ in sections]
     default = domain.default_topic()
     for item in item_set.items:
@@ -73,7 +83,7 @@ def section_items(
         if sections[roles[0]].name and not own:
             continue  # a one-section draft takes only its own topic's items
         index = (own or catch_all or roles[-1:])[0]
-        stated = [figure_set[i] for i in sections[index].figure_ids]
+        stated = _stated(sections[index], figure_set, targets)
         rest = None if said_by(item, stated) else unsaid(item, stated, forms())
         if rest is not None:
             placed[index].append(rest)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 from .. import domain
 from ..outline import cn_number
@@ -28,11 +29,11 @@ def mark(item: Item) -> str:
 
 
 @cache
-def _forms(pack: domain.Domain) -> dict[str, str]:
+def _forms(pack: domain.Domain) -> dict[str, Any]:
     return dict(domain.file_data(pack, "items.yaml")["forms"])
 
 
-def forms() -> dict[str, str]:
+def forms() -> dict[str, Any]:
     return _forms(domain.current())
 
 
