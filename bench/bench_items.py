@@ -15,11 +15,15 @@ and prints:
 - item facts altered: `check`'s ``item`` findings on the saved draft (numbers, dates, quoted
   names of a stretch that its item does not have);
 - out-of-period items used: stretches stating an item held back for its period;
-- `assistant check --items` exit code on the .docx.
+- repeated facts: numbers of item stretches that equal (at the precision the item wrote them) a
+  figure of the file cited in the same section, and the items cut to avoid them;
+- `assistant check` exit code on the .docx without `--items` (the material found where the
+  sidecar says it was), its unsourced numbers, and the figures it lists as never stated.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tempfile
@@ -29,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.draft import DraftRequest, compose, save_draft  # noqa: E402
+from assistant.figures import round_half_up  # noqa: E402
 from assistant.ingest import ingest  # noqa: E402
+from assistant.metrics import convert  # noqa: E402
+from assistant.numbers import extract_numbers  # noqa: E402
 from assistant.settings import load_settings  # noqa: E402
 from assistant.word import read_comments  # noqa: E402
 
@@ -40,6 +47,43 @@ UNIT = "示例区生态环境局"
 
 def _length(draft) -> int:  # type: ignore[no-untyped-def]
     return sum(len(b.text) for b in draft.blocks if b.style == "body")
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _repeated(draft, figure_set) -> list[str]:  # type: ignore[no-untyped-def]
+    """Item stretch numbers a file figure cited in the same section already gives: the same
+    value at the precision the item wrote it, and half the figure's name in the words around
+    the number (its clause), or half those words in the name."""
+    section = 0
+    sections: list[int] = []
+    for block in draft.blocks:
+        section += block.style in ("h1", "h2")
+        sections.append(section)
+    found = []
+    for cited in draft.item_citations:
+        stretch = draft.blocks[cited.block].text[cited.start : cited.end]
+        figures = [
+            figure_set[c.figure_id]
+            for c in draft.citations
+            if sections[c.block] == sections[cited.block]
+            and not c.figure_id.startswith("item_")
+            and c.field == "value"
+        ]
+        for q in extract_numbers(stretch):
+            if q.value is None or q.approx:
+                continue
+            clause = re.split(r"[，；。、]", stretch[q.end :])[0]
+            around = _pairs(re.split(r"[，；。]", stretch[: q.start])[-1] + clause)
+            for f in figures:
+                if len(_pairs(f.name) & around) < min(len(_pairs(f.name)), len(around)) / 2:
+                    continue
+                value = convert(f.value, f.unit, q.unit_written or "") if f.value else None
+                if value is not None and round_half_up(value, q.places) == q.value:
+                    found.append(f"{q.text} ({f.name})")
+    return found
 
 
 def main() -> None:
@@ -71,8 +115,6 @@ def main() -> None:
                 str(files["docx"]),
                 "--figures",
                 str(FIGURES),
-                "--items",
-                str(ITEMS),
                 "--json",
             ],
             capture_output=True,
@@ -83,6 +125,22 @@ def main() -> None:
 
         report = json.loads(check.stdout)
         altered = report["summary"].get("item", 0)
+        unsourced = report["summary"].get("unsourced", 0)
+        unstated = report["summary"].get("unstated_names", [])
+        repeated = _repeated(draft, result.figure_set)
+        cut: dict[str, int] = {}  # item → its numbers the stretch leaves to the figures
+        for c in draft.item_citations:
+            item = item_set.get(c.item_id)
+            assert item is not None
+            own = [
+                n
+                for n in draft.citations
+                if n.block == c.block
+                and c.start <= n.start < c.end
+                and n.figure_id in item.figure_ids
+            ]
+            if len(own) < len(item.figure_ids):
+                cut[item.id] = len(item.figure_ids) - len(own)
     print(
         f"draft body length: without items {_length(plain.draft)} chars, "
         f"with items {_length(draft)} chars"
@@ -106,7 +164,17 @@ def main() -> None:
     )
     print(f"item facts altered (check 'item' findings): {altered}")
     print(f"out-of-period items used: {len(stated & period_held)}")
-    print(f"check --items exit code: {check.returncode}")
+    print(f"repeated facts (item numbers a cited figure of the section gives): {len(repeated)}")
+    for fact in repeated:
+        print(f"  {fact}")
+    print(
+        f"item numbers left to the section's figures (clause cut): {sum(cut.values())} "
+        f"in {len(cut)} items"
+    )
+    print(
+        f"check without --items: exit code {check.returncode}, unsourced {unsourced}, "
+        f"never stated: {len(unstated)} {unstated}"
+    )
 
 
 if __name__ == "__main__":

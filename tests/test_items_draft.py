@@ -175,6 +175,7 @@ def test_an_item_does_not_repeat_what_its_sections_figures_say(drafted) -> None:
     summary_end = next(i for i, b in enumerate(draft.blocks) if b.style == "h1" and i > 2)
     summary = "\n".join(texts[:summary_end])
     assert summary.count("16.8公里") == 1 and "2.98亿元" not in summary
+    assert summary.count("32项") == 1
     assert summary.count("环评文件49个") == 1
     whole = "\n".join(texts)
     assert "加快推进剩余污水管网建设；" in whole and "确保完成全年35公里建设任务" not in whole
@@ -183,7 +184,7 @@ def test_an_item_does_not_repeat_what_its_sections_figures_say(drafted) -> None:
     assert water.count("进度滞后") == 1
     for said, item_words in (
         ("完成老旧小区雨污分流改造", "新建改造城镇污水管网16.8公里"),
-        ("调度32项生态环境重点工程", "完成投资2.98亿元"),
+        ("调度生态环境重点工程", "调度32项生态环境重点工程，完成投资2.98亿元"),
         ("审批建设项目环评文件中，报告书6个、报告表43个", "其中报告书6个"),
     ):
         cited = [c for c in draft.item_citations if said in texts[c.block][c.start : c.end]]

@@ -234,12 +234,27 @@ def _said_clause(
     return len(own & named) >= SAID_SHARE * len(own)
 
 
+def _counts_named(quantity: Quantity, text: str, stated: Sequence[Figure]) -> bool:
+    """A count written before the very name of a stated figure with that count (调度32项生态环境
+    重点工程 beside 生态环境重点工程32项): the clause says more than the figure, so it stays, but
+    without the count the figure already gives (调度生态环境重点工程)."""
+    if quantity.approx or text[quantity.start : quantity.end] != quantity.text:
+        return False
+    after = _bare(text[quantity.end :])
+    return any(
+        _bare(f.name) and after.startswith(_bare(f.name)) and _agrees(quantity, f)
+        for f in stated
+        if convert(Decimal(1), f.unit, quantity.unit_written or "") is not None
+    )
+
+
 def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, Any]) -> Item | None:
     """``item`` without the clauses that figures a section states already say (四是新建改造城镇
     污水管网16.8公里，完成老旧小区雨污分流改造 beside the figure 16.8公里 → 完成老旧小区雨污分流
     改造), its figure ids those of the numbers left; None when every clause is said. A clause
     left that leans on a dropped one (其中报告书6个) keeps that one's words as its whole
-    (审批建设项目环评文件中，报告书6个): no fact of the item is lost that the figures do not say."""
+    (审批建设项目环评文件中，报告书6个), and a count before a stated figure's very name goes
+    (_counts_named): no fact of the item is lost that the figures do not say."""
     stated = [f for f in figures if f.value is not None]
     numbers = numbers_of(item)
     body = item.text.rstrip("。；;，, ")
@@ -260,8 +275,12 @@ def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, Any]) -> Item
             whole = forms["part_of"].format(whole=dropped.rstrip("，,；; "))
             clause = f"{whole}，{clause[len(lead) :].lstrip('，, ')}"
         dropped = None
+        left = [k for k in within if not _counts_named(numbers[k], body, stated)]
+        for k in reversed([k for k in within if k not in left]):
+            at = numbers[k].start - start
+            clause = clause[:at] + clause[at + len(numbers[k].text) :]
         kept.append(clause)
-        ids += [item.figure_ids[k] for k in within if k < len(item.figure_ids)]
+        ids += [item.figure_ids[k] for k in left if k < len(item.figure_ids)]
     if not kept:
         return None
     text = "".join(kept).rstrip("，,；; ") + "。"
