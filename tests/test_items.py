@@ -393,6 +393,8 @@ def test_items_show_lists_items_and_problems() -> None:
     data = json.loads(result.output)
     assert data["period"] == "2025年上半年"
     assert sum(not i["used"] for i in data["items"]) == 3
+    shown = runner.invoke(app, args).output
+    assert all(i["id"] in shown for i in data["items"])  # each id whole, on one line
     assert {p["kind"] for p in data["problems"]} == {"period", "conflict", "duplicate"}
 
 

@@ -45,7 +45,9 @@ def items_show_command(
     data = items_to_dict(item_set)
     title = f"科室材料 · {item_set.period or '期间未注明'} · {len(item_set)} 条可用"
     table = Table(title=title, expand=True)
-    for column in ("科室", "id", "主题", "部分", "期间", "事项", "数字", "说明"):
+    # the id names the 科室 (水科-68c3) and stays on one line: what a chat or a mark cites
+    table.add_column("科室-编号", no_wrap=True)
+    for column in ("主题", "部分", "期间", "事项", "数字", "说明"):
         table.add_column(column, overflow="fold", ratio=4 if column == "事项" else 1)
     held = {p.item_id: _KIND_LABELS[p.kind] for p in item_set.problems if p.kind != "duplicate"}
     for item in data["items"]:
@@ -55,7 +57,6 @@ def items_show_command(
         else:
             remark = f"[yellow]合并了 {'、'.join(item['also'])}[/]" if item["also"] else ""
         table.add_row(
-            item["office"],
             item["id"],
             item["topic"],
             item["part"],
