@@ -5,6 +5,7 @@ never the catch-all (重点工程) for a name nothing places."""
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 
 from . import domain
@@ -23,12 +24,12 @@ def _pack_hints(pack: domain.Domain) -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def _hints_by_first(pack: domain.Domain) -> dict[str, tuple[tuple[int, str, str], ...]]:
-    """The hint words by their first character, each with its rank in _pack_hints."""
-    buckets: dict[str, list[tuple[int, str, str]]] = {}
+def _hint_index(pack: domain.Domain) -> tuple[re.Pattern[str], dict[str, tuple[int, str]]]:
+    """The hint words as one pattern (in rank order), and each word's rank and topic."""
+    ranks: dict[str, tuple[int, str]] = {}
     for rank, (word, topic) in enumerate(_pack_hints(pack)):
-        buckets.setdefault(word[0], []).append((rank, word, topic))
-    return {first: tuple(words) for first, words in buckets.items()}
+        ranks.setdefault(word, (rank, topic))
+    return domain.alternation(word for word, _topic in _pack_hints(pack)), ranks
 
 
 def hinted_topic(name: str) -> str | None:
@@ -38,16 +39,22 @@ def hinted_topic(name: str) -> str | None:
 
 @lru_cache(maxsize=8192)
 def _hinted(pack: domain.Domain, name: str) -> str | None:
-    """Cached by name: a large figures file repeats its metric names (one row per station).
-    Only the words starting with one of the name's characters are tried (the best rank wins,
-    as a scan of _pack_hints in order would find it)."""
+    """Cached by name: a large figures file repeats its metric names (one row per station)."""
+    return hinted_in(pack, name)
+
+
+def hinted_in(pack: domain.Domain, name: str) -> str | None:
+    """hinted_topic in ``pack``, uncached: the best-ranked word at each place a hint word
+    starts; the best of those wins, as a scan of _pack_hints in order would find it."""
     folded = name.upper()
-    buckets = _hints_by_first(pack)
+    pattern, ranks = _hint_index(pack)
     best: tuple[int, str] | None = None
-    for at, first in enumerate(folded):
-        for rank, word, topic in buckets.get(first, ()):
-            if (best is None or rank < best[0]) and folded.startswith(word, at):
-                best = (rank, topic)
+    start = 0
+    while (found := pattern.search(folded, start)) is not None:
+        ranked = ranks[found.group()]
+        if best is None or ranked < best:
+            best = ranked
+        start = found.start() + 1
     return best[1] if best else None
 
 
@@ -55,9 +62,14 @@ def figure_topic(name: str, metric_topic: str | None) -> str | None:
     """A figure's topic from its name: a dictionary metric's own topic wins unless it is the
     catch-all 综合 (投资 of a 湿地公园 is 生态's); a name no metric or hint places goes to the
     topic it is closest to (closest_topic)."""
-    if metric_topic and metric_topic != domain.default_topic():
+    return topic_in(domain.current(), name, metric_topic)
+
+
+def topic_in(pack: domain.Domain, name: str, metric_topic: str | None) -> str | None:
+    """figure_topic in ``pack``, uncached (for callers that cache more than the name)."""
+    if metric_topic and metric_topic != pack.topics.default:
         return metric_topic
-    return hinted_topic(name) or metric_topic or closest_topic(name)
+    return hinted_in(pack, name) or metric_topic or _closest(pack, name.upper())
 
 
 def closest_topic(name: str) -> str | None:

@@ -7,9 +7,10 @@ the modules that produce them are named in the section comment.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -20,28 +21,14 @@ T = TypeVar("T")
 
 
 def built(cls: type[T], values: dict[str, Any]) -> T:
-    """An instance of the frozen dataclass ``cls`` from its field values (defaults filled in),
-    equal to ``cls(**values)`` but made without ``__init__``: a frozen dataclass's ``__init__``
-    sets each field through ``object.__setattr__``, which for Figure's 22 fields was a third of
-    the time to load a 100,000-row figures file. Only for classes without ``__post_init__``."""
+    """An instance of the frozen dataclass ``cls`` equal to ``cls(**values)``, made without
+    ``__init__``: a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, which for Figure's 22 fields was a third of the time to load a
+    100,000-row figures file. ``values`` names every field, defaults too, and becomes the
+    instance's own (pass a fresh dict); only for classes without ``__post_init__``."""
     instance = object.__new__(cls)
-    instance.__dict__.update(_defaults(cls))
-    instance.__dict__.update(values)
+    object.__setattr__(instance, "__dict__", values)
     return instance
-
-
-_DEFAULTS: dict[type, dict[str, Any]] = {}
-
-
-def _defaults(cls: type) -> dict[str, Any]:
-    found = _DEFAULTS.get(cls)
-    if found is None:
-        assert not hasattr(cls, "__post_init__"), cls
-        assert all(f.default_factory is MISSING for f in fields(cls)), cls
-        found = _DEFAULTS[cls] = {
-            f.name: f.default for f in fields(cls) if f.default is not MISSING
-        }
-    return found
 
 
 # --- corpus: produced by ingest, stored by store, returned by retrieve -----------------------
@@ -313,9 +300,17 @@ class Change:
     decimals: int
     direction: Direction
     improved: bool | None  # None when 持平 or when the figure has no better direction
-    formula: str  # e.g. "(41.6 − 36.7) / 36.7 × 100 = 13.4"
     counted: str = ""  # the count's unit (mode "count")
     said: str = ""  # the direction word written (default: ``direction``)
+
+    @property
+    def formula(self) -> str:
+        """The computation written out: "(41.6 − 36.7) / 36.7 × 100 = 13.4（%）" (made when
+        asked: a 100,000-row file has as many changes, and few are ever shown)."""
+        amount = format(self.amount, "f")
+        if self.mode == "percent":
+            return f"({self.current} − {self.previous}) / {self.previous} × 100 = {amount}（%）"
+        return f"{self.current} − {self.previous} = {amount}（{self.unit}）"
 
     @property
     def unit(self) -> str:
@@ -429,7 +424,16 @@ class FigureSet:
         return tuple(f.id for f in self.figures)
 
     def get(self, figure_id: str) -> Figure | None:
-        return next((f for f in self.figures if f.id == figure_id), None)
+        return self._by_id.get(figure_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Figure]:
+        """The figures by id (the first of an id, as a scan would find), made when first asked:
+        a lookup per figure of a large file would otherwise scan it each time."""
+        by_id: dict[str, Figure] = {}
+        for figure in self.figures:
+            by_id.setdefault(figure.id, figure)
+        return by_id
 
     def by_topic(self, topic: str) -> list[Figure]:
         return [f for f in self.figures if f.topic == topic]

@@ -5,19 +5,23 @@ against the same rows loaded one at a time with every cache emptied first."""
 
 from __future__ import annotations
 
+import gc
 import random
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from assistant import domain, topics
-from assistant.figures import load_figures
-from assistant.figures.rows import _meaning
+from assistant.errors import InputError
+from assistant.figures import compute_change, compute_changes, load_figures
+from assistant.figures.rows import _meaning, _measure, _read_value
 from assistant.metrics import _unit_of, normalise_unit
 from assistant.types import Figure, FigureSet
 
+SAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "sample" / "figures-2025H1.csv"
 HEADER = "id,指标,数值,单位,期间,上年同期,目标,来源,备注,主题,方向,小数位"
 UNITS = ("微克/立方米", "%", "个百分点", "件", "家", "万元", "亿元", "吨", "万吨", "亩", "dB(A)",
          "类", "人次", "", "个/月", "ＭＧ／Ｌ")  # fmt: skip
@@ -109,7 +113,7 @@ def _without_place(figure: Figure) -> Figure:
 
 
 def _empty_caches() -> None:
-    for cached in (_meaning, domain._metric_in, topics._hinted, _unit_of):
+    for cached in (_meaning, _measure, _read_value, domain._metric_in, topics._hinted, _unit_of):
         cached.cache_clear()
 
 
@@ -139,3 +143,70 @@ def test_a_large_file_loads_as_its_rows_do_one_at_a_time(tmp_path: Path) -> None
         assert said == [
             w.split("：", 1)[-1] for w in loaded.warnings if f"第{number + 2}行" in w
         ], rows[number]
+
+
+def test_changes_computed_once_per_distinct_input_are_each_figures_own(tmp_path: Path) -> None:
+    """compute_changes shares the work between rows of the same numbers, never the result:
+    each change carries its own figure's id, 41.6 and 41.60 stay apart, and a figure whose
+    change compute_change refuses has none."""
+    lines = [
+        "a1,PM2.5浓度,41.6,微克/立方米,36.7",
+        "a2,PM2.5浓度,41.6,微克/立方米,36.7",
+        "a3,PM2.5浓度,41.60,微克/立方米,36.7",
+        "a4,优良天数比例,85.1,%,82.30",
+        "a5,优良天数比例,85.1,%,82.30",
+        "a6,案件数,12,件,0",
+        "a7,案件数,40余,件,35",
+        "a8,项目投资,12,万元,0",
+    ]
+    path = tmp_path / "repeat.csv"
+    path.write_text("id,指标,数值,单位,上年同期,期间,来源\n" + "".join(
+        f"{line},2025年上半年,站\n" for line in lines), encoding="utf-8")  # fmt: skip
+    loaded = load_figures(path)
+    changes = compute_changes(loaded.figures)
+    assert changes == loaded.changes
+    assert changes == {f.id: c for f in loaded.figures if (c := compute_change(f)) is not None}
+    assert {c.figure_id for c in changes.values()} == set(changes) == {f"a{n}" for n in range(1, 7)}
+    assert changes["a1"].formula == changes["a2"].formula
+    assert changes["a1"].formula == "(41.6 − 36.7) / 36.7 × 100 = 13.4（%）"
+    assert changes["a3"].formula == "(41.60 − 36.7) / 36.7 × 100 = 13.4（%）"
+    assert changes["a4"].formula == "85.1 − 82.30 = 2.80（个百分点）"
+
+
+def test_a_figure_set_finds_each_id_as_a_scan_would() -> None:
+    """FigureSet.get looks ids up in a dict made on first use: the first figure of an id wins,
+    a missing id is None, and a set made by replace has its own index."""
+    figures = load_figures(SAMPLE)
+    first = figures.figures[0]
+    doubled = replace(figures, figures=(*figures.figures, replace(first, name="后来的")))
+    for figure_set in (figures, doubled):
+        for figure in figure_set.figures[: len(figures)]:
+            assert figure_set.get(figure.id) is next(
+                f for f in figure_set.figures if f.id == figure.id
+            )
+    assert doubled[first.id].name == first.name
+    assert figures.get("no_such_id") is None
+    fewer = replace(figures, figures=figures.figures[1:])
+    assert fewer.get(first.id) is None and figures.get(first.id) is first
+
+
+def test_the_collector_is_back_after_any_load(tmp_path: Path) -> None:
+    """The loader holds off the cyclic garbage collector while it runs: on again after a load,
+    after a refused file and after loads overlapping in threads; left off if it was off."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,指标,数值,来源\nx,名,abc,站\n", encoding="utf-8")
+    assert gc.isenabled()
+    load_figures(SAMPLE)
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        load_figures(bad)
+    assert gc.isenabled()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: load_figures(SAMPLE), range(16)))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_figures(SAMPLE)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

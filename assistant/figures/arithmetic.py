@@ -4,8 +4,9 @@ compute_change), targets and 完成率 (check_target), water-class ranks."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from .. import domain
 from ..metrics import normalise_unit
@@ -103,52 +104,100 @@ def compute_change(figure: Figure) -> Change | None:
     """
     if figure.value is None or figure.previous is None:
         return None
-    if not (is_plain(figure.written) and is_plain(figure.previous_written or "")):
+    change = _change(domain.current(), *_change_inputs(figure))
+    return None if change is None else _with_id(change, figure.id)
+
+
+def compute_changes(figures: Iterable[Figure]) -> dict[str, Change]:
+    """Each figure's 同比 change (those that have one) by id, as compute_change gives it. Each
+    distinct set of inputs is computed once: a large file repeats its numbers row after row."""
+    pack = domain.current()
+    same: dict[tuple[Any, ...], Any] = {}
+    changes: dict[str, Change] = {}
+    for figure in figures:
+        if figure.value is None or figure.previous is None:
+            continue
+        inputs = _change_inputs(figure)
+        found = same.get(inputs, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = same[inputs] = _change(pack, *inputs)
+        if found is not None:
+            changes[figure.id] = _with_id(found, figure.id)
+    return changes
+
+
+_UNKNOWN = object()  # not computed yet (None: no change)
+
+
+def _change_inputs(figure: Figure) -> tuple[Any, ...]:
+    """What a figure's change depends on (its id aside). Each value comes with its written
+    text, so 41.6 and 41.60 (equal Decimals) never share a change."""
+    return (
+        figure.kind,
+        figure.unit,
+        figure.value,
+        figure.written,
+        figure.previous,
+        figure.previous_written or "",
+        figure.decimals,
+        figure.better,
+    )
+
+
+def _with_id(change: Change, figure_id: str) -> Change:
+    return built(Change, {**vars(change), "figure_id": figure_id})  # no slow frozen __init__
+
+
+def _change(
+    pack: domain.Domain,
+    kind: MetricKind,
+    unit: str,
+    current: Decimal,
+    written: str,
+    previous: Decimal,
+    previous_written: str,
+    decimals: int | None,
+    better: Better | None,
+) -> Change | None:
+    """The change of any figure with these inputs (its figure_id left empty)."""
+    if not (is_plain(written) and is_plain(previous_written)):
         return None  # 40余 against 35: a 同比 % would state a precision nobody measured
-    current, previous = figure.value, figure.previous
-    mode = change_mode(figure.kind, figure.unit, current, previous)
+    mode = change_mode(kind, unit, current, previous)
     if mode is None:
         return None
-    written_places = (figure.places, places_of(figure.previous_written or ""))
     if mode != "percent":
-        places = figure.decimals if figure.decimals is not None else max(written_places)
+        places = max(places_of(written), places_of(previous_written))
+        places = decimals if decimals is not None else places
         amount = round_half_up(current - previous, places)
-        unit = "个百分点" if mode == "points" else figure.unit
-        formula = f"{current} − {previous} = {format_decimal(amount)}（{unit}）"
     else:
         if previous == 0 and current != 0:
             return None
-        places = figure.decimals if figure.decimals is not None else DEFAULT_PERCENT_PLACES
+        places = decimals if decimals is not None else DEFAULT_PERCENT_PLACES
         ratio = (current - previous) / previous * 100 if previous else Decimal(0)
         amount = round_half_up(ratio, places)
-        formula = f"({current} − {previous}) / {previous} × 100 = {format_decimal(amount)}（%）"
     direction: Literal["上升", "下降", "持平"]
     if current == previous or amount == 0:
         direction = "持平"
     else:
         direction = "上升" if current > previous else "下降"
     improved = None
-    if direction != "持平" and figure.better is not None:
-        improved = (direction == "下降") == (figure.better == "lower")
+    if direction != "持平" and better is not None:
+        improved = (direction == "下降") == (better == "lower")
     said = ""
-    rule = domain.current().metrics.count_change if mode == "count" else None
+    rule = pack.metrics.count_change if mode == "count" else None
     if rule is not None and direction != "持平":
         said = rule.up if direction == "上升" else rule.down
-    return built(  # Change(...) without its slow frozen __init__: one per row of a large file
-        Change,
-        {
-            "figure_id": figure.id,
-            "current": current,
-            "previous": previous,
-            "mode": mode,
-            "amount": amount,
-            "decimals": places,
-            "direction": direction,
-            "improved": improved,
-            "formula": formula,
-            "counted": figure.unit if mode == "count" else "",
-            "said": said,
-        },
+    return Change(
+        figure_id="",
+        current=current,
+        previous=previous,
+        mode=mode,
+        amount=amount,
+        decimals=places,
+        direction=direction,
+        improved=improved,
+        counted=unit if mode == "count" else "",
+        said=said,
     )
 
 

@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import domain
-from ..domain import Domain
-from ..metrics import Unit, find_metric, kind_for_unit, normalise_unit, same_measure
+from ..domain import Domain, metric_in
+from ..metrics import Unit, kind_for_unit, normalise_unit, same_measure
 from ..periods import Period
-from ..topics import figure_topic
+from ..topics import topic_in
 from ..types import Better, Figure, Metric, MetricKind, Provenance, built
 from .arithmetic import _FULLWIDTH, _NUMBER, _PLAIN, _class_of
 from .tables import _Problems, _Row, _Table
@@ -60,7 +61,7 @@ def _not_a_number(text: str) -> str:
     return "改为数字；尚无数据就写〔待补〕或留空"
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Numbers:
     value: Decimal | None
     written: str
@@ -70,38 +71,35 @@ class _Numbers:
 _EMPTY = _Numbers(None, "", None)
 
 
-def _parse_value(
-    text: str, is_class: bool, row: _Row, column: str, problems: _Problems
-) -> _Numbers:
-    """A value, previous or target cell: number, class, or missing (error collected)."""
+@lru_cache(maxsize=4096)
+def _read_value(text: str, is_class: bool) -> tuple[_Numbers, tuple[str, str] | None]:
+    """A cell's numbers, and what is wrong with it (what, what to do) or None. Cached by text:
+    a large file writes the same few hundred numbers on row after row."""
     written = text.strip()
-    if not written:
-        return _EMPTY
     if not is_class and _PLAIN.fullmatch(written):  # 41.6: what _number would make of it
-        return _Numbers(Decimal(written), written, None)
+        return _Numbers(Decimal(written), written, None), None
     if not written or _MISSING.match(written):
-        return _Numbers(None, "", None)
+        return _EMPTY, None
     if is_class:
         category = _class_of(written)
         if category is None:
-            problems.error(
-                row.number, column, f"“{written}”不是类别（Ⅰ–Ⅴ类）", "写作 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ 或 劣Ⅴ"
+            return _Numbers(None, written, None), (
+                f"“{written}”不是类别（Ⅰ–Ⅴ类）",
+                "写作 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ 或 劣Ⅴ",
             )
-        return _Numbers(None, written, category)
+        return _Numbers(None, written, category), None
     value = _number(written)
     if value is None:
-        problems.error(row.number, column, f"“{written}”不是数字", _not_a_number(written))
-        return _Numbers(None, written, None)
-    return _Numbers(value, written.translate(_FULLWIDTH).replace(",", ""), None)
+        return _Numbers(None, written, None), (f"“{written}”不是数字", _not_a_number(written))
+    return _Numbers(value, written.translate(_FULLWIDTH).replace(",", ""), None), None
 
 
-@dataclass
-class _Meaning:
+class _Meaning(NamedTuple):
     """What a row's name and unit say, whatever its numbers: the dictionary metric, the unit,
     whether it is a class, its kind, its default direction and topic. Shared by the rows of one
-    name and unit (cached), so never changed once made."""
+    name and unit (cached); a tuple, made fast for a file of a hundred thousand names."""
 
-    metric: Metric | None
+    metric: str | None  # the dictionary metric's name
     unit: Unit | None
     is_class: bool
     kind: MetricKind
@@ -111,8 +109,21 @@ class _Meaning:
 
 @lru_cache(maxsize=8192)
 def _meaning(pack: Domain, name: str, unit: str) -> _Meaning:
-    """Cached by name and unit (and pack): a large file repeats them on row after row."""
-    metric = find_metric(name) if name else None
+    """Cached by name and unit (and pack): a large file repeats them on row after row. (The
+    lookups it makes are the uncached ones: a name new to this cache is new to theirs too.)"""
+    metric = metric_in(pack, name) if name else None
+    normalised, is_class, kind, better = _measure(pack, unit, metric)
+    topic = topic_in(pack, name, metric.topic if metric else None)
+    return _Meaning(metric.name if metric else None, normalised, is_class, kind, better, topic)
+
+
+@lru_cache(maxsize=1024)
+def _measure(
+    pack: Domain, unit: str, metric: Metric | None
+) -> tuple[Unit | None, bool, MetricKind, Better | None]:
+    """What a written unit says of a figure of ``metric`` (or of no dictionary metric): the
+    Unit, whether it is a class, the kind and the default direction. Cached: a file writes a
+    handful of units."""
     normalised = normalise_unit(unit, pack)
     is_class = normalised is not None and normalised.kind == "class"
     is_class = is_class or (not unit and metric is not None and metric.kind == "category")
@@ -126,8 +137,7 @@ def _meaning(pack: Domain, name: str, unit: str) -> _Meaning:
     else:
         kind = kind_for_unit(unit)
     better = metric.better if metric is not None and kind == metric.kind else None
-    topic = figure_topic(name, metric.topic if metric else None)
-    return _Meaning(metric, normalised, is_class, kind, better, topic)
+    return normalised, is_class, kind, better
 
 
 def _build_figure(
@@ -136,30 +146,29 @@ def _build_figure(
     """One row of the file ``file`` as a Figure of ``period`` (the row's own, else the
     report's), or None when the row has errors (collected in ``problems``)."""
     cells, col = row.cells, table.headers
-    name = cells.get("name", "")
-    ok = _identity_ok(row, col, problems)
-    unit = cells.get("unit", "")
+    get = cells.get
+    name, unit, source = get("name", ""), get("unit", ""), get("source", "")
+    well_formed = name and (source or "source" not in col) and _ID.fullmatch(get("id", ""))
+    ok = bool(well_formed) or _identity_ok(row, col, problems)  # the usual row: nothing to say
     meaning = _meaning(domain.current(), name, unit)
     if unit and meaning.unit is None:
         problems.warn(
             row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
         )
     is_class = meaning.is_class
-    value = _parse_value(cells.get("value", ""), is_class, row, col["value"], problems)
-    previous = _parse_value(
-        cells.get("previous", ""), is_class, row, col.get("previous", "上年同期"), problems
-    )
-    target = _parse_value(
-        cells.get("target", ""), is_class, row, col.get("target", "目标"), problems
-    )
-    options = _options(row, col, problems)
+    value, wrong = _read_value(get("value", ""), is_class)
+    previous, wrong_previous = _read_value(get("previous", ""), is_class)
+    target, wrong_target = _read_value(get("target", ""), is_class)
+    if wrong or wrong_previous or wrong_target:
+        _report_values(row, col, (wrong, wrong_previous, wrong_target), problems)
+    optional = get("better") or get("decimals") or get("topic") or get("sum")
+    options = _options(row, col, problems) if optional else _NO_OPTIONS  # most rows fill none
     if not ok or options is None:
         return None
-    metric = meaning.metric
     return built(  # Figure(...) without its slow frozen __init__: one per row of a large file
         Figure,
         {
-            "id": cells.get("id", ""),
+            "id": get("id", ""),
             "name": name,
             "value": value.value,
             "written": value.written if value.category is None else value.category,
@@ -168,37 +177,43 @@ def _build_figure(
             "period": period,
             "provenance": built(
                 Provenance,
-                {
-                    "file": file,
-                    "row": row.number,
-                    "source": cells.get("source", ""),
-                    "sheet": table.sheet,
-                },
+                {"file": file, "row": row.number, "source": source, "sheet": table.sheet},
             ),
             "kind": meaning.kind,
             "topic": options.topic or meaning.topic,
             "better": options.better or meaning.better,
-            "metric": metric.name if metric else None,
+            "metric": meaning.metric,
             "category": value.category,
             "previous": previous.value,
             "previous_written": previous.category or previous.written or None,
             "target": target.value,
             "target_written": target.category or target.written or None,
-            "scope": cells.get("scope") or None,
-            "note": cells.get("note") or None,
+            "scope": get("scope") or None,
+            "note": get("note") or None,
             "decimals": options.decimals,
             "sum_of": options.sum_of,
+            "computed": False,
         },
     )
+
+
+def _report_values(
+    row: _Row,
+    col: Mapping[str, str],
+    wrongs: tuple[tuple[str, str] | None, ...],
+    problems: _Problems,
+) -> None:
+    """Collect what is wrong with the value, previous and target cells, in that order."""
+    headers = (col["value"], col.get("previous", "上年同期"), col.get("target", "目标"))
+    for header, wrong in zip(headers, wrongs, strict=True):
+        if wrong is not None:
+            problems.error(row.number, header, *wrong)
 
 
 def _identity_ok(row: _Row, col: Mapping[str, str], problems: _Problems) -> bool:
     """The row's id, name and (when the file has the column) source are there and well formed."""
     cells = row.cells
     figure_id = cells.get("id", "")
-    has_source = cells.get("source") or "source" not in col
-    if _ID.fullmatch(figure_id) and cells.get("name") and has_source:
-        return True  # the common row: nothing to say
     ok = True
     if not figure_id:
         problems.error(row.number, col["id"], "缺少 id", "填写英文小写下划线 id，如 pm25_avg")
@@ -242,8 +257,6 @@ _NO_OPTIONS = _Options(None, None, None, ())
 def _options(row: _Row, col: Mapping[str, str], problems: _Problems) -> _Options | None:
     """The row's optional cells, or None when one of them is wrong (each problem collected)."""
     cells = row.cells
-    if not (cells.get("better") or cells.get("decimals") or cells.get("topic") or cells.get("sum")):
-        return _NO_OPTIONS  # most rows fill none of them
     ok = True
     better: Better | None = None
     if cells.get("better"):

@@ -150,10 +150,10 @@ def _table_from_grid(
             elif number >= HEADER_SCAN_ROWS:
                 return None
             continue
-        if not "".join(cells).strip():
-            continue
+        if not (cells and cells[0].strip()) and not "".join(cells).strip():
+            continue  # a blank line (the first cell settles it for most rows)
         if len(cells) > last:  # the usual row: every column there, picked in one go
-            row = dict(zip(keys, map(str.strip, pick(cells)), strict=True))
+            row = dict(zip(keys, map(str.strip, pick(cells)), strict=False))  # same length
         else:
             row = {key: (cells[i].strip() if i < len(cells) else "") for i, key in fields.items()}
         rows.append(_Row(number, row))
