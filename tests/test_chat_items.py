@@ -177,3 +177,23 @@ def test_terminal_items_command_reads_a_folder(settings: Settings) -> None:
     assert _chat_command(engine, "alice", info.id, f"/items {MATERIAL}")
     found = engine.items("alice", info.id)
     assert found is not None and len(found.files) == 5 and found.held
+
+
+@pytest.mark.slow
+def test_checking_a_session_draft_reads_the_material_it_was_written_from(
+    settings: Settings,
+) -> None:
+    """The chat's (and web page's) check of a version finds the material where the version's
+    sidecar says it was, so the item numbers it states are checked, not 无出处."""
+    engine = ChatEngine(settings)
+    info = engine.create_session("alice", figures=FIGURES, unit=UNIT)
+    engine.set_items("alice", info.id, [MATERIAL / n for n in FILES])
+    turn = engine.send("alice", info.id, "写上半年大气污染防治部分")
+    assert turn.draft is not None and turn.draft.item_citations, turn.reply.text
+    assert any(c.figure_id.startswith("item_") for c in turn.draft.citations)
+    report = engine.check("alice", info.id)
+    assert report.ok, [f for f in report.problems]
+    assert not [f for f in report.findings if f.kind == "unsourced"]
+    engine.send("alice", info.id, "不用科室材料了")  # the material gone: said, not 无出处
+    with pytest.raises(InputError, match="找不到起草时用的科室材料"):
+        engine.check("alice", info.id)

@@ -177,11 +177,13 @@ class ChatEngine:
 
     def check(self, client: str, session: str, number: int | None = None) -> CheckReport:
         from ..check import check_blocks
+        from ..check.report import with_material
 
         draft = self.load(client, session, number)
         figure_set = self.figures(client, session)
         if figure_set is None:
             raise InputError("这个会话还没有数据文件", hint="用 /figures 文件 或上传数据文件")
+        figure_set = with_material(figure_set, draft)  # the 科室 material it was written from
         return check_blocks([b.text for b in draft.blocks], figure_set, draft.citations)
 
     def export(

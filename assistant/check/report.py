@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..provenance import Sidecar
-from ..types import FINDING_LABELS, CheckReport, Finding, Mark
+from ..types import FINDING_LABELS, CheckReport, Draft, FigureSet, Finding, Mark
 from .document import check_file, sidecar_of
 
 ANNOTATION_AUTHOR = "起草助手·数据核对"
@@ -104,25 +103,33 @@ def check_draft(
         raise InputError("--annotate 只适用于 .docx 草稿", path=str(draft), hint="去掉 --annotate")
     figure_set = load_figures(figures)
     record = sidecar_of(Path(draft), sidecar) if Path(draft).is_file() else None
-    if items is None and record is not None and record.items:
-        items = recorded_material(record)
-        if items is None:  # the figures workbook's 事项 sheet
-            figure_set = with_items(figure_set, load_items(None, figure_set))
     if items is not None:
         figure_set = with_items(figure_set, load_items(items, figure_set))
+    elif record is not None:
+        figure_set = with_material(figure_set, record.draft())
     report = check_file(draft, figure_set, sidecar=sidecar, unit=unit)
     if annotate is not None:
         annotate_report(Path(draft), Path(annotate), report, include_ok=include_ok)
     return report
 
 
-def recorded_material(record: Sidecar) -> Path | None:
+def with_material(figure_set: FigureSet, draft: Draft) -> FigureSet:
+    """The figures with the numbers of the 科室 material ``draft`` was written from (as its
+    sidecar records it: recorded_material; none, or the figures workbook's 事项 sheet)."""
+    from ..items import load_items, with_items
+
+    if not draft.items:
+        return figure_set
+    return with_items(figure_set, load_items(recorded_material(draft), figure_set))
+
+
+def recorded_material(draft: Draft) -> Path | None:
     """The 科室 material a draft was written from, where its sidecar says it was (None: the
     figures workbook's 事项 sheet); an InputError when it is no longer there or has changed
     since, naming what to do."""
     from ..items import material_sha256
 
-    where = record.material.path
+    where = draft.items_path
     if not where:
         return None
     path = Path(where)
@@ -130,9 +137,9 @@ def recorded_material(record: Sidecar) -> Path | None:
         raise InputError(
             "找不到起草时用的科室材料（溯源 .json 记录的位置已没有这些文件）",
             path=where,
-            hint="材料移动过的话，用 --items 指明它现在的位置",
+            hint="材料移动过的话，核对时用 --items 指明它现在的位置；或用现有的材料重新起草",
         )
-    if record.material.sha256 and material_sha256(path) != record.material.sha256:
+    if draft.items_sha256 and material_sha256(path) != draft.items_sha256:
         raise InputError(
             "科室材料在起草后改动过，事项中的数字可能已不是草稿所据的",
             path=where,
