@@ -42,8 +42,9 @@ def running(app, port: int | None = None) -> Iterator[str]:
 
 def raw_request(port: int, head: str, body_chunks: Iterable[bytes] = ()) -> tuple[str, int]:
     """Send a request by hand: the head, then body pieces for as long as the server has not
-    answered. Returns the answer (status line, headers, body) and how many body bytes went out
-    before the answer was there — what the server made us send before it decided."""
+    answered, then wait (up to a minute) for the answer. Returns the answer (status line, headers,
+    body; empty when none came) and how many body bytes went out before the answer was there.
+    Pass a bounded body to ask whether the server decides without the rest of it."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
         conn.sendall(head.encode("latin-1"))
         conn.setblocking(False)
@@ -67,11 +68,11 @@ def raw_request(port: int, head: str, body_chunks: Iterable[bytes] = ()) -> tupl
             sent += count
             pending = pending[count:]
         conn.setblocking(True)
-        conn.settimeout(30)
+        conn.settimeout(60)
         while True:
             try:
                 piece = conn.recv(65536)
-            except ConnectionResetError:
+            except (ConnectionResetError, TimeoutError):
                 break
             if not piece:
                 break
