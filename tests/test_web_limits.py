@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from itertools import islice
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,8 +18,10 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from assistant.figures.load import PACE_ROWS
 from assistant.settings import Settings
 from assistant.web import create_app
+from assistant.web import jobs as web_jobs
 from assistant.web.limits import MAX_JSON_BODY, body_limit, host_name, served_hosts
 from tests.chat_support import FIGURES, UNIT, ingested_settings
 from tests.web_support import raw_request, running
@@ -203,6 +206,66 @@ def test_reading_an_upload_leaves_other_sessions_answered(settings: Settings) ->
         busy.join(timeout=60)
     assert other.status_code == 200 and outcome["released by the answer"]
     assert outcome["upload"].status_code == 200  # type: ignore[union-attr]
+
+
+def _draft(base: str, session: str, headers: dict[str, str]) -> float:
+    """Ask for a section; the seconds until the whole reply has streamed."""
+    started = time.perf_counter()
+    url = f"{base}/api/sessions/{session}/messages"
+    with httpx.stream("POST", url, json={"text": "写大气污染防治的总结"}, headers=headers) as r:
+        lines = [line for line in r.iter_lines() if line.strip()]
+    assert r.status_code == 200 and json.loads(lines[-1])["type"] == "reply", lines[-1:]
+    return time.perf_counter() - started
+
+
+@pytest.mark.slow
+def test_a_big_upload_steps_aside_for_a_draft(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While one browser's 50,000-row file is read, another's draft is answered about as fast
+    as alone, and the read waits meanwhile (Python runs one thread at a time: before pacing, the
+    read took its turn throughout and the others' latency tripled). The read is held at its
+    first piece until the draft's job runs, so the draft's whole time overlaps it; each call of
+    the pace is PACE_ROWS rows read (PACE_MAX raised: a slow machine's draft is not cut short)."""
+    monkeypatch.setattr(web_jobs, "PACE_MAX", 60.0)
+    app = create_app(settings.model_copy(update={"figures_max_rows": 60_000}))
+    jobs = app.state.web.jobs
+    real_pace, pieces, outcome, reached = jobs.pace, [], {}, threading.Event()
+
+    def counted_pace() -> None:
+        if not pieces:  # hold the read until a drafting job runs (at most 60 s)
+            reached.set()
+            deadline = time.monotonic() + 60
+            while not jobs.limiter.borrowed_tokens and time.monotonic() < deadline:
+                time.sleep(0.005)
+        pieces.append(time.perf_counter())
+        real_pace()
+
+    jobs.pace = counted_pace
+    other = {"X-Client-Id": "drafting-0000-browser"}
+    with running(app) as base:
+        session = _session(base, other)
+        alone = min(_draft(base, session, other) for _ in range(2))
+        heavy = _session(base)
+
+        def upload() -> None:
+            files = {"file": ("all-stations.csv", _rows_csv(50_000), "text/csv")}
+            url = f"{base}/api/sessions/{heavy}/upload"
+            outcome["upload"] = httpx.post(url, files=files, headers=HEADERS, timeout=600)
+            outcome["done"] = time.perf_counter()
+
+        reader = threading.Thread(target=upload)
+        reader.start()
+        assert reached.wait(timeout=120), "the upload never reached the rows"
+        started = time.perf_counter()
+        took = _draft(base, session, other)
+        ended = time.perf_counter()
+        reader.join(timeout=600)
+    read = sum(started <= at <= ended for at in pieces)
+    assert outcome["upload"].status_code == 200, outcome["upload"].text  # type: ignore[attr-defined]
+    assert outcome["done"] > ended, "the file was read before the draft was answered"
+    assert read <= 3, f"{read} pieces of {PACE_ROWS} rows read during a {took:.2f} s draft"
+    assert took < 3 * alone + 2, f"draft {took:.2f} s with the upload, {alone:.2f} s alone"
 
 
 def test_a_figures_file_over_the_row_limit_is_refused(settings: Settings) -> None:

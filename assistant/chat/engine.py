@@ -67,9 +67,12 @@ class ChatEngine:
             self.set_figures(client, session, figures)
         return self.store.info(client, session)
 
-    def set_figures(self, client: str, session: str, path: Path) -> FigureSet:
+    def set_figures(
+        self, client: str, session: str, path: Path, *, pace: Callable[[], None] | None = None
+    ) -> FigureSet:
         """Validate a figures file and keep a copy in the session's folder (the session keeps
-        working when the original moves). A bad file raises InputError and changes nothing."""
+        working when the original moves). A bad file raises InputError and changes nothing.
+        ``pace`` goes to the loader (a web server's way to let short requests go first)."""
         from ..figures import load_figures
         from ..uploads import FIGURES_SUFFIXES, check_upload
 
@@ -78,7 +81,7 @@ class ChatEngine:
         if not path.is_file():
             raise InputError("数据文件不存在", path=str(path))
         check_upload(path, allowed=FIGURES_SUFFIXES)
-        figure_set = load_figures(path, max_rows=self.settings.figures_max_rows)
+        figure_set = load_figures(path, max_rows=self.settings.figures_max_rows, pace=pace)
         folder = self.root / session / "figures"
         folder.mkdir(parents=True, exist_ok=True)
         kept = folder / path.name

@@ -8,7 +8,7 @@ import hashlib
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
@@ -37,6 +37,7 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CELL = re.compile("\x1f[=+\\-@\t\r]")  # one such start in "\x1f" + cells joined by it
 
 
+PACE_ROWS = 500  # rows read between two calls of load_figures' pace
 _PERIOD_HINT = "写成 2025年上半年、1-6月、截至6月底、一季度、全年、2023年度 或 累计（自2023年起）"
 
 
@@ -190,13 +191,17 @@ def _read_bytes(path: Path) -> bytes:
         ) from exc
 
 
-def load_figures(path: str | Path, *, max_rows: int | None = None) -> FigureSet:
+def load_figures(
+    path: str | Path, *, max_rows: int | None = None, pace: Callable[[], None] | None = None
+) -> FigureSet:
     """Read, validate and derive a figures file; raise one InputError listing every problem.
 
     Pure: nothing is stored or half-loaded; the FigureSet exists only for a clean file. A table
-    longer than ``max_rows`` is refused before any row is validated (the chat's limit)."""
+    longer than ``max_rows`` is refused before any row is validated (the chat's limit). ``pace``
+    is called every PACE_ROWS rows: the web server's lets short requests go first, so a big
+    upload read in a thread does not slow everyone else (Python runs one thread at a time)."""
     with _COLLECTOR.paused():
-        return _load(Path(path), max_rows)
+        return _load(Path(path), max_rows, pace)
 
 
 class _Collector:
@@ -229,7 +234,7 @@ class _Collector:
 _COLLECTOR = _Collector()
 
 
-def _load(path: Path, max_rows: int | None) -> FigureSet:
+def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> FigureSet:
     """load_figures for a path, with the collector paused."""
     data = _read_bytes(path)
     problems = _Problems(path)
@@ -257,7 +262,9 @@ def _load(path: Path, max_rows: int | None) -> FigureSet:
     period, row_periods = _check_periods(table, period_problems)
     figures: list[Figure] = []
     seen: dict[str, int] = {}
-    for row in table.rows:
+    for index, row in enumerate(table.rows):
+        if pace is not None and index % PACE_ROWS == 0:
+            pace()
         figure_id = row.cells.get("id", "")
         if figure_id in seen:
             problems.error(

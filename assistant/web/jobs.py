@@ -1,12 +1,18 @@
 """Work that takes CPU or disk — reading a figures file, drafting, checking, diffing — runs in
 worker threads, at most ``web_jobs`` at a time, so the event loop keeps answering every other
 session while one person's big file is read (it used to parse on the loop and freeze everyone).
+
+Python runs one thread at a time, so off the loop is not enough: a long read would take its turn
+every few milliseconds, and each short job would wait that long again after every database or
+disk call (the others' p95 tripled in bench_chat_load). A long read therefore paces itself
+(``Jobs.pace``): it steps aside while short jobs run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -15,6 +21,8 @@ import anyio.to_thread
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+PACE_STEP = 0.005  # seconds a long read sleeps at a time while short jobs run
+PACE_MAX = 0.5  # at most this long per call, so a long read always gets on
 
 
 class Jobs:
@@ -32,6 +40,14 @@ class Jobs:
         """A job that reads an uploaded file (any size up to the limits, so never a drafting
         slot); the offered figures files are the office's own and go through ``run``."""
         return await anyio.to_thread.run_sync(work, *args, limiter=self.files)
+
+    def pace(self) -> None:
+        """Called from a long read between pieces (in its worker thread): sleep while any short
+        job runs, at most PACE_MAX at a time. A sleeping thread leaves Python to the others."""
+        waited = 0.0
+        while self.limiter.borrowed_tokens and waited < PACE_MAX:  # a set's size: thread-safe
+            time.sleep(PACE_STEP)
+            waited += PACE_STEP
 
     async def stream(self, work: Callable[[Callable[[dict], None]], dict]) -> AsyncIterator[dict]:
         """Run ``work(emit)`` as a job; yield what it emits as it goes, then what it returns.

@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ async def upload(session: str, file: UploadFile, client: Client, state: State) -
             turn = await jobs.run(engine.import_docx, client, session, path)
             shown_reply = await jobs.run(message_dict, engine, client, session, turn.reply)
             return JSONResponse({"message": shown_reply})
-        figure_set = await jobs.read(engine.set_figures, client, session, path)
+        read = partial(engine.set_figures, pace=jobs.pace)  # short requests go first
+        figure_set = await jobs.read(read, client, session, path)
         note = loaded_note(shown, figure_set)
         reply = engine.store.add_message(session, "assistant", note, kind="notice")
         return JSONResponse({"message": message_dict(engine, client, session, reply)})
