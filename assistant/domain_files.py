@@ -415,6 +415,18 @@ class ChatFile(Strict):
     # drop it ("不用科室材料"); a pack without them never reads a request as about material
     material: Alternatives = ()
     material_off: Alternatives = ()
+    # small talk (你好, 谢谢, 今天天气不错): the friendly word it is answered with → the ways it
+    # is said; the answer goes on with what the assistant can do, it is never asked back
+    small_talk: dict[str, Alternatives] = {}
+
+    @field_validator("small_talk")
+    @classmethod
+    def _replies(cls, value: dict[str, Alternatives]) -> dict[str, Alternatives]:
+        for reply, alternatives in value.items():
+            if not reply.strip() or not alternatives:
+                raise ValueError("small_talk: each reply needs its words")
+            _alternatives(alternatives)
+        return value
 
     _check = field_validator(
         "draft",

@@ -117,7 +117,7 @@ def test_revision_without_a_draft_asks_first() -> None:
     ("text", "asks"),
     [
         ("帮我起草一下", "哪一部分"),
-        ("今天天气不错", "没听明白"),
+        ("嗯", "没听明白"),  # small talk is answered instead (below)
         ("", "起草什么"),
     ],
 )
@@ -166,5 +166,25 @@ def test_weather_is_declined_only_where_it_is_not_the_offices_business() -> None
     domain.use("应急管理")
     try:
         assert parse_intent(request, has_draft=False).action != "decline"
+    finally:
+        domain.use(domain.DEFAULT_DOMAIN)
+
+
+@pytest.mark.parametrize("pack", ["生态环境", "应急管理"])
+def test_small_talk_is_answered_not_asked_back(pack: str) -> None:
+    """今天天气不错 used to get “没听明白要做什么”: small talk gets a friendly word and what the
+    assistant can do (the pack's chat.yaml small_talk); with a request in the same message, the
+    request is what counts."""
+    domain.use(pack)
+    try:
+        for text, word in [("今天天气不错", "是啊"), ("你好", "您好"), ("好的谢谢", "不客气")]:
+            intent = parse_intent(text, has_draft=False)
+            question = intent.question or ""
+            assert intent.action == "decline" and question.startswith(word), (text, question)
+            assert "我能做的是" in question and "没听明白" not in question
+        assert parse_intent("嗯", has_draft=False).action == "ask"
+        assert parse_intent("今天天气不错，写个整篇", has_draft=False).action == "draft"
+        revision = parse_intent("谢谢，再精简一些", has_draft=True)
+        assert revision.action == "revise", revision
     finally:
         domain.use(domain.DEFAULT_DOMAIN)

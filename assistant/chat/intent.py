@@ -40,6 +40,7 @@ class _Words:
     revise_parts: tuple[tuple[str, re.Pattern[str]], ...]
     topic_follows: str
     topic_fillers: re.Pattern[str]
+    small_talk: tuple[tuple[str, re.Pattern[str]], ...]  # (the friendly reply, its words)
 
 
 @cache
@@ -71,6 +72,7 @@ def _pack_words(pack: domain.Domain) -> _Words:
         ),
         "|".join(chat.topic_follows),
         re.compile(r"[\s，。,.！!？?、]|" + "|".join(chat.topic_fillers)),
+        tuple((reply, either(said)) for reply, said in chat.small_talk.items()),
     )
 
 
@@ -207,6 +209,9 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
         if drafting:
             named = "、".join(domain.topics()[:9])
             return Intent("ask", question=f"要起草哪一部分？例如：{named}……，或者说“写整篇”。")
+        reply = _small_talk(text)
+        if reply is not None:
+            return Intent("decline", question=reply + can_do())
         return Intent("ask", question="没听明白要做什么。" + help_text())
     return Intent(
         "draft",
@@ -217,6 +222,12 @@ def parse_intent(text: str, *, has_draft: bool) -> Intent:
         unit=unit,
         topics=tuple(topics),
     )
+
+
+def _small_talk(text: str) -> str | None:
+    """The friendly word for small talk (the pack's chat.yaml small_talk), asked only of a
+    message that names no topic and asks for no text."""
+    return next((reply for reply, said in _words().small_talk if said.search(text)), None)
 
 
 def _to_date(word: str) -> bool:
