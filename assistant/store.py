@@ -100,13 +100,13 @@ def validate_collection_name(name: str) -> str:
 
 @functools.cache
 def _chroma_settings() -> ChromaSettings:
-    """Built once: chromadb reads its settings from the environment and a .env file, ~40 ms of
+    """Read once: chromadb reads its settings from the environment and a .env file, 10–40 ms of
     CPU that every chat draft paid again (each opens the store)."""
     return ChromaSettings(anonymized_telemetry=False)
 
 
 def _client(settings: Settings) -> Any:
-    chroma_settings = _chroma_settings()
+    chroma_settings = _chroma_settings().model_copy()  # a client writes its own into them
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         if url.scheme not in ("http", "https") or not url.hostname:
