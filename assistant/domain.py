@@ -368,6 +368,12 @@ def topic_sentences(topic: str, key: Literal["measures", "plans"]) -> tuple[str,
     return generic.measures if key == "measures" else generic.plans
 
 
+def topic_words(topic: str) -> tuple[str, ...]:
+    """The words that speak of ``topic`` (its keywords of positive weight)."""
+    spec = current().topics.topics.get(topic)
+    return tuple(w for w, weight in spec.keywords.items() if weight > 0) if spec else ()
+
+
 def metrics() -> tuple[Metric, ...]:
     """The metric dictionary."""
     return current().metric_list

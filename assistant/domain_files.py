@@ -195,6 +195,16 @@ class Problems(Strict):
     worse: str
 
 
+class ProblemTitles(Strict):
+    """A problem's title from the figure behind it, by what is wrong with it."""
+
+    behind: str
+    missed: str
+    pressure: str
+    worse_lower: str
+    worse_higher: str
+
+
 class HeadingClaims(Strict):
     better: tuple[str, ...]
     steady: tuple[str, ...]
@@ -207,10 +217,8 @@ class PatternsFile(Strict):
     parts: Parts
     opening: str
     opening_close: str
-    opening_close_variants: tuple[str, ...] = ()  # chosen per unit with opening_close
     opening_neutral: str
     plan_intro: str
-    plan_intro_variants: tuple[str, ...] = ()  # chosen per unit with plan_intro
     figures_lead: str
     no_problems: str
     figure: str
@@ -221,10 +229,16 @@ class PatternsFile(Strict):
     plan_target: PlanTargets
     plan_target_lead: str
     problem: Problems
+    problem_title: ProblemTitles
+    stock_verbs: tuple[str, ...] = ()  # a stock measure opening with one may take an adverb
+    stock_adverbs: tuple[str, ...] = ()
     claims: tuple[str, ...]
     figure_claims: tuple[str, ...]
     time_bound: tuple[str, ...]
     one_off: tuple[str, ...] = ()  # a past summary measure with one of these is one period's
+    analysis_claims: tuple[str, ...] = ()  # what drives a figure: kept only when figures show it
+    leading: tuple[str, ...] = ()  # figure names whose largest value says which one leads
+    progress_words: tuple[str, ...] = ()  # a past problem title speaking of progress or quality
     heading_claims: HeadingClaims
 
 

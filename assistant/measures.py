@@ -1,14 +1,13 @@
 """Which past measures may stand in a new draft, and when: a one-year task or standing practice,
-the period a clause speaks of, and our stock sentences in a unit's own order (the template
-writer's rules, assistant.writers)."""
+the period a clause speaks of, and the past chunks in a unit's own order (the template writer's
+rules, assistant.writers)."""
 
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Callable, Sequence
 
-from . import domain
+from . import domain, stock
 from .domain import patterns
 from .outline import section_topics
 from .periods import PLAN_START, SPANS
@@ -17,11 +16,22 @@ from .splitting import classify_topic
 from .types import Chunk
 
 
-def for_unit(stock: Sequence[str], unit: str) -> list[str]:
-    """Our stock sentences in an order of the unit's own (a stable hash of unit and sentence):
-    two bureaus whose past gives too little do not get the same sentences word for word, and
-    one bureau gets the same draft every time."""
-    return sorted(stock, key=lambda text: (zlib.crc32(f"{unit}|{text}".encode()), text))
+def by_unit(
+    chunks: Sequence[Chunk], unit: str, period_kind: str, identity: str = ""
+) -> list[Chunk]:
+    """Past chunks in the order a unit draws on them: its own documents first, the most recent
+    first; then the others of the drafted period kind before the rest, each in an order of the
+    unit's own (a stable hash of its ``identity``, assistant.stock.identity, and the chunk).
+    When several past sentences fit, two bureaus drafting from one shared corpus do not take
+    the same ones, and one bureau takes the same ones every time."""
+    seed = identity or unit
+
+    def key(chunk: Chunk) -> tuple[bool, bool, int, str]:
+        own = bool(unit) and chunk.unit == unit
+        order = -(chunk.year or 0) if own else stock.seed(seed, chunk.id)
+        return (not own, chunk.period != period_kind, order, chunk.id)
+
+    return sorted(chunks, key=key)
 
 
 # A measure tied to one year's work: a deadline (9月底前, 年底前), a project phase (三期), a named
@@ -152,3 +162,15 @@ def _reusable_runs(run: str, fits: Callable[[str], bool]) -> list[str]:
         elif stretches[-1]:
             stretches.append([])
     return ["，".join(stretch) for stretch in stretches if stretch]
+
+
+def _said(measure: str, written: str, share: float = 0.6) -> bool:
+    """Whether the section's text already says a measure, or one of its clauses (most of the
+    bigrams are there)."""
+    said = _bigrams(written)
+    pieces = [measure, *(p for p in re.split(r"[，；]", measure) if len(p) >= 6)]
+    for piece in pieces:
+        grams = _bigrams(piece)
+        if grams and len(grams & said) >= share * len(grams):
+            return True
+    return False

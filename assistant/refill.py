@@ -58,6 +58,27 @@ def time_bound_pattern() -> re.Pattern[str]:
     return _word_pattern("time_bound")
 
 
+def analysis_pattern() -> re.Pattern[str] | None:
+    return _word_pattern("analysis_claims") if patterns().get("analysis_claims") else None
+
+
+def borne_out(figure: Figure | None, figure_set: FigureSet) -> bool:
+    """Whether the figures show what a past analysis says drives ``figure`` (臭氧…成为影响优良
+    天数的主要因素): it got worse 同比, or of the figures named with a pack ``leading`` word
+    (超标天数) the largest is this one's (their names share its leading characters)."""
+    if figure is None:
+        return False
+    change = figure_set.change(figure.id)
+    if change is not None and change.improved is False:
+        return True
+    words = patterns().get("leading", ())
+    leaders = [f for f in figure_set if f.value is not None and any(w in f.name for w in words)]
+    if not leaders:
+        return False
+    top = max(leaders, key=lambda f: f.value or 0)
+    return top.name[:2] == figure.name[:2]  # 臭氧超标天数 leads: 臭氧浓度 is its pollutant
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
 
@@ -198,10 +219,17 @@ class Refiller:
         self.claims = claim_pattern()
         self.figure_claims = figure_claim_pattern()
         self.time_bound = time_bound_pattern()
+        self.analysis = analysis_pattern()
 
     def _other_year(self, text: str) -> bool:
         allowed = {self.year - 1, self.year, self.year + 1} if self.year else set()
         return any(int(y) not in allowed for y in YEAR.findall(text))
+
+    def _named(self, text: str) -> Figure | None:
+        """The current figure of the metric a text names, if any."""
+        metric = find_metric(text)
+        found = [f for f in self.figure_set if metric and f.metric == metric.name]
+        return found[0] if found else None
 
     def free(self) -> list[Figure]:
         return [f for f in self.figures if f.id not in self.used]
@@ -234,6 +262,10 @@ class Refiller:
                 refs_before = bool(cited)
                 if self.claims.search(body) and (refs_before or not claims_allowed):
                     continue
+                if self.analysis and self.analysis.search(body):
+                    said = last_figure or self._named(body)
+                    if not borne_out(said, self.figure_set):
+                        continue  # the past's analysis, not what these figures show
                 kept.append(piece)
                 continue
             result = self._clause(piece, start, inside, quantities, last_figure)

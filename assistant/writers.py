@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
-from . import domain
+from . import domain, era, stock
 from .errors import BackendError
 from .gate import INLINE_HEADING, mend_paragraph
 from .items.prose import clause as item_clause
@@ -24,14 +24,13 @@ from .measures import (
     _bigrams,
     _clause_history,
     _reusable_runs,
-    for_unit,
+    _said,
+    by_unit,
     in_plan_time,
     in_summary_time,
     reusable_measure,
 )
-from .metrics import find_metric
 from .names import Voice
-from .numbers import extract_numbers
 from .outline import (
     Outline,
     PastDocument,
@@ -46,7 +45,7 @@ from .outline import (
     verdict,
 )
 from .periods import restate, year_so_far
-from .problems import problem_items
+from .problems import _contradicted, past_problems
 from .prose import (
     capped,
     figure_clause,
@@ -59,10 +58,9 @@ from .prose import (
     zero_counts,
     zero_words,
 )
-from .refill import ITEM_PREFIX, YEAR, Refiller, adapt, narrative, sentences
+from .refill import ITEM_PREFIX, Refiller, adapt, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
-from .splitting import classify_topic
 from .types import Block, Chunk, Figure, FigureSet, Item
 
 OnToken = Callable[[str], None]
@@ -98,6 +96,11 @@ class Context:
         if not self.item_figures:
             return self.figure_set
         return replace(self.figure_set, figures=self.figure_set.figures + self.item_figures)
+
+    @property
+    def identity(self) -> str:
+        """What the unit's own choices of stock and of past sentences are seeded by."""
+        return stock.identity(self.unit, self.figure_set)
 
     def own(self, chunk: Chunk) -> str:
         """A past chunk's text as the target's, for this period (see refill.adapt)."""
@@ -169,15 +172,42 @@ def items(parts: Sequence[str], end: str = "。") -> str:
     )
 
 
-def _dedupe(texts: Sequence[str]) -> list[str]:
-    seen: list[set[str]] = []
+NEAR = 0.75  # share of the shorter clause's characters two clauses share: one measure twice
+
+
+def _dedupe(texts: Sequence[str], near: bool = True) -> list[str]:
+    """The measures less those that mostly repeat an earlier one: most of their character pairs
+    are there, or (``near``) one of their clauses says nearly what a clause of it says (强化扬尘
+    和移动源管控，… then 强化扬尘、移动源和面源精细化管控)."""
+    seen: list[tuple[set[str], list[set[str]]]] = []
     kept = []
     for text in texts:
-        grams = {text[i : i + 2] for i in range(len(text) - 1)}
-        if any(len(grams & other) >= 0.45 * min(len(grams), len(other)) for other in seen):
+        grams = _bigrams(text)
+        parts = [set(p) for p in re.split(r"[，；]", text) if len(p) >= 6] if near else []
+        if any(
+            len(grams & other) >= 0.45 * min(len(grams), len(other))
+            or any(len(a & b) >= NEAR * min(len(a), len(b)) for a in parts for b in other_parts)
+            for other, other_parts in seen
+        ):
             continue
-        seen.append(grams)
+        seen.append((grams, parts))
         kept.append(text)
+    return kept
+
+
+def _off_title(measures: Sequence[str], title: str) -> list[str]:
+    """The measures without the clauses that only say the section's heading again (（七）持续
+    加强党风廉政建设 then 一是持续加强党风廉政建设); a measure with nothing else goes."""
+    heading = _bigrams(title)
+    kept = []
+    for measure in measures:
+        rest = [
+            clause
+            for clause in measure.split("，")
+            if len(_bigrams(clause) & heading) < 0.8 * len(_bigrams(clause))
+        ]
+        if rest:
+            kept.append("，".join(rest))
     return kept
 
 
@@ -240,7 +270,6 @@ class TemplateWriter:
 
     def _opening(self, context: Context) -> Written:
         table = patterns()
-        label = context.period.label
         opening = context.past.opening if context.past else None
         kept: list[str] = []
         if opening is not None:
@@ -251,20 +280,16 @@ class TemplateWriter:
                 refilled = refiller.sentence(sentence)
                 if refilled:
                     kept.append(zero_counts(refilled.text, context.figure_set))
-        if not kept:
-            kept = [table["opening"].format(label=label).replace("\n", "")]
         # the same claim check as the headings, over all the figures: the opening speaks for the
         # whole document, so 各项工作总体达到序时进度 needs every figure on course
         everything = [f.id for f in context.figure_set]
         judged = verdict(context.figure_set, everything, context.period.period_kind)
         kept = [s for s in (fit_claims(s, judged, table["opening_neutral"]) for s in kept) if s]
-        if not kept:
-            kept = [table["opening"].format(label=label).replace("\n", "")]
-        close = for_unit(
-            [table["opening_close"], *table.get("opening_close_variants", ())], context.unit
-        )[0]
-        if re.search(r"现将|如下", kept[-1]):
+        close = _stock(table["opening_close"], context, "close")
+        if kept and re.search(r"现将|如下", kept[-1]):
             close = kept.pop()
+        if not kept:  # nothing past, or only its close: the period still needs its frame
+            kept = [_stock(table["opening"], context, "opening")]
         headline = [
             figure_clause(f, context.figure_set) for f in headline_figures(context.figure_set)
         ]
@@ -337,9 +362,10 @@ class TemplateWriter:
         ids: list[str] = []
         allow_claims = part == "计划"
         year, kind = context.period.year, context.period.period_kind
-        chunks = [c for c in context.exemplars if c.part == part and len(c.heading_path) >= 2]
-        # the most recent document of the same period kind speaks first
-        chunks.sort(key=lambda c: (c.period != kind, -(c.year or 0)))
+        # the office's own documents speak first, then those of the same period kind; which of
+        # another bureau's measures are taken depends on the unit (two bureaus drafting from one
+        # shared corpus do not take the same ones)
+        chunks = [c for c in _by_unit(context) if c.part == part and len(c.heading_path) >= 2]
         history = _clause_history(context.exemplars)
         leads: list[str] = []  # the past sub-headings already leading an item
         for chunk in chunks:
@@ -377,22 +403,37 @@ class TemplateWriter:
                 ids.append(chunk.id)
             if len(_dedupe(found)) >= MAX_ITEMS:
                 break
+        found = _off_title(found, context.section.title)
+        # a measure dropped for nearly repeating another is replaced: the section keeps its size
+        wanted = len([f for f in _dedupe(found, near=False) if not _said(f, written)][:MAX_ITEMS])
         found = [f for f in _dedupe(found) if not _said(f, written)][:MAX_ITEMS]
-        if len(found) < STOCK_FILL:
-            key: Literal["measures", "plans"] = "plans" if part == "计划" else "measures"
-            generic: list[str] = []
-            for topic in context.section.topics or (domain.default_topic(),):
-                generic.extend(for_unit(domain.topic_sentences(topic, key), context.unit))
-            fill = [
-                g
-                for g in generic
-                if not _said(g, written + "".join(found))
-                and (part != "计划" or in_plan_time(g, kind))
-            ]
-            found = _dedupe(found + fill)[:STOCK_FILL]
+        if len(found) < max(STOCK_FILL, wanted):
+            found = self._stock_fill(context, part, written, found, max(STOCK_FILL, wanted))
         if not found:
             ids = []
         return found, ids
+
+    @staticmethod
+    def _stock_fill(
+        context: Context, part: str, written: str, found: list[str], wanted: int
+    ) -> list[str]:
+        """The section's measures brought up to ``wanted`` with our stock, made the unit's own
+        (assistant.stock): sentences on what its figures and past text speak of first, their
+        alternatives chosen by the unit."""
+        key: Literal["measures", "plans"] = "plans" if part == "计划" else "measures"
+        kind = context.period.period_kind
+        material = "".join([f.name for f in context.figures] + [c.text for c in context.exemplars])
+        topics = context.section.topics or (domain.default_topic(),)
+        level = context.voice.level if context.voice else None
+        slots = {"scope": stock.scope(level)} if level else {}
+        year = context.period.year
+        generic = stock.measures(topics, key, context.identity, material, year, slots)
+        fill = [
+            g
+            for g in _off_title(generic, context.section.title)
+            if not _said(g, written + "".join(found)) and (part != "计划" or in_plan_time(g, kind))
+        ]
+        return _dedupe(found + fill)[:wanted]
 
     def _problems(self, context: Context) -> Written:
         """存在的问题 from the figures, by the rule the headings and the opening use too
@@ -406,6 +447,7 @@ class TemplateWriter:
         label = context.period.label
         figure_set = context.figure_set
         by_topic: dict[str, list[str]] = {}
+        titles: dict[str, str] = {}  # a topic's problem said from its first figure in trouble
         topic_of = assigned_topics(figure_set, context.unit)  # the sections' own assignment
         troubled: set[str] = set()  # the metrics that missed a target or got worse
         measured = {f.metric for f in figure_set if f.metric and not f.missing}
@@ -415,6 +457,9 @@ class TemplateWriter:
             kind = trouble(figure_set, figure.id, context.period.period_kind)
             if kind is None:
                 continue
+            titles.setdefault(
+                topic_of[figure.id], stock.problem_title(figure, kind, context.identity)
+            )
             if kind == "missed":
                 check = figure_set.target(figure.id)
                 kind = "target_lower" if check and check.better == "lower" else "target_higher"
@@ -441,28 +486,16 @@ class TemplateWriter:
                     f"{ORDINALS[len(paragraphs)]}是{topic_heading(topic, 'problem')}。{body}。"
                 )
                 continue
-            causes: list[str] = []
-            for chunk in context.exemplars:
-                if chunk.part == "问题" and chunk.topic == topic:
-                    causes = [
-                        cause
-                        for cause in narrative(
-                            context.own(chunk), limit=2, min_chars=10, topics=(topic,), strict=True
-                        )
-                        if not _said(cause, "".join(by_topic[topic]), share=0.5)
-                        and not _contradicted(cause, measured, troubled)
-                    ][:1]
-                    if causes:
-                        ids.append(chunk.id)
-                        break
-            title = topic_heading(topic, "problem")
+            found = _cause(context, topic, "".join(by_topic[topic]), measured, troubled)
+            ids += [found[0]] if found else []
+            title = titles[topic]
             own = from_items.get(topic, [])
             body = "；".join([_tail_once(c, "".join(own)) for c in by_topic[topic][:4]] + own)
-            cause = f"，{causes[0]}" if causes else ""
+            cause = f"，{found[1]}" if found else ""
             said = "".join(capped(f"{body}{cause}。"))  # at most four numbers a sentence
             paragraphs.append(f"{ORDINALS[len(paragraphs)]}是{title}。{said}")
         so_far = "".join(paragraphs)
-        for chunk, problem in _past_problems(context, set(by_topic), measured, troubled):
+        for chunk, problem in past_problems(context, set(by_topic), measured, troubled):
             if len(paragraphs) >= MAX_ITEMS:
                 break
             if _said(problem, so_far, share=0.5):
@@ -471,7 +504,7 @@ class TemplateWriter:
             so_far += problem
             ids.append(chunk.id)
         if not paragraphs:
-            paragraphs = [table["no_problems"]]
+            paragraphs = [_stock(table["no_problems"], context, "no_problems")]
         return Written(paragraphs, _ordered(ids))
 
     def _plan_intro(self, context: Context) -> Written:
@@ -486,9 +519,7 @@ class TemplateWriter:
             ]
             if kept:
                 return Written(["".join(kept)], [intro.id])
-        table = patterns()
-        intro = for_unit([table["plan_intro"], *table.get("plan_intro_variants", ())], context.unit)
-        return Written([intro[0].format(next=context.period.next_label)])
+        return Written([_stock(patterns()["plan_intro"], context, "plan_intro")])
 
     def _plan(self, context: Context) -> Written:
         figure_set = context.figure_set
@@ -543,6 +574,22 @@ def _tail_once(clause: str, items: str) -> str:
     return head if head and tail and "{{" not in tail and tail in items else clause
 
 
+def _cause(
+    context: Context, topic: str, said: str, measured: set[str], troubled: set[str]
+) -> tuple[str, str] | None:
+    """A past cause of the topic's problem (chunk id, clause), in the unit's order of the past
+    chunks: one the figures' sentences do not already say and no figure contradicts."""
+    for chunk in _by_unit(context):
+        if chunk.part != "问题" or chunk.topic != topic:
+            continue
+        for cause in narrative(
+            context.own(chunk), limit=2, min_chars=10, topics=(topic,), strict=True
+        )[:2]:
+            if not _said(cause, said, share=0.5) and not _contradicted(cause, measured, troubled):
+                return chunk.id, cause
+    return None
+
+
 def _item_problems(found: Sequence[Item]) -> dict[str, list[str]]:
     """The difficulties the 科室 wrote, by topic, each a clause marked with its item."""
     said: dict[str, list[str]] = {}
@@ -556,67 +603,25 @@ _TIME_LEAD = re.compile(
 )
 
 
-def _past_problems(
-    context: Context, stated: set[str], measured: set[str], troubled: set[str]
-) -> list[tuple[Chunk, str]]:
-    """The past problems that may stand in this draft, as “title。why。”: of a topic the draft
-    covers whose figures stated no problem (the section's own topics: 土壤 gets no VOCs problem),
-    no number, no claim about the past period, nothing a current figure contradicts."""
-    found: list[tuple[Chunk, str]] = []
-    kind = context.period.period_kind
-    taken = set(stated)  # one problem a topic
-    for chunk in context.exemplars:
-        if chunk.part != "问题":
-            continue
-        for item in problem_items(context.own(chunk), chunk.heading_path):
-            topic = classify_topic((), item.title + item.explanation)
-            if topic not in context.section.topics or topic in taken:
-                continue
-            title = item.title
-            if extract_numbers(title) or YEAR.search(title) or len(title) < 6:
-                continue
-            if _contradicted(title, measured, troubled) or not in_summary_time(title, kind):
-                continue
-            why = [
-                cause
-                for cause in narrative(item.explanation, limit=2, min_chars=8, join=3)
-                if not _unmeasured_claim(cause, troubled) and in_summary_time(cause, kind)
-            ]
-            text = f"{title}。" + (f"{'；'.join(why)}。" if why else "")
-            if not any(_said(text, other, share=0.5) for _, other in found):
-                found.append((chunk, text))
-                taken.add(topic)
-    return found
+def _by_unit(context: Context) -> list[Chunk]:
+    """The section's past chunks in the unit's own order (measures.by_unit)."""
+    return by_unit(context.exemplars, context.unit, context.period.period_kind, context.identity)
 
 
-def _unmeasured_claim(cause: str, troubled: set[str]) -> bool:
-    """Whether a past problem's reason speaks of a metric this period's figures do not show in
-    trouble (完成投资低于时间进度 with no investment figure behind it, or one on track): a claim
-    nobody can check against the figures, so it does not stand; a reason naming no metric
-    (执法人员不足与监管对象多的矛盾依然突出) may."""
-    return any(
-        (metric := find_metric(clause)) is not None and metric.name not in troubled
-        for clause in cause.split("，")
-    )
-
-
-def _contradicted(cause: str, measured: set[str], troubled: set[str]) -> bool:
-    """A past problem's cause about a metric this period's figures show on track (污水管网建设
-    进度滞后 when the pipes are ahead of pace; PM2.5浓度仍处于高位 under the target) is false."""
-    metric = find_metric(cause)
-    return metric is not None and metric.name in measured and metric.name not in troubled
-
-
-def _said(measure: str, written: str, share: float = 0.6) -> bool:
-    """Whether the section's text already says a measure, or one of its clauses (most of the
-    bigrams are there)."""
-    said = _bigrams(written)
-    pieces = [measure, *(p for p in re.split(r"[，；]", measure) if len(p) >= 6)]
-    for piece in pieces:
-        grams = _bigrams(piece)
-        if grams and len(grams & said) >= share * len(grams):
-            return True
-    return False
+def _stock(text: str, context: Context, key: str) -> str:
+    """A stock sentence of the pack as the unit's own (assistant.stock): its alternatives
+    chosen by the unit, its slots filled from the unit's figures and level, in the year's
+    wording."""
+    figure_set, period = context.figure_set, context.period
+    slots = {
+        "label": period.label,
+        "next": period.next_label,
+        "gov": stock.gov(context.voice.level if context.voice else None),
+        "work": stock.work(figure_set, context.unit),
+        "weak": stock.weak(figure_set, period.period_kind),
+    }
+    chosen = stock.choose(text, context.identity, key, {k: v for k, v in slots.items() if v})
+    return era.of_year(chosen.replace("\n", ""), period.year)
 
 
 def figures_label(context: Context) -> str:

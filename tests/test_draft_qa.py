@@ -4,6 +4,7 @@ part-only draft has its own title and file, and a reused sentence keeps its subj
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,7 @@ def test_a_winter_concentration_above_the_annual_target_is_no_problem_when_impro
     text = problems_of(settings, Q1, "2025年一季度")  # PM2.5 52.7 (55.1 a year ago), target 35
     assert "PM2.5" not in text
     assert "年度目标；" not in text and "的年度目标。" not in text  # no rate stated as a failure
-    assert "一是空气质量持续改善压力较大。一季度" in text  # the topic's first clause is dated
+    assert re.search(r"一是[^。]+。一季度", text), text  # the topic's first clause is dated
 
 
 @pytest.mark.parametrize("period", ["2025年一季度", "2025年前三季度", "2025年"])

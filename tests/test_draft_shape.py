@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import yaml
 
-from assistant import domain, names
+from assistant import domain, names, stock
 from assistant.figures import load_figures
 from assistant.measures import (
     _clause_history,
-    for_unit,
     in_summary_time,
     practice,
     reusable_measure,
@@ -86,19 +85,20 @@ def test_past_problems_are_read_as_title_and_reason() -> None:
 
 
 def test_stock_is_ordered_per_unit_the_same_every_time() -> None:
-    stock = domain.topic_sentences("大气", "measures")
-    first = for_unit(stock, "甲县生态环境分局")
-    assert first == for_unit(stock, "甲县生态环境分局")
+    pool = domain.topic_sentences("大气", "measures")
+    first = stock.ranked(pool, "甲县生态环境分局")
+    assert first == stock.ranked(pool, "甲县生态环境分局")
     units = ["甲县生态环境分局", "乙区生态环境分局", "丙市生态环境局", "丁县生态环境局"]
-    assert len({tuple(for_unit(stock, u)[:2]) for u in units}) == len(units)
+    assert len({tuple(stock.ranked(pool, u)[:2]) for u in units}) == len(units)
 
 
 def test_no_stock_sentence_names_a_place() -> None:
     voice = names.Voice.of("某县生态环境局")
     table = yaml.safe_load((domain.PACKS_DIR / "生态环境" / "topics.yaml").read_text("utf-8"))
     for spec in table["topics"].values():
-        for sentence in (*spec.get("measures", ()), *spec.get("plans", ())):
-            assert not names.foreign_names(sentence, voice), sentence
+        for text in (*spec.get("measures", ()), *spec.get("plans", ())):
+            for sentence in stock.variants(text):
+                assert not names.foreign_names(sentence, voice), sentence
 
 
 def plan_chunk(topic: str) -> Chunk:
@@ -135,7 +135,7 @@ def test_a_name_nothing_places_goes_to_its_closest_topic_not_the_catch_all() -> 
 
 
 def test_a_past_problems_reason_about_a_metric_not_in_trouble_does_not_stand() -> None:
-    from assistant.writers import _unmeasured_claim
+    from assistant.problems import _unmeasured_claim
 
     assert _unmeasured_claim("完成投资低于时间进度，个别项目进展缓慢", set())
     assert not _unmeasured_claim("完成投资低于时间进度", {"完成投资"})  # the figures bear it out
