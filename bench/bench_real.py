@@ -27,8 +27,8 @@ per draft:
 - corpus / stock: share of the body's sentences whose nearest sentence (character trigram
   Jaccard ≥ 0.5, digits masked) is in the ingested corpus / in our phrase patterns (every
   variant of their [a|b] groups), or, not near the corpus, 80 % of whose trigrams our patterns
-  hold once the figures' names and 一是 are taken out, more than the corpus's do (a stock
-  measure led by a figure's name, a problem title built on one);
+  hold once the figures' names and 一是 are taken out, more than the corpus's do (a problem
+  title built on a figure's name, two stock items in one plan sentence);
 - repeat: share of the body's sentences that another target's draft (another bureau) has word
   for word, and (stock) the share of those that are our stock phrasing rather than the corpus
   (every target here drafts from the same shared corpus, so corpus sentences recur too);
@@ -135,9 +135,9 @@ def from_stock(
     corpus: frozenset[str] = frozenset(),
 ) -> bool:
     """Near one stock variant, or — the unit's figure names and the item's 一是 taken out —
-    made of our stock's pieces more than of the corpus's: a stock measure led by one of the
-    unit's figures (紧盯…年度目标，…) or a problem title built on a figure's name is still our
-    stock, two corpus clauses joined are not."""
+    made of our stock's pieces more than of the corpus's: a problem title built on a figure's
+    name (臭氧浓度不降反升) or two stock items in one plan sentence are still our stock, two
+    corpus clauses joined are not."""
     if nearest(_grams(sentence), pool) >= CLOSE:
         return True
     bare = ORDINAL.sub("", sentence.strip())
