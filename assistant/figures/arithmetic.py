@@ -145,7 +145,9 @@ def _change_inputs(figure: Figure) -> tuple[Any, ...]:
 
 
 def _with_id(change: Change, figure_id: str) -> Change:
-    return built(Change, {**vars(change), "figure_id": figure_id})  # no slow frozen __init__
+    values = vars(change).copy()
+    values["figure_id"] = figure_id
+    return built(Change, values)  # no slow frozen __init__: one per row of a large file
 
 
 def _change(

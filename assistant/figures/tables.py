@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import yaml
 
@@ -40,8 +40,9 @@ _HEADER_LOOKUP = {spelling.lower(): key for key, names in COLUMNS.items() for sp
 _REQUIRED_HEADERS = ("id", "name", "value")
 
 
-@dataclass
-class _Row:
+class _Row(NamedTuple):
+    """One row under the header (a tuple: made once per row of a large file)."""
+
     number: int  # the row a person sees (1-based), or the YAML item number
     cells: dict[str, str]  # field → text as written ("" when empty)
 
