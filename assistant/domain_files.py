@@ -208,6 +208,7 @@ class ProblemTitles(Strict):
 class HeadingClaims(Strict):
     better: tuple[str, ...]
     steady: tuple[str, ...]
+    done: tuple[str, ...] = ()  # the period's targets all achieved: not from the year so far
 
 
 class PatternsFile(Strict):
@@ -274,6 +275,7 @@ class LevelsFile(Strict):
     """levels.yaml: how an office names its own area and government (assistant.names)."""
 
     levels: tuple[str, ...]
+    subject: str = ""  # the area as a sentence's subject ({L}: the level)
     own_words: tuple[str, ...]
     unit_markers: tuple[str, ...]
     area_words: dict[str, str] = {}
@@ -309,6 +311,7 @@ class MetricHintsFile(Strict):
     """metric_hints.yaml: words in a figure's name that say its topic (assistant.topics)."""
 
     words: dict[str, tuple[str, ...]] = {}
+    opening: tuple[str, ...] = ()  # a figure's name words that put it in the opening
 
 
 class ShapeFile(Strict):

@@ -20,7 +20,7 @@ from . import domain
 from .errors import BackendError
 from .items import numbers_of
 from .numbers import extract_numbers
-from .periods import PACE
+from .periods import pace_for
 from .prompts import Prompt, load_prompt
 from .prose import capped, named
 from .refill import sentences
@@ -77,7 +77,8 @@ def target_words(figure_set: FigureSet, figure_id: str, period_kind: str | None)
     check = figure_set.target(figure_id)
     if check is None:
         return ""
-    pace = PACE.get(period_kind or "全年", 100)
+    figure = figure_set[figure_id]
+    pace = pace_for(period_kind, figure.period or figure_set.period)
     if check.met:
         return "已达到目标"
     if check.completion is not None:

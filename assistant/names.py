@@ -52,6 +52,7 @@ class Division:
     name: str  # 丹阳市
     level: str  # its last character as a level word: 市, 县, 区, 州, 旗, 省
     family: frozenset[str]  # its own names and those of the divisions above and below it
+    above: frozenset[str] = frozenset()  # the divisions above it (province, city)
 
 
 def short_form(name: str) -> str:
@@ -108,7 +109,8 @@ def divisions() -> dict[str, Division]:
             family = set(chain[: depth + 1]) | below.get(name, set())
             family |= {short_form(n) for n in family}
             level = "州" if name.endswith("自治州") else name[-1]
-            division = Division(name, level, frozenset(family))
+            above = frozenset(chain[:depth]) | {short_form(n) for n in chain[:depth]}
+            division = Division(name, level, frozenset(family), above)
             short = short_form(name)
             if short == name:
                 continue  # 城区, 郊区: the name is a common word
@@ -116,8 +118,9 @@ def divisions() -> dict[str, Division]:
                 if key == short and not _taggable(key):
                     continue
                 if key in found and found[key].name != name:
-                    merged = found[key].family | division.family
-                    found[key] = Division(found[key].name, found[key].level, merged)
+                    first = found[key]
+                    merged = first.family | division.family
+                    found[key] = Division(first.name, first.level, merged, first.above | above)
                 elif key not in found:
                     found[key] = division
             if name.endswith("自治州"):
@@ -307,15 +310,19 @@ def level_of(unit: str | None) -> str | None:
 
 
 def own_area(unit: str | None, extra: Iterable[str] = ()) -> frozenset[str]:
-    """The names the target bureau may say: its area's divisions up and down the hierarchy, the
-    names every bureau may say (长江, 黄河: names.yaml everyones), and the names of its own past
-    documents and figures file (``extra``)."""
+    """The names the target bureau may say: its own division, the divisions above it and those
+    within it, the names every bureau may say (长江, 黄河: names.yaml everyones), and the names
+    of its own past documents and figures file (``extra``). A parent the unit's name carries
+    (丽水市 of 丽水市生态环境局庆元分局) adds only itself: its other counties (莲都区) are
+    another bureau's area."""
     own: set[str] = set(extra) | set(pack("names.yaml")["everyones"])
-    for name in find_names(unit or ""):
+    found = find_names(unit or "")
+    named = {name: divisions()[name] for name in found if name in divisions()}
+    parents = {n for n, d in named.items() for other in named.values() if n in other.above}
+    for name in found:
         own.add(name)
-        division = divisions().get(name)
-        if division is not None:
-            own |= division.family
+        if name in named and name not in parents:
+            own |= named[name].family
     return frozenset(own | {short_form(n) for n in own})
 
 
@@ -338,6 +345,12 @@ class Voice:
     @classmethod
     def of(cls, unit: str | None, extra: Iterable[str] = ()) -> Voice:
         return cls(level_of(unit), own_area(unit, extra), unit)
+
+
+def area_subject(level: str | None) -> str:
+    """The bureau's whole area as a sentence's subject (levels.yaml ``subject``: 全区), or ""
+    when the level is not known."""
+    return pack("levels.yaml")["subject"].replace("{L}", level) if level else ""
 
 
 def speaker_level(unit: str | None, text: str) -> str | None:

@@ -18,10 +18,11 @@ from typing import Literal, get_args
 from . import domain, era, names
 from .domain import patterns, topic_heading
 from .errors import InputError
-from .periods import PACE, Period, plan_period
+from .periods import Period, pace_for, plan_period
 from .periods import parse_period as parse_period  # re-exported: callers import it from here
 from .reading import numbering
 from .splitting import classify_part, classify_topic, topic_scores
+from .topics import in_opening
 from .types import Chunk, FigureSet
 
 PartChoice = Literal["总结", "计划", "问题", "开头", "全部"]
@@ -75,8 +76,8 @@ def figure_topic(figure_set: FigureSet, figure_id: str) -> str:
 
 
 def topics_covered(figure_set: FigureSet, unit: str = "") -> list[str]:
-    """The topics the figures cover, in the genre's usual order."""
-    present = set(assigned_topics(figure_set, unit).values())
+    """The topics the figures of the sections cover, in the genre's usual order."""
+    present = set(_by_topic(figure_set, unit))
     return [topic for topic in domain.topics() if topic in present]
 
 
@@ -109,9 +110,12 @@ def assigned_topics(figure_set: FigureSet, unit: str = "") -> dict[str, str]:
 
 
 def _by_topic(figure_set: FigureSet, unit: str) -> dict[str, list[str]]:
+    """The sections' figures by topic; a figure the opening states (topics.in_opening) is in
+    none of them."""
     by_topic: dict[str, list[str]] = {}
     for figure_id, topic in assigned_topics(figure_set, unit).items():
-        by_topic.setdefault(topic, []).append(figure_id)
+        if not in_opening(figure_set[figure_id].name):
+            by_topic.setdefault(topic, []).append(figure_id)
     return by_topic
 
 
@@ -266,26 +270,35 @@ def _assign(
     return kept, left
 
 
-def _heading_ok(heading: str, topics: Sequence[str] = ()) -> bool:
+def _heading_ok(
+    heading: str, topics: Sequence[str] = (), holds: Sequence[str] | None = None
+) -> bool:
     """Past headings with figures, dated names or events (收官, 主题教育) in them are not reused,
-    nor one that names none of its section's topics (“主要目标” over the water figures)."""
+    nor one that names none of its section's topics (“主要目标” over the water figures), nor
+    one whose words weigh as much on a topic the section does not hold (``holds``, default
+    ``topics``) as on those it does: a past “审批监测服务提质增效” over this draft's 监测
+    section promises 审批 work that is elsewhere (土壤和固废环境风险 is still 土壤's)."""
     if re.search(r"\d", heading) or not 2 <= len(heading) <= 30 or time_bound(heading):
         return False
-    return (
-        not topics
-        or domain.default_topic() in topics
-        or bool(set(section_topics(heading)) & set(topics))
-    )
+    if not topics:
+        return True
+    held = set(holds if holds is not None else topics)
+    scores = topic_scores((heading,), "")
+    own = max((scores.get(t, 0) for t in held), default=0)
+    if any(s >= max(own, 3) for t, s in scores.items() if t not in held):
+        return False
+    named = set(section_topics(heading))
+    return domain.default_topic() in topics or bool(named & set(topics))
 
 
-HeadingClaim = Literal["better", "steady"]
+HeadingClaim = Literal["better", "steady", "done"]
 
 
 def heading_claim(heading: str) -> HeadingClaim | None:
     """What a heading claims about its topic's figures: "better" (持续向好, 稳步提升…),
-    "steady" (保持稳定, 有效管控…) or nothing."""
+    "done" (全面完成: every target achieved), "steady" (保持稳定, 有效管控…) or nothing."""
     claims = patterns()["heading_claims"]
-    for kind in ("better", "steady"):
+    for kind in ("better", "done", "steady"):
         if any(word in heading for word in claims[kind]):
             return kind  # type: ignore[return-value]
     return None
@@ -311,15 +324,17 @@ def trouble(figure_set: FigureSet, figure_id: str, period_kind: str) -> Trouble 
     and only when it also got worse 同比 (the seasons weigh on part-year averages: 一季度 PM2.5 is
     a winter figure); a figure on course for its target or without one is "worse" when it got
     worse 同比. None: nothing wrong, or the figure is missing."""
-    if figure_set[figure_id].missing:
+    figure = figure_set[figure_id]
+    if figure.missing:
         return None
     change = figure_set.change(figure_id)
     worse = change is not None and change.improved is False
     check = figure_set.target(figure_id)
     if check is not None and not check.met:
+        pace = pace_for(period_kind, figure.period or figure_set.period)
         if check.completion is not None:
-            return "behind" if check.completion < PACE.get(period_kind, 100) else None
-        if PACE.get(period_kind, 100) < 100:
+            return "behind" if check.completion < pace else None
+        if pace < 100:
             return "pressure" if worse else None
         return "missed"
     return "worse" if worse else None
@@ -334,26 +349,30 @@ class Verdict:
     improved: int = 0
     worse: int = 0
     missed: int = 0
+    so_far: bool = False  # figures of part of the drafted period (an annual summary from 1-11月)
 
     def supports(self, claim: HeadingClaim | None) -> bool:
         if claim is None:
             return True
-        if self.worse or self.missed:
+        if self.worse or self.missed or (claim == "done" and self.so_far):
             return False
-        return claim == "steady" or self.improved > 0
+        return claim in ("steady", "done") or self.improved > 0
 
 
 def verdict(figure_set: FigureSet, figure_ids: Sequence[str], period_kind: str) -> Verdict:
     improved = worse = missed = 0
+    so_far = False
     for figure_id in figure_ids:
-        if figure_set[figure_id].missing:
+        figure = figure_set[figure_id]
+        if figure.missing:
             continue
         change = figure_set.change(figure_id)
         if change is not None and change.improved is not None:
             improved += change.improved
             worse += not change.improved
         missed += trouble(figure_set, figure_id, period_kind) in ("behind", "pressure", "missed")
-    return Verdict(improved, worse, missed)
+        so_far |= pace_for(period_kind, figure.period or figure_set.period) < pace_for(period_kind)
+    return Verdict(improved, worse, missed, so_far)
 
 
 def fit_heading(
@@ -383,14 +402,18 @@ def fit_heading(
         if (
             candidate != text
             and candidate not in taken
-            and _heading_ok(candidate, section.topics[:1])
+            and _heading_ok(candidate, section.topics[:1], section.topics)
             and judged.supports(heading_claim(candidate))
         ):
             return prefix + candidate
     clauses = [c for c in re.split(r"[，,：:]", text) if c and heading_claim(c) is None]
     if clauses and len(clauses) < len(re.split(r"[，,：:]", text)):
         trimmed = "，".join(clauses)
-        if len(trimmed) >= 6 and _heading_ok(trimmed, section.topics[:1]) and trimmed not in taken:
+        if (
+            len(trimmed) >= 6
+            and _heading_ok(trimmed, section.topics[:1], section.topics)
+            and trimmed not in taken
+        ):
             return prefix + trimmed
     return prefix + topic_heading(topic, "neutral")
 

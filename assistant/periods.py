@@ -394,6 +394,16 @@ def year_so_far(draft: Period, data: Period | None) -> bool:
     )
 
 
+def pace_for(period_kind: str | None, data: Period | None = None) -> int:
+    """The share (%) of an annual target due by the end of the figures' period (序时进度): the
+    drafted kind's; where an annual summary is drafted from the year so far (``data`` 1-11月)
+    that span's own (11 of 12 months: 91 %) — the year is not done, so its targets are judged
+    against pace, not as achieved or missed."""
+    if period_kind == "全年" and data is not None and year_so_far(Period(data.year), data):
+        return data.last * 100 // 12
+    return PACE.get(period_kind or "全年", 100)
+
+
 def restate(text: str, draft: Period, data: Period | None) -> str:
     """A sentence leading with the drafted year (2023年、全年、今年以来) said of its figures' own
     period where they are the year so far: 全年全县PM2.5… → 1-11月，全县PM2.5… (全年目标 and
@@ -405,6 +415,31 @@ def restate(text: str, draft: Period, data: Period | None) -> str:
         rf"(^|[。；，：])(?:{draft.year}年|全年|今年以来|今年)(?![度底末月\d目任计])，?"
     )
     return lead.sub(lambda m: f"{m.group(1)}{data.said_in(draft)}，", text)
+
+
+# A time word a sentence opens with: a year, a span of months, a period kind's word, the year
+# so far, a date it runs to (截至…) — and the seasons, which no figures file reports by.
+_TIME_LEAD = re.compile(
+    r"^(?:\d{1,2}-\d{1,2}月|20\d\d年|上半年|一季度|前三季度|全年|今年以来|截至)"
+)
+_SEASON_LEAD = re.compile(r"^(?:今年)?(?:春夏|春秋|夏秋|秋冬|春|夏|秋|冬)季(?:以来|期间)?[，,]?")
+
+
+def season_led(sentence: str, label: str) -> str:
+    """A figure sentence that opens with a season says the figures' period instead: no figures
+    file reports by season, so 春季完成造林 refilled with 一季度's figure becomes 一季度完成造林."""
+    season = _SEASON_LEAD.match(sentence)
+    return label + sentence[season.end() :] if season else sentence
+
+
+def lead_with(sentence: str, label: str) -> str:
+    """A section's first figure sentence led by the period its figures are of (``label``): a
+    season gives way to it (season_led), a sentence with no time word of its own gets
+    ``label，``, one with its own (1-3月, 截至…) keeps it."""
+    sentence = season_led(sentence, label)
+    if _TIME_LEAD.match(sentence) or label in sentence[:16]:
+        return sentence
+    return f"{label}，{sentence}"
 
 
 # A period word in a request to the chat assistant (写上半年…, 下半年计划, 明年).

@@ -12,7 +12,7 @@ from dataclasses import replace
 from . import domain
 from .domain import patterns
 from .render import REFERENCE
-from .types import Figure, FigureSet
+from .types import Citation, Figure, FigureSet
 
 
 def ref(figure_id: str, field_name: str = "value") -> str:
@@ -122,6 +122,36 @@ def _zero_clause(before: str, figure: Figure, verbs: dict[str, str]) -> str | No
     return None
 
 
+def zero_citations(
+    text: str, figure_set: FigureSet, block: int = 0, cited: Sequence[Citation] = ()
+) -> list[Citation]:
+    """``cited`` (a rendered text's citations) and each zero count the text says in words
+    (无劣Ⅴ类断面, 未发生森林火灾; a plan's 不发生森林火灾, 确保全年无劣Ⅴ类断面 for a target of
+    zero) tied to its figure like every number: a citation over the words, so the .docx
+    comments them and the sidecar records them; in order. The same words after the plan's lead
+    (确保全年) are the target's; words overlapping a cited number are that number's."""
+    lead = str(patterns().get("plan_target_lead", ""))
+    found: dict[tuple[int, int], Citation] = {}
+    for figure in figure_set:
+        for field_name, plan in (("value", False), ("target", True)):
+            if not zero_count(figure, target=plan):
+                continue
+            for name in {prose_name(figure.name), named(figure, figure_set)}:
+                words = zero_words(name, plan=plan)
+                for match in re.finditer(re.escape(words), text):
+                    span = (match.start(), match.end())
+                    after_lead = bool(lead) and text[: match.start()].endswith(lead)
+                    if span in found and after_lead != (field_name == "target"):
+                        continue  # 无…: the value's words and the target's are one spelling
+                    found[span] = Citation(
+                        block, *span, words, figure.id, field_name, figure.provenance.describe()
+                    )
+    zeros = [
+        z for z in found.values() if not any(c.start < z.end and z.start < c.end for c in cited)
+    ]
+    return sorted([*cited, *zeros], key=lambda c: c.start)
+
+
 def figure_clause(figure: Figure, figure_set: FigureSet) -> str:
     """One clause about one figure from our patterns: name, value and 同比 when there is one; a
     zero count in words (未发生森林火灾)."""
@@ -194,10 +224,24 @@ def capped(sentence: str) -> list[str]:
     return ["".join(parts).rstrip("；") + "。" for parts in out if parts]
 
 
-def figure_sentences(figures: Sequence[Figure], figure_set: FigureSet) -> list[str]:
+def figure_sentences(
+    figures: Sequence[Figure], figure_set: FigureSet, subject: str = ""
+) -> list[str]:
     """Figures no past sentence carried, said as an office says them: a total and its parts in
     one clause with the subject named once (企业环境信用评价100家，其中绿色企业30家、蓝色企业50家),
-    at most MAX_NUMBERS numbers a sentence."""
+    at most MAX_NUMBERS numbers a sentence; one that would open with a zero count in words
+    (无劣Ⅴ类断面) has the area as its subject (``subject``: 全区无劣Ⅴ类断面)."""
+    said = _figure_sentences(figures, figure_set)
+    zeros = tuple(
+        zero_words(name)
+        for f in figures
+        if zero_count(f)
+        for name in (prose_name(f.name), named(f, figure_set))
+    )
+    return [subject + s if subject and s.startswith(zeros) else s for s in said] if zeros else said
+
+
+def _figure_sentences(figures: Sequence[Figure], figure_set: FigureSet) -> list[str]:
     sentences: list[list[str]] = [[]]
     count = 0
     for group in _related(figures):

@@ -18,11 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from . import domain, era
-from .metrics import find_metric, normalise_unit, same_measure
+from .metrics import find_metric, metric_by_name, normalise_unit, same_measure
 from .names import Voice, chunk_level, chunk_names, speak_as
 from .numbers import extract_numbers
 from .outline import patterns, shift_years
 from .periods import WORDS
+from .prose import prose_name
 from .splitting import classify_topic
 from .types import Chunk, Figure, FigureSet, PeriodKind, Quantity
 
@@ -136,6 +137,22 @@ def _unit_fits(quantity: Quantity, figure: Figure) -> bool:
     return unit is not None and unit.canonical == quantity.unit
 
 
+def _same_count(quantity: Quantity, figure: Figure) -> bool:
+    """A count of one metric in another of the metric's own count words (案件15件 for a figure
+    kept in 起: metrics.yaml 立案查处 units [件, 起]): the words differ, the thing counted does
+    not; the figure's own unit is what gets written."""
+    metric = metric_by_name(figure.metric) if figure.metric else None
+    said, kept = normalise_unit(quantity.unit), normalise_unit(figure.unit)
+    return (
+        metric is not None
+        and quantity.metric == figure.metric
+        and said is not None
+        and kept is not None
+        and said.kind == kept.kind == "count"
+        and {said.canonical, kept.canonical} <= set(metric.units)
+    )
+
+
 def qualifiers(figure_set: FigureSet) -> dict[str, set[str]]:
     """For a figure that is part of another of the same metric (立案查处大气类环境违法案件 of
     立案查处环境违法案件), the characters that say which part (大气类)."""
@@ -175,11 +192,15 @@ def match_figure(
     wide = _chars(clause_context) | near
     best: tuple[float, Figure] | None = None
     for figure in candidates:
-        if figure.category is not None or not _unit_fits(quantity, figure):
+        name = _chars(figure.name)
+        if figure.category is not None:
+            continue
+        # another count word of the metric only where the words say the figure's whole name
+        fits = _unit_fits(quantity, figure) or (_same_count(quantity, figure) and name <= wide)
+        if not fits:
             continue
         if parts and parts.get(figure.id, set()) - wide:
             continue
-        name = _chars(figure.name)
         overlap = 2 * len(name & near) + len(name & wide) - 0.5 * len(name - wide)
         same_metric = quantity.metric is not None and quantity.metric == figure.metric
         if quantity.metric and figure.metric and not same_metric:
@@ -279,6 +300,8 @@ class Refiller:
             if figures:
                 if orphan:
                     text = with_subject(text, self.figure_set[figures[0]], "".join(kept))
+                    if not REFERENCE_OR_TEXT.search("".join(kept)):
+                        text = _opening_subject(text, self.figure_set[figures[0]])
                     orphan = False
                 last_figure = self.figure_set[figures[-1]]
             cited.extend(f for f in figures if f not in cited)
@@ -406,6 +429,21 @@ def with_subject(text: str, figure: Figure, said: str = "") -> str:
             )
             return text[: found - head] + name + text[found + size :]
     return text
+
+
+def _opening_subject(text: str, figure: Figure) -> str:
+    """A clause that now opens its sentence, the clauses before it dropped, said with its
+    figure's name: the subject went with them (一季度共检查企业…，处罚款96万元 → 处罚款{{x}}
+    has lost whoever fined). Unless the words before the number already say the whole name,
+    they give way to it (罚款金额{{x}}); what follows the number stays."""
+    at = text.find("{{" + figure.id)
+    if at < 0:
+        return text
+    name = prose_name(figure.name)
+    before = text[:at]
+    if _chars(name) <= _chars(before):
+        return text
+    return name + text[at:]
 
 
 _NOT_FIGURES = re.compile(

@@ -249,10 +249,13 @@ def comment_text(citation: Citation, figure: Figure) -> str:
     """The Word comment on a cited number: what it is, as recorded, and where it came from."""
     suffix = "" if citation.field == "value" else f".{citation.field}"
     label = "" if citation.field == "value" else FIELD_LABELS[citation.field]
+    written = figure.written if citation.field == "value" else figure.target_written
+    in_words = not re.search(r"\d", citation.text) and written  # 无劣Ⅴ类断面: a zero in words
     return (
         f"数据：{figure.name}{label}（{figure.id}{suffix}）\n"
         f"数值：{citation.text}\n"
-        f"来源：{figure.provenance.describe()}"
+        + (f"即：{written}{figure.unit}（零值写作文字）\n" if in_words else "")
+        + f"来源：{figure.provenance.describe()}"
     )
 
 

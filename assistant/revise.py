@@ -22,6 +22,7 @@ from . import domain, gate
 from .condense import carries_figure, condense_paragraph
 from .errors import InputError
 from .metrics import find_metric
+from .prose import zero_citations
 from .provenance import number_marks, placeholder_marks
 from .registry import make_writer
 from .render import PLACEHOLDER, REFERENCE, find_placeholders, parse_comment, render
@@ -511,7 +512,7 @@ def revise_blocks(
         for unknown in rendered.unknown:
             revision.notes.append(f"未知数据 id“{unknown}”已标为〔待核〕")
         new_texts[index] = rendered.text
-        new_citations += rendered.citations
+        new_citations += zero_citations(rendered.text, figure_set, index, rendered.citations)
     if not changed:
         revision.notes.append("没有需要修改的内容，未写出新文件")
     if changed:

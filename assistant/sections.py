@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from .gate import mend_paragraph
 from .item_marks import Invented, Marked, check_items, mark_invented, repair_items
 from .numbers import extract_numbers
+from .prose import zero_citations
 from .render import FIELD_LABELS, StreamRenderer, render
 from .types import BlockStyle, Citation, FigureSet, Finding, Item, ItemCitation
 from .writers import Context, OnToken, Writer, Written
@@ -52,7 +53,8 @@ def render_all(
     for index, paragraph in enumerate(paragraphs):
         rendered = render(paragraph, figure_set, index, strict=strict)
         wrong = rendered.unknown + rendered.absent
-        marked = check_items(rendered.text, rendered.citations, rendered.items, items, index)
+        cited = zero_citations(rendered.text, figure_set, index, rendered.citations)
+        marked = check_items(rendered.text, cited, rendered.items, items, index)
         blocks.append(
             Paragraph(
                 marked.text,

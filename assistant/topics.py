@@ -58,6 +58,12 @@ def hinted_in(pack: domain.Domain, name: str) -> str | None:
     return best[1] if best else None
 
 
+def in_opening(name: str) -> bool:
+    """Whether an office states the figure in its opening (metric_hints.yaml ``opening``: the
+    period's overall standing, 公众满意度) rather than under its topic's section."""
+    return any(word in name for word in domain.data("metric_hints.yaml")["opening"])
+
+
 def figure_topic(name: str, metric_topic: str | None) -> str | None:
     """A figure's topic from its name: a dictionary metric's own topic wins unless it is the
     catch-all 综合 (投资 of a 湿地公园 is 生态's); a name no metric or hint places goes to the

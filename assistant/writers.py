@@ -30,7 +30,7 @@ from .measures import (
     in_summary_time,
     reusable_measure,
 )
-from .names import Voice
+from .names import Voice, area_subject
 from .outline import (
     Outline,
     PastDocument,
@@ -44,7 +44,7 @@ from .outline import (
     trouble,
     verdict,
 )
-from .periods import restate, year_so_far
+from .periods import lead_with, restate, season_led, year_so_far
 from .problems import _contradicted, past_problems
 from .prose import (
     capped,
@@ -61,6 +61,7 @@ from .prose import (
 from .refill import ITEM_PREFIX, Refiller, adapt, narrative, sentences
 from .render import REFERENCE
 from .settings import Settings
+from .topics import in_opening
 from .types import Block, Chunk, Figure, FigureSet, Item
 
 OnToken = Callable[[str], None]
@@ -212,9 +213,11 @@ def _off_title(measures: Sequence[str], title: str) -> list[str]:
 
 
 def headline_figures(figure_set: FigureSet, limit: int = 3) -> list[Figure]:
-    """The opening's figures: per quality topic, its first figure with a judgement."""
+    """The opening's figures: per quality topic, its first figure with a judgement, then those
+    an office states in the opening whatever they are (公众满意度: topics.in_opening)."""
     chosen: list[Figure] = []
     topics_seen: set[str] = set()
+    standing = [f for f in figure_set if in_opening(f.name) and not f.missing]
     for figure in figure_set:
         if figure.missing or figure.better is None or figure.topic in topics_seen:
             continue
@@ -224,7 +227,7 @@ def headline_figures(figure_set: FigureSet, limit: int = 3) -> list[Figure]:
         topics_seen.add(figure.topic or "")
         if len(chosen) == limit:
             break
-    return chosen
+    return [f for f in chosen if f not in standing] + standing
 
 
 # --- the template writer ----------------------------------------------------------------------
@@ -290,9 +293,10 @@ class TemplateWriter:
             close = kept.pop()
         if not kept:  # nothing past, or only its close: the period still needs its frame
             kept = [_stock(table["opening"], context, "opening")]
-        headline = [
-            figure_clause(f, context.figure_set) for f in headline_figures(context.figure_set)
-        ]
+        chosen = headline_figures(context.figure_set)
+        headline = [figure_clause(f, context.figure_set) for f in chosen]
+        if headline and zero_count(chosen[0]):  # 全区无劣Ⅴ类断面, not a bare 无劣Ⅴ类断面
+            headline[0] = area_subject(context.voice.level if context.voice else None) + headline[0]
         if headline:
             lead = figures_label(context)
             kept.append(table["figures_lead"].format(label=lead) + "；".join(headline) + "。")
@@ -319,7 +323,7 @@ class TemplateWriter:
                 if refilled and refilled.figure_ids:
                     text = zero_counts(ITEM_PREFIX.sub("", refilled.text), context.figure_set)
                     text = restate(text, context.period, context.figure_set.period)
-                    text = _period_once(text, label)
+                    text = _period_once(season_led(text, label), label)
                     if not survives_gate(text):
                         refiller.release(refilled)  # its figures go to a sentence that stands
                         continue
@@ -335,9 +339,10 @@ class TemplateWriter:
             for f in refiller.free()
             if not (zero_count(f) and _said(zero_words(prose_name(f.name)), said))
         ]
-        lead.extend(figure_sentences(left, context.figure_set))
+        subject = area_subject(context.voice.level if context.voice else None)
+        lead.extend(figure_sentences(left, context.figure_set, subject))
         if lead and not lead[0].startswith(label):
-            lead[0] = _with_period(lead[0], label)
+            lead[0] = lead_with(lead[0], label)
         paragraphs = ["".join(lead)] if lead else []
         if context.items:  # the 科室's own account of the period, not stock measures
             labels = (context.period.label,)
@@ -444,7 +449,7 @@ class TemplateWriter:
         PM2.5 is a winter figure), so one above the annual target while improving is no problem
         of the period. A full year states the miss."""
         table = patterns()
-        label = context.period.label
+        label = figures_label(context)  # 1-11月 where the year is not done
         figure_set = context.figure_set
         by_topic: dict[str, list[str]] = {}
         titles: dict[str, str] = {}  # a topic's problem said from its first figure in trouble
@@ -598,11 +603,6 @@ def _item_problems(found: Sequence[Item]) -> dict[str, list[str]]:
     return said
 
 
-_TIME_LEAD = re.compile(
-    r"^(?:\d{1,2}-\d{1,2}月|20\d\d年|上半年|一季度|前三季度|全年|今年以来|截至)"
-)
-
-
 def _by_unit(context: Context) -> list[Chunk]:
     """The section's past chunks in the unit's own order (measures.by_unit)."""
     return by_unit(context.exemplars, context.unit, context.period.period_kind, context.identity)
@@ -648,13 +648,6 @@ def _period_once(sentence: str, label: str) -> str:
         return sentence
     head = len(label)
     return sentence[:head] + re.sub(rf"([，；]){re.escape(label)}，?", r"\1", sentence[head:])
-
-
-def _with_period(sentence: str, label: str) -> str:
-    """Lead the section's first figure sentence with the period when it has no time word."""
-    if _TIME_LEAD.match(sentence) or label in sentence[:16]:
-        return sentence
-    return f"{label}，{sentence}"
 
 
 def _ordered(ids: Sequence[str]) -> list[str]:

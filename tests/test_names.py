@@ -122,3 +122,19 @@ def test_real_openings_name_their_places():
     assert "白塔河" in found
     assert names.level_of("天长市生态环境分局") == "市"
     assert not names.foreign_names(text, names.Voice.of("天长市生态环境分局", found))
+
+
+def test_a_sibling_county_of_the_units_city_is_foreign():
+    """A branch named after its city (衢州市…江山分局) speaks for 江山 only: the city's other
+    counties and districts (柯城区) are another bureau's area, the city and province its own."""
+    voice = names.Voice.of("衢州市生态环境局江山分局")
+    assert {"江山市", "衢州市", "浙江省"} <= voice.own
+    for sibling in ("柯城区", "衢江区", "常山县", "开化县"):
+        assert names.is_foreign(sibling, voice.own), sibling
+    text = "2024年，柯城区生态环境公众满意度位居全省前列。全市空气质量持续改善。"
+    assert names.foreign_names(text, voice) == ["柯城区"]
+    assert "柯城" not in names.speak_as(text, "县", voice)
+    # the city bureau itself speaks for all of its counties
+    city = names.Voice.of("衢州市生态环境局")
+    assert not names.is_foreign("柯城区", city.own)
+    assert not names.is_foreign("江山市", city.own)

@@ -214,3 +214,21 @@ def test_the_great_rivers_are_everyones(tmp_path: Path) -> None:
     assert [f.value for f in report.findings if f.kind == "foreign"] == ["青溪河"]
     voice = names.Voice.of(UNIT)
     assert names.speak_as("深入推进长江大保护。", "县", voice) == "深入推进长江大保护。"
+
+
+def test_check_reports_a_sibling_county_of_the_units_city(tmp_path: Path) -> None:
+    """衢州市…江山分局's draft saying 柯城区 (another district of 衢州市) is flagged; 衢州市 and
+    江山 are its own."""
+    unit = "衢州市生态环境局江山分局"
+    figures = tmp_path / "figures.csv"
+    figures.write_text(
+        "id,指标,数值,单位,期间,来源\nscore,生态环境公众满意度,90.5,分,2024年,省统计局\n", "utf-8"
+    )
+    draft = tmp_path / "draft.md"
+    draft.write_text(
+        f"# {unit}2024年工作总结\n\n2024年，柯城区生态环境公众满意度90.5分。"
+        "衢州市下达的目标任务全面完成，江山市空气质量持续改善。\n",
+        "utf-8",
+    )
+    report = check_file(draft, load_figures(figures), unit=unit)
+    assert [f.value for f in report.findings if f.kind == "foreign"] == ["柯城区"]
