@@ -18,12 +18,18 @@ from typing import Literal, get_args
 from . import domain, era, names
 from .domain import patterns, topic_heading
 from .errors import InputError
-from .periods import Period, pace_for, plan_period
+from .periods import Period, plan_period
 from .periods import parse_period as parse_period  # re-exported: callers import it from here
 from .reading import numbering
 from .splitting import classify_part, classify_topic, topic_scores
 from .topics import in_opening
 from .types import Chunk, FigureSet
+from .verdicts import HeadingClaim as HeadingClaim  # re-exported: callers import them from here
+from .verdicts import Trouble as Trouble
+from .verdicts import Verdict as Verdict
+from .verdicts import heading_claim as heading_claim
+from .verdicts import trouble as trouble
+from .verdicts import verdict as verdict
 
 PartChoice = Literal["总结", "计划", "问题", "开头", "全部"]
 PARTS: tuple[str, ...] = get_args(PartChoice)
@@ -291,19 +297,6 @@ def _heading_ok(
     return domain.default_topic() in topics or bool(named & set(topics))
 
 
-HeadingClaim = Literal["better", "steady", "done"]
-
-
-def heading_claim(heading: str) -> HeadingClaim | None:
-    """What a heading claims about its topic's figures: "better" (持续向好, 稳步提升…),
-    "done" (全面完成: every target achieved), "steady" (保持稳定, 有效管控…) or nothing."""
-    claims = patterns()["heading_claims"]
-    for kind in ("better", "done", "steady"):
-        if any(word in heading for word in claims[kind]):
-            return kind  # type: ignore[return-value]
-    return None
-
-
 def time_bound(text: str) -> bool:
     """True when ``text`` names an event tied to one year (the pack's time_bound words)."""
     return _time_bound(domain.current()).search(text) is not None
@@ -312,67 +305,6 @@ def time_bound(text: str) -> bool:
 @cache
 def _time_bound(pack: domain.Domain) -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, pack.patterns.time_bound)))
-
-
-Trouble = Literal["behind", "pressure", "missed", "worse"]
-
-
-def trouble(figure_set: FigureSet, figure_id: str, period_kind: str) -> Trouble | None:
-    """What is wrong with one figure for the period, the one rule for headings, the opening and
-    存在的问题: an amount target behind the period's pace (PACE) is "behind"; a concentration or
-    rate off its annual target is "missed" in a full year, but within the year only "pressure"
-    and only when it also got worse 同比 (the seasons weigh on part-year averages: 一季度 PM2.5 is
-    a winter figure); a figure on course for its target or without one is "worse" when it got
-    worse 同比. None: nothing wrong, or the figure is missing."""
-    figure = figure_set[figure_id]
-    if figure.missing:
-        return None
-    change = figure_set.change(figure_id)
-    worse = change is not None and change.improved is False
-    check = figure_set.target(figure_id)
-    if check is not None and not check.met:
-        pace = pace_for(period_kind, figure.period or figure_set.period)
-        if check.completion is not None:
-            return "behind" if check.completion < pace else None
-        if pace < 100:
-            return "pressure" if worse else None
-        return "missed"
-    return "worse" if worse else None
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a topic's figures say: how many got better or worse 同比, how many missed a target
-    by the rule of ``trouble`` (an amount behind the period's pace; within the year a
-    concentration or rate only when it also got worse)."""
-
-    improved: int = 0
-    worse: int = 0
-    missed: int = 0
-    so_far: bool = False  # figures of part of the drafted period (an annual summary from 1-11月)
-
-    def supports(self, claim: HeadingClaim | None) -> bool:
-        if claim is None:
-            return True
-        if self.worse or self.missed or (claim == "done" and self.so_far):
-            return False
-        return claim in ("steady", "done") or self.improved > 0
-
-
-def verdict(figure_set: FigureSet, figure_ids: Sequence[str], period_kind: str) -> Verdict:
-    improved = worse = missed = 0
-    so_far = False
-    for figure_id in figure_ids:
-        figure = figure_set[figure_id]
-        if figure.missing:
-            continue
-        change = figure_set.change(figure_id)
-        if change is not None and change.improved is not None:
-            improved += change.improved
-            worse += not change.improved
-        missed += trouble(figure_set, figure_id, period_kind) in ("behind", "pressure", "missed")
-        so_far |= pace_for(period_kind, figure.period or figure_set.period) < pace_for(period_kind)
-    return Verdict(improved, worse, missed, so_far)
 
 
 def fit_heading(

@@ -12,7 +12,7 @@ from dataclasses import replace
 from . import domain
 from .domain import patterns
 from .render import REFERENCE
-from .types import Citation, Figure, FigureSet
+from .types import Citation, Figure, FigureField, FigureSet
 
 
 def ref(figure_id: str, field_name: str = "value") -> str:
@@ -133,7 +133,8 @@ def zero_citations(
     lead = str(patterns().get("plan_target_lead", ""))
     found: dict[tuple[int, int], Citation] = {}
     for figure in figure_set:
-        for field_name, plan in (("value", False), ("target", True)):
+        fields: tuple[tuple[FigureField, bool], ...] = (("value", False), ("target", True))
+        for field_name, plan in fields:
             if not zero_count(figure, target=plan):
                 continue
             for name in {prose_name(figure.name), named(figure, figure_set)}:

@@ -123,10 +123,11 @@ def test_half_year_document_structure(half_year) -> None:
 def test_every_figure_cited_and_every_number_checks(half_year) -> None:
     figure_set = load_figures(H1)
     cited = {c.figure_id for c in half_year.draft.citations if c.field == "value"}
-    # a zero count is said in words (无劣Ⅴ类断面), not cited as 0个
+    # a zero count is said in words (无劣Ⅴ类断面), not as 0个, and cited like every number
     zero = {f.id for f in figure_set if zero_count(f)}
     assert zero == {"worse_v_sections"} and "无劣Ⅴ类断面" in markdown(half_year.draft)
-    assert cited == set(figure_set.ids) - zero
+    assert cited == set(figure_set.ids)
+    assert {c.text for c in half_year.draft.citations if c.figure_id in zero} == {"无劣Ⅴ类断面"}
     assert half_year.report.ok, half_year.report.problems
     assert half_year.unverified == 0 and half_year.draft.placeholders == []
     for citation in half_year.draft.citations:
@@ -156,8 +157,8 @@ def test_plan_states_the_targets(half_year) -> None:
     targets = {c.figure_id for c in draft.citations if c.block > plan_start}
     figure_set = load_figures(H1)
     zero = {f.id for f in figure_set if zero_count(f, target=True)}  # 确保全年无劣Ⅴ类断面
-    assert targets == {f.id for f in figure_set if f.target is not None} - zero
-    assert "确保全年无劣Ⅴ类断面" in markdown(draft)
+    assert targets == {f.id for f in figure_set if f.target is not None}  # zero ones in words
+    assert "确保全年无劣Ⅴ类断面" in markdown(draft) and zero
     assert all(c.field == "target" for c in draft.citations if c.block > plan_start)
 
 
