@@ -283,6 +283,17 @@ class Domain:
         )
 
     @cached_property
+    def keyword_index(self) -> tuple[dict[str, tuple[tuple[str, str, int], ...]], tuple[str, ...]]:
+        """The keywords by their first two characters, each as (topic, keyword, weight), and
+        the topics in the pack's order: a text is searched only for keywords whose start it
+        holds (topic_scores; most of a pack's keywords are absent from any one passage)."""
+        index: dict[str, list[tuple[str, str, int]]] = {}
+        for topic, keywords in self.keyword_table:
+            for keyword, weight in keywords:
+                index.setdefault(keyword[:2], []).append((topic, keyword, weight))
+        return {k: tuple(v) for k, v in index.items()}, tuple(t for t, _ in self.keyword_table)
+
+    @cached_property
     def office_pattern(self) -> re.Pattern[str]:
         return re.compile(rf"[\u4e00-\u9fffxX×]{{0,16}}?(?:{self.info.office_names})")
 
@@ -311,16 +322,16 @@ def topic_scores(heading_path: Iterable[str], text: str) -> dict[str, int]:
     weighted = [(normalise_for_matching(text), 1)]
     weighted += [(normalise_for_matching(h), 2) for h in headings[:-1]]
     weighted += [(normalise_for_matching(h), 3) for h in headings[-1:]]
-    scores: dict[str, int] = {}
-    for topic, keywords in current().keyword_table:
-        score = sum(
-            weight * factor * folded.count(keyword)
-            for keyword, weight in keywords
-            for folded, factor in weighted
-        )
-        if score:
-            scores[topic] = score
-    return scores
+    index, order = current().keyword_index
+    totals: dict[str, int] = {}
+    for folded, factor in weighted:
+        starts = {folded[i : i + 2] for i in range(len(folded))} | set(folded)  # 1-char keywords
+        for start in starts & index.keys():
+            for topic, keyword, weight in index[start]:
+                hits = folded.count(keyword)
+                if hits:
+                    totals[topic] = totals.get(topic, 0) + weight * factor * hits
+    return {topic: totals[topic] for topic in order if totals.get(topic)}
 
 
 def classify_topic(heading_path: Iterable[str], text: str) -> str:

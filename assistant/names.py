@@ -11,13 +11,13 @@ target's level (levels.yaml).
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
 from . import domain
+from .segmenting import load_posseg
 from .types import Chunk, FigureSet, Names
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -66,21 +66,9 @@ def short_form(name: str) -> str:
     return stem if len(stem) >= 2 else name
 
 
-@cache
-def _posseg():
-    """jieba's part-of-speech tagger, quiet (its start-up lines are no user's business)."""
-    import jieba
-    from jieba import posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    return posseg
-
-
 def _taggable(word: str) -> bool:
     """A word jieba's dictionary knows as something other than a name (城区, 开发区) is no name."""
-    posseg = _posseg()
-
-    tag = posseg.dt.word_tag_tab.get(word)
+    tag = load_posseg().dt.word_tag_tab.get(word)
     return tag is None or tag in pack("names.yaml")["name_tags"]
 
 
@@ -193,7 +181,7 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str]:
 @lru_cache(maxsize=8192)
 def _tags(clause: str) -> tuple[tuple[str, str], ...]:
     """jieba's words and tags for a clause (a bureau's documents repeat many clauses)."""
-    return tuple((t.word, t.flag) for t in _posseg().cut(clause))
+    return tuple((t.word, t.flag) for t in load_posseg().cut(clause))
 
 
 def _token_names(text: str) -> list[tuple[str, str]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import math
 import re
 import shutil
@@ -25,18 +24,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import bm25s
-import jieba
 import numpy as np
 
 from . import domain
 from .errors import InputError
 from .reading import normalise_for_matching
+from .segmenting import load_jieba
 from .settings import Settings
 from .store import NAME_KINDS, Store
 from .types import Chunk, Names, Part, PeriodKind, SearchFilters, SearchResult
+
+if TYPE_CHECKING:
+    import jieba
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -51,7 +53,6 @@ NEAR_COPY = 0.6  # character-trigram Jaccard above which two results count as th
 TOKENIZER_VERSION = "3"
 INDEX_FORMAT = 2  # chunks.json records: 2 added each chunk's level and names
 
-jieba.setLogLevel(logging.WARNING)
 
 # Function words carry no topic; single characters like 水 and 上 do, so they stay.
 _STOPWORD_LIST = (
@@ -110,9 +111,10 @@ def _pack_segmenter(pack: domain.Domain) -> jieba.Tokenizer:
     jieba (names' part-of-speech tagger) see its default dictionary — loaded once and copied
     here (a dict copy takes milliseconds; a second load of the dictionary took seconds and
     ~100 MB)."""
-    jieba.dt.check_initialized()
-    segmenter = jieba.Tokenizer()
-    segmenter.FREQ, segmenter.total = dict(jieba.dt.FREQ), jieba.dt.total
+    default = load_jieba().dt
+    default.check_initialized()
+    segmenter = load_jieba().Tokenizer()
+    segmenter.FREQ, segmenter.total = dict(default.FREQ), default.total
     segmenter.initialized = True
     words = {name for _alias, name in _metric_aliases(pack)}
     words |= {alias for alias, _name in _metric_aliases(pack)}
