@@ -196,7 +196,8 @@ def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str]]]:
             stem = _stem(head.name, part)
             short = part.removeprefix(stem) if stem and part.startswith(stem) else ""
             if figure.name.startswith("其中") or len(short) >= 2:
-                groups[-1].append((figure, short or part))
+                # one character left (表 of 报告书/报告表) is no name: the part says its own
+                groups[-1].append((figure, short if len(short) >= 2 else part))
                 continue
         groups.append([(figure, figure.name)])
     return groups

@@ -182,6 +182,8 @@ def to_references(text: str, citations: Sequence[Citation]) -> str:
     for c in sorted(citations, key=lambda c: c.start):
         if c.start < last or text[c.start : c.end] != c.text:
             continue  # an edited or overlapping span is literal text now: the checker will judge it
+        if not re.search(r"\d", c.text):
+            continue  # a zero said in words (无劣Ⅴ类断面) stays words, cited again once rendered
         suffix = "" if c.field == "value" else f".{c.field}"
         out += [text[last : c.start], f"{{{{{c.figure_id}{suffix}}}}}"]
         last = c.end

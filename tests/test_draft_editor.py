@@ -215,3 +215,33 @@ def test_a_zero_count_in_words_is_cited_and_commented_like_a_number(
     assert len(comments) == len(zeros)
     assert all(r.anchored_text == "无劣Ⅴ类断面" and "即：0个" in r.text for r in comments)
     assert check_file(docx_path, load_figures(path)).ok
+
+
+def test_parts_said_without_their_total_keep_a_whole_name(tmp_path: Path) -> None:
+    """报告书 and 报告表 of a total a past sentence already said: the second part is not cut to
+    its one different character (…报告书5件、表21件 has lost what 表 is)."""
+    from assistant.prose import figure_sentences
+
+    rows = (
+        "eia,审批环评文件,30,件,2025年上半年,,,审批股\n"
+        "book,其中环评报告书,4,件,2025年上半年,,,审批股\n"
+        "form,其中环评报告表,26,件,2025年上半年,,,审批股\n"
+    )
+    figures = _figures(tmp_path, rows)
+    said = figure_sentences([figures["book"], figures["form"]], figures)
+    assert said == ["其中环评报告书{{book}}、环评报告表{{form}}。"]
+    whole = figure_sentences([figures["eia"], figures["book"], figures["form"]], figures)
+    assert whole == ["审批环评文件{{eia}}，其中环评报告书{{book}}、环评报告表{{form}}。"]
+
+
+def test_a_revision_keeps_a_zero_in_words_and_cites_it_again(tmp_path: Path) -> None:
+    """A revision turns cited numbers back into references; a zero said in words stays words
+    (not re-rendered as 0个) and is cited again after rendering."""
+    from assistant.prose import zero_citations
+    from assistant.revise import to_references
+
+    figures = _figures(tmp_path, ENFORCEMENT)
+    text = "上半年完成造林1500亩，全区无劣Ⅴ类断面。"
+    cited = zero_citations(text, figures, 0)
+    assert [c.figure_id for c in cited] == ["bad_v"]
+    assert to_references(text, cited) == text
