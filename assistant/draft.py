@@ -278,7 +278,8 @@ def compose(
     outline = _outline(request, figure_set, period, unit, past, item_set)
     found = [gather_exemplars(retriever, s, period, figure_set) for s in outline.sections]
     if request.outline is None and request.section is None:
-        outline.sections, found = plan_sections(outline.sections, found, figure_set, period)
+        shaped = plan_sections(outline.sections, found, figure_set, period, _planned(item_set))
+        outline.sections, found = shaped
     if request.outline is None:  # the user's own headings stay as written
         outline.sections = fit_headings(outline.sections, found, figure_set, period)
         outline.sections = own_headings(outline.sections, voice, period.year)
@@ -333,6 +334,11 @@ def compose(
 
 def _ids(items: Sequence[Item]) -> set[str]:
     return {figure_id for item in items for figure_id in item.figure_ids}
+
+
+def _planned(item_set: ItemSet | None) -> set[str]:
+    """The topics of the 科室's planned items: their plan sections stay (shape.plan_sections)."""
+    return {i.topic for i in item_set.of_part("计划")} if item_set else set()
 
 
 def _outline(

@@ -2,14 +2,14 @@
 
 The outline offers a plan section for every topic the summary speaks of (the genre's shape,
 shape.yaml). One stays when it has something of the office's own to say: a target to chase, a
-past plan of its topic (its own phrasing, not our stock), or — in a half year's or a year's plan,
-not a quarter's brief 下一步 — this period's figures to follow up. Without any, the first three
-stand, as they always did.
+past plan of its topic (its own phrasing, not our stock), a 科室's planned item of its topic, or
+— in a half year's or a year's plan, not a quarter's brief 下一步 — this period's figures to
+follow up. Without any, the first three stand, as they always did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .outline import Section, numbered, strip_number
 from .periods import Period
@@ -23,14 +23,18 @@ def plan_sections(
     exemplars: Sequence[list[Chunk]],
     figure_set: FigureSet,
     period: Period,
+    planned: Collection[str] = (),
 ) -> tuple[list[Section], list[list[Chunk]]]:
     """The outline's sections and their exemplars with the plan sections cut to those that have
-    something of their own to say (see the module), renumbered."""
+    something of their own to say (see the module), renumbered. ``planned``: the topics of the
+    科室's planned items, whose sections they fill."""
     plans = [i for i, s in enumerate(sections) if s.role == "plan"]
 
     def wanted(index: int) -> bool:
         section = sections[index]
         if any(figure_set.target(i) for i in section.figure_ids):
+            return True
+        if any(t in planned for t in section.topics):
             return True
         if period.kind != "quarter" and section.figure_ids:
             return True

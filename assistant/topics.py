@@ -6,6 +6,7 @@ never the catch-all (重点工程) for a name nothing places."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import cache, lru_cache
 
 from . import domain
@@ -84,11 +85,19 @@ def closest_topic(name: str) -> str | None:
     return _closest(domain.current(), name.upper())
 
 
+def closest_among(text: str, topics: Collection[str]) -> str | None:
+    """closest_topic of a text (a 科室's item) among ``topics`` only: the section it goes to
+    when its own topic has none in the draft."""
+    return _closest(domain.current(), text.upper(), frozenset(topics))
+
+
 @lru_cache(maxsize=8192)
-def _closest(pack: domain.Domain, name: str) -> str | None:
+def _closest(pack: domain.Domain, name: str, among: frozenset[str] | None = None) -> str | None:
     pairs = {name[i : i + 2] for i in range(len(name) - 1)}
     best: tuple[int, str] | None = None
     for topic, words in _topic_pairs(pack).items():
+        if among is not None and topic not in among:
+            continue
         shared = len(pairs & words)
         if shared and (best is None or shared > best[0]):
             best = (shared, topic)

@@ -123,6 +123,9 @@ def test_a_quarters_plan_keeps_the_topics_past_plans_speak_of() -> None:
     sections[1] = Section("plan", "（二）生态", 2, ("生态",), ("some_figure",))
     kept = plan_sections(sections, [[], [], []], figure_set, annual)[0]
     assert [s.heading for s in kept] == ["（一）大气", "（二）生态"]
+    # a 科室's planned item of a topic keeps its section, figures or none
+    kept = plan_sections(sections[:1] + sections[2:], [[], []], figure_set, period, {"宣传"})[0]
+    assert [s.heading for s in kept] == ["（一）大气", "（二）宣传"]
 
 
 def test_a_name_nothing_places_goes_to_its_closest_topic_not_the_catch_all() -> None:

@@ -6,23 +6,26 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from assistant import gate
+from assistant import domain, gate
 from assistant.check import check_file
 from assistant.cli import app
 from assistant.draft import DraftRequest, compose, save_draft
 from assistant.figures import load_figures
 from assistant.items import load_items, with_items
+from assistant.items.place import section_items
 from assistant.items.prose import campaign_name, clause, paragraphs
+from assistant.outline import Section, strip_number
 from assistant.periods import parse_period
 from assistant.provenance import read_sidecar
 from assistant.render import render, take_item_marks
 from assistant.settings import load_settings
-from assistant.types import Item
+from assistant.types import Item, ItemSet
 from assistant.word import read_comments
 
 from .conftest import REPO_ROOT, SAMPLE_DIR
@@ -245,3 +248,50 @@ def test_check_names_the_figures_left_unsaid_and_not_the_items_used(drafted, tmp
     assert "检查餐饮单位" in summary["unstated_names"]
     assert all(not n.startswith("item_") for n in summary["unstated_names"])
     assert len(summary["unstated"]) == len(summary["unstated_names"])
+
+
+def test_general_office_items_go_to_the_section_of_their_subject(store_dir, tmp_path) -> None:
+    """综合科 does all sorts of work: its rectification and responsibility items go to a 督察
+    section, its training to 党建, and only what speaks of projects to the 重点工程 section the
+    catch-all topic heads — an item is never put there for want of a subject."""
+    folder = tmp_path / "材料"
+    folder.mkdir()
+    (folder / "综合科.txt").write_text(
+        "科室：综合科\n\n"
+        "1.完成生态环境保护目标责任考核自评材料报送。\n"
+        "2.建立生态环境重点工程项目调度台账。\n\n"
+        "下半年打算：\n"
+        "3.配合做好省级生态环境保护督察交办问题整改销号。\n"
+        "4.举办全局干部业务培训班2期。\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(embedding="hash", data_dir=store_dir)
+    result = compose(DraftRequest(FIGURES, UNIT, "2025年上半年", items=folder), settings)
+    blocks = result.draft.blocks
+    under: dict[str, str] = {}
+    for citation in result.draft.item_citations:
+        heading = next(b.text for b in reversed(blocks[: citation.block]) if b.style == "h2")
+        item = result.items.get(citation.item_id)
+        under[item.text[:6]] = strip_number(heading)
+    assert under == {
+        "完成生态环境": domain.topic_heading("督察", "neutral"),
+        "建立生态环境": under["建立生态环境"],
+        "配合做好省级": domain.topic_heading("督察", "plan"),
+        "举办全局干部": under["举办全局干部"],
+    }
+    assert "重点工程" in under["建立生态环境"]
+    assert "党" in under["举办全局干部"] and "重点工程" not in under["举办全局干部"]
+
+
+def test_an_item_of_no_section_goes_to_the_nearest_not_to_the_catch_all(tmp_path) -> None:
+    """A user's outline without the item's topic: the item goes where its words point, not to
+    the section the catch-all topic (重点工程) heads because nothing else took it."""
+    (item,) = _items(tmp_path, "完成入河排污口溯源排查问题整改。", office="综合科")
+    item = replace(item, topic="督察")
+    sections = [
+        Section("summary", "（一）大气", 2, ("大气",)),
+        Section("summary", "（二）水", 2, ("水",)),
+        Section("summary", "（三）重点工程", 2, (domain.default_topic(),)),
+    ]
+    placed = section_items(sections, ItemSet(items=(item,)), load_figures(FIGURES))
+    assert [len(p) for p in placed] == [0, 1, 0]

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from .. import domain
 from ..outline import Outline, Role, Section, numbered, strip_number
+from ..topics import closest_among
 from ..types import Figure, FigureSet, Item, ItemSet
 from .facts import said_by, unsaid
 from .prose import forms
@@ -60,17 +61,24 @@ def _stated(section: Section, figure_set: FigureSet, targets: bool) -> list[Figu
     return [replace(f, value=f.target) for f in figures if targets and f.target is not None]
 
 
+def _nearest(item: Item, candidates: list[tuple[int, Section]]) -> list[int]:
+    """The section whose topic the item's words are closest to by the pack's rules
+    (topics.closest_among), never the catch-all's for want of a subject."""
+    topics = {t for _i, s in candidates for t in s.topics}
+    near = closest_among(item.text, topics)
+    return [i for i, s in candidates if near in s.topics]
+
+
 def section_items(
     sections: Sequence[Section], item_set: ItemSet, figure_set: FigureSet, targets: bool = True
 ) -> list[list[Item]]:
     """Each section's items, in material order: by part and topic; a done or planned item of
-    no section's topic goes to the section of that part holding the catch-all topic, else to
-    the part's last section. Nothing is said twice: an item its section's figures already say
-    in full (facts.said_by) is left out, and one they say in part keeps only the rest
-    (facts.unsaid). ``targets``: plan sections state their figures' targets (not in a year's
-    report, whose plan is the next year's)."""
+    no section's topic goes to the section of that part whose topic its words are closest to
+    (never the catch-all's by default), else to the part's last section. Nothing is said
+    twice: an item its section's figures already say in full (facts.said_by) is left out, and
+    one they say in part keeps only the rest (facts.unsaid). ``targets``: plan sections state
+    their figures' targets (not in a year's report, whose plan is the next year's)."""
     placed: list[list[Item]] = [[] for _ in sections]
-    default = domain.default_topic()
     for item in item_set.items:
         roles = [i for i, s in enumerate(sections) if _ROLES.get(s.role) == item.part]
         if not roles:
@@ -79,10 +87,9 @@ def section_items(
             placed[roles[0]].append(item)
             continue
         own = [i for i in roles if item.topic in sections[i].topics]
-        catch_all = [i for i in roles if default in sections[i].topics]
         if sections[roles[0]].name and not own:
             continue  # a one-section draft takes only its own topic's items
-        index = (own or catch_all or roles[-1:])[0]
+        index = (own or _nearest(item, [(i, sections[i]) for i in roles]) or roles[-1:])[0]
         stated = _stated(sections[index], figure_set, targets)
         rest = None if said_by(item, stated) else unsaid(item, stated, forms())
         if rest is not None:

@@ -5,7 +5,9 @@ into sentences (assistant.gate.split_sentences); a sentence that only leads into
 了以下工作：) is no fact, but what it says (下半年…将) labels the items after it. A table row is
 one item. Part and topic follow the corpus's rules (assistant.splitting.classify_part and the
 domain pack's topic keywords), a 完成情况 cell deciding the part where it says one; an item of
-no topic of its own takes its 科室's most common one. The time an item states
+no topic of its own takes its 科室's (a 科室 named for the catch-all, 综合科, names none), else
+the topic the pack gives a figure of the same words (assistant.topics.figure_topic: never the
+catch-all for want of a subject), else its 科室's most common one. The time an item states
 (assistant.periods.stated) is checked against the report period: another year's item, or a done
 item dated after the period, is held back with a message naming file and row.
 """
@@ -24,6 +26,7 @@ from ..gate import split_sentences
 from ..periods import Period, item_problem, parse, stated
 from ..reading import normalise_for_matching, numbering
 from ..splitting import classify_part, item_pieces
+from ..topics import figure_topic
 from ..types import Item, ItemProblem, Part
 from .read import Entry
 
@@ -103,8 +106,8 @@ def part_of(piece: Piece) -> Part:
 
 def office_topic(office: str) -> str | None:
     """The topic a 科室's name says (大气科 → 大气, 执法大队 → 执法): the longest topic name in
-    it."""
-    named = [t for t in domain.topics() if t in office]
+    it, the catch-all aside (综合科 does all sorts of work, 重点工程 being only one)."""
+    named = [t for t in domain.topics() if t in office and t != domain.default_topic()]
     return max(named, key=len) if named else None
 
 
@@ -117,7 +120,7 @@ def topic_of(piece: Piece) -> str | None:
         return given
     scores = domain.topic_scores(piece.context, piece.text)
     named = office_topic(piece.entry.office)
-    if named is not None and named != domain.default_topic():
+    if named is not None:
         scores[named] = scores.get(named, 0) + OFFICE_WEIGHT
     order = domain.topics()
     best = max(scores, key=lambda t: (scores[t], -order.index(t)), default=None)
@@ -171,9 +174,11 @@ def label(found: Sequence[Piece], report: Period | None) -> tuple[list[Item], li
     for piece, topic in zip(found, topics, strict=True):
         entry = piece.entry
         mine = offices.get(entry.office)
-        if topic is None:  # the 科室's own topic, else the one most of its items have
-            topic = office_topic(entry.office) or (
-                mine.most_common(1)[0][0] if mine else domain.default_topic()
+        if topic is None:  # the 科室's own topic, else where a figure of these words goes
+            topic = (
+                office_topic(entry.office)
+                or figure_topic(piece.text, None)
+                or (mine.most_common(1)[0][0] if mine else domain.default_topic())
             )
         part = part_of(piece)
         period = _period(piece, report)
