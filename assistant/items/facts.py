@@ -28,6 +28,7 @@ from ..types import Figure, FigureSet, Item, ItemProblem, Provenance, Quantity
 ID_PREFIX = "item_"
 DUPLICATE_SHARE = 0.5  # bigram overlap of two items with the same numbers that makes them one
 SAID_SHARE = 0.8  # share of an item's word bigrams the figures' names must hold to say it all
+VERB_CHARS = 2  # a clause left with no more than this beside a stated figure's name only repeats it
 _BRACKETS = re.compile(r"（[^）]*）|\([^)]*\)")
 
 
@@ -248,6 +249,16 @@ def _counts_named(quantity: Quantity, text: str, stated: Sequence[Figure]) -> bo
     )
 
 
+def _only_a_verb(clause: str, stated: Sequence[Figure]) -> bool:
+    """Whether a clause whose count went is left as a bare verb before a stated figure's name
+    (调度生态环境重点工程): alone it tells an editor nothing the figure does not."""
+    words = _bare(clause.rstrip("，,；; "))
+    for figure in stated:
+        if _bare(figure.name):
+            words = words.replace(_bare(figure.name), "")
+    return len(words) <= VERB_CHARS
+
+
 def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, Any]) -> Item | None:
     """``item`` without the clauses that figures a section states already say (四是新建改造城镇
     污水管网16.8公里，完成老旧小区雨污分流改造 beside the figure 16.8公里 → 完成老旧小区雨污分流
@@ -279,6 +290,9 @@ def unsaid(item: Item, figures: Sequence[Figure], forms: dict[str, Any]) -> Item
         for k in reversed([k for k in within if k not in left]):
             at = numbers[k].start - start
             clause = clause[:at] + clause[at + len(numbers[k].text) :]
+        if len(left) < len(within) and _only_a_verb(clause, stated):
+            dropped = clause  # 调度生态环境重点工程 once 32项 went: a verb before the name
+            continue
         kept.append(clause)
         ids += [item.figure_ids[k] for k in left if k < len(item.figure_ids)]
     if not kept:
