@@ -59,17 +59,21 @@ def past_problems(
 ) -> list[tuple[Chunk, str]]:
     """The past problems that may stand in this draft, as “title。why。”: of a topic the draft
     covers whose figures stated no problem (the section's own topics: 土壤 gets no VOCs problem),
-    no number, no claim about the past period, nothing a current figure contradicts."""
+    no number, no claim about the past period, nothing a current figure contradicts. A topic
+    this period's figures and 科室 material say nothing of gets none: 水环境质量不够稳定 with no
+    water figure is a claim nobody can check."""
     found: list[tuple[Chunk, str]] = []
     kind = context.period.period_kind or ""
     taken = set(stated)  # one problem a topic
     on_pace = _on_pace(context)
+    spoken = set(assigned_topics(context.figure_set, context.unit).values())
+    spoken |= {item.topic for item in context.items}
     for chunk in by_unit(context.exemplars, context.unit, kind, context.identity):
         if chunk.part != "问题":
             continue
         for item in problem_items(context.own(chunk), chunk.heading_path):
             topic = classify_topic((), item.title + item.explanation)
-            if topic not in context.section.topics or topic in taken:
+            if topic not in context.section.topics or topic in taken or topic not in spoken:
                 continue
             title = item.title
             if extract_numbers(title) or YEAR.search(title) or len(title) < 6:

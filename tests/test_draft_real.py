@@ -200,3 +200,32 @@ def test_headings_past_ten_are_numbered_in_chinese() -> None:
 
     assert numbered(2, 10, "宣传教育") == "（十一）宣传教育"
     assert numbered(1, 19, "附件") == "二十、附件"
+
+
+def test_a_past_problem_stands_only_on_a_topic_this_period_speaks_of(tmp_path: Path) -> None:
+    """A past problem of a topic with no figure and no 科室 item this period (水环境质量不够稳定
+    with no water figure) is a claim nobody can check: it goes; one of a topic the figures speak
+    of (执法) may stand."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "示例区-2024-上半年.txt").write_text(
+        "示例区生态环境局2024年上半年工作总结\n一、上半年工作开展情况\n（一）大气污染防治\n"
+        "上半年，全区PM2.5平均浓度40微克/立方米。持续开展扬尘专项巡查。\n（二）环境执法\n"
+        "上半年，立案查处环境违法案件20件。\n二、存在的问题\n"
+        "一是支流水环境质量稳定达标难度较大。部分支流断面水质时有波动，汛期污染负荷偏高。\n"
+        "二是基层执法监管力量偏弱。执法人员数量与监管对象不相匹配，非现场监管手段运用不够。\n"
+        "三、下半年工作计划\n（一）大气污染防治\n持续开展扬尘专项巡查。\n",
+        "utf-8",
+    )
+    _figures(
+        tmp_path,
+        "pm25,PM2.5平均浓度,35,微克/立方米,2025年上半年,38,监测站\n"
+        "cases,立案查处环境违法案件,18,件,2025年上半年,20,执法大队台账\n",
+    )
+    settings = load_settings(data_dir=tmp_path / "data", embedding="hash")
+    ingest([corpus], settings)
+    result = compose(DraftRequest(tmp_path / "figures.csv", UNIT, "2025年上半年"), settings)
+    text = markdown(result.draft)
+    problems = text.split("存在的问题")[1].split("## ")[0]
+    assert "执法监管力量偏弱" in problems
+    assert "水环境质量" not in problems and "支流" not in problems
