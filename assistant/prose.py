@@ -205,7 +205,8 @@ def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str]]]:
 
 def slot(heading: str) -> str:
     """The 〔待补：本期…〕 slot of a section with nothing to say yet (shape.yaml's wording)."""
-    words = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*", "", heading).split("，")[0]
+    numbered = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*", "", heading)
+    words = re.split(r"[，,：:]", numbered)[0]  # 生态保护修复：生态本底持续夯实 → 生态保护修复
     return domain.data("shape.yaml")["slot"].format(section=words)
 
 

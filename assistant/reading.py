@@ -221,10 +221,12 @@ def strip_debris(lines: list[str]) -> list[str]:
 
 # --- site notices, page numbers, PDF spacing, flattened headings ----------------------------
 
-# 【仅供学习参考。…】, 查看更多, 文档介绍: a document site's notices inside the text
+# 【仅供学习参考。…】, 查看更多, 文档介绍: a document site's notices inside the text;
+# （此件主动公开）: a government site's publication mark above it
 _NOTICE = re.compile(
     r"【[^】\n]{0,30}?(?:仅供|参考|下载|会员|复制|版权|VIP)[^】\n]{0,30}?(?:】|(?=[。\n])。?|$)"
     r"|查看更多|文档介绍|展开全文|全文阅读|阅读全文|收起全文"
+    r"|[（(]此件[^）)\n]{0,6}公开[^）)\n]{0,4}[）)]。?"
 )
 _PAGE_NUMBER = re.compile(r"[—–-]\s*\d{1,3}\s*[—–-](?!\d)")  # — 2 — from a PDF's pages
 _SPACE = r"[ \u3000\xa0]+"

@@ -17,6 +17,15 @@ def test_notices_page_numbers_and_pdf_spacing_go() -> None:
     assert tidy("推进试 点工作,查看更多") == "推进试点工作,"
     assert tidy("开展项目前期工— 2 —作,2023 年完成") == "开展项目前期工作,2023年完成"
     assert tidy("PM2.5 平均浓度为 36 微克/立方米") == "PM2.5平均浓度为36微克/立方米"
+    assert tidy("（此件主动公开）2022年，全县优良天数比例100%") == "2022年，全县优良天数比例100%"
+    assert tidy("(此件公开发布)") == ""
+
+
+def test_a_slot_names_its_section_by_the_heading_s_first_words() -> None:
+    from assistant.prose import slot
+
+    assert slot("（五）生态保护修复：生态本底持续夯实") == slot("（五）生态保护修复，生态本底夯实")
+    assert "生态保护修复的" in slot("（五）生态保护修复：生态本底持续夯实")
 
 
 def test_a_flattened_document_splits_along_its_ladder(tmp_path: Path) -> None:
