@@ -196,6 +196,27 @@ def _dedupe(texts: Sequence[str], near: bool = True) -> list[str]:
     return kept
 
 
+LEAD_RUN = 5  # the fewest characters of a slogan two leads end on (净土保卫战)
+LEAD_VERB = 4  # what a slogan lead may hold before it: a verb (扎实推进)
+
+
+def _lead_once(measures: Sequence[str], title: str) -> list[str]:
+    """The measures with a slogan lead said once: 一是持续深入打好净土保卫战，严格…评审 then
+    二是扎实推进净土保卫战，严格建设用地… says the slogan twice, so the second keeps what follows
+    it. A lead goes only when it is a verb and the words an earlier lead (or the heading) ends
+    on; a lead with work of its own (聚焦重污染天气应对) stays."""
+    leads = [title.partition("，")[0]]
+    kept = []
+    for measure in measures:
+        lead, _, rest = measure.partition("，")
+        tails = [lead[cut:] for cut in range(LEAD_VERB + 1) if len(lead) - cut >= LEAD_RUN]
+        if rest and any(other.endswith(tail) for tail in tails for other in leads):
+            measure = rest
+        leads.append(lead)
+        kept.append(measure)
+    return kept
+
+
 def _off_title(measures: Sequence[str], title: str) -> list[str]:
     """The measures without the clauses that only say the section's heading again (（七）持续
     加强党风廉政建设 then 一是持续加强党风廉政建设); a measure with nothing else goes."""
@@ -414,6 +435,7 @@ class TemplateWriter:
         found = [f for f in _dedupe(found) if not _said(f, written)][:MAX_ITEMS]
         if len(found) < max(STOCK_FILL, wanted):
             found = self._stock_fill(context, part, written, found, max(STOCK_FILL, wanted))
+        found = _lead_once(found, context.section.title)
         if not found:
             ids = []
         return found, ids

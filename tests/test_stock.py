@@ -239,3 +239,25 @@ def test_a_past_problem_of_slow_progress_goes_when_the_targets_are_on_pace(draft
     progress is slow or uneven."""
     for text in drafts.values():
         assert not re.search(r"重点工程[^。，]{0,6}(?:不均衡|不平衡|滞后|缓慢)", text), text
+
+
+def test_a_slogan_lead_is_said_once_in_a_section() -> None:
+    """二是扎实推进净土保卫战，严格… after 一是持续深入打好净土保卫战，… (or under that heading)
+    says the slogan twice: the second keeps what follows it; a lead with work of its own
+    stays."""
+    from assistant.writers import _lead_once
+
+    measures = [
+        "持续深入打好净土保卫战，严格土壤污染状况调查报告评审",
+        "扎实推进净土保卫战，严格建设用地土壤污染风险管控",
+        "进一步完善重污染天气应急减排清单，落实分级管控措施",
+        "聚焦重污染天气应对，完善应急预案",
+    ]
+    assert _lead_once(measures, "（三）严格土壤污染风险管控") == [
+        measures[0],
+        "严格建设用地土壤污染风险管控",
+        measures[2],
+        measures[3],  # 重污染天气 is in an earlier lead, but not what that lead ends on
+    ]
+    under = _lead_once(measures[1:2], "（三）持续深入打好净土保卫战")
+    assert under == ["严格建设用地土壤污染风险管控"]
