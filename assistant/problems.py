@@ -65,9 +65,9 @@ def past_problems(
     found: list[tuple[Chunk, str]] = []
     kind = context.period.period_kind or ""
     taken = set(stated)  # one problem a topic
-    on_pace = _on_pace(context)
-    spoken = set(assigned_topics(context.figure_set, context.unit).values())
-    spoken |= {item.topic for item in context.items}
+    topic_of = assigned_topics(context.figure_set, context.unit)
+    on_pace = _on_pace(context, topic_of)
+    spoken = set(topic_of.values()) | {item.topic for item in context.items}
     for chunk in by_unit(context.exemplars, context.unit, kind, context.identity):
         if chunk.part != "问题":
             continue
@@ -94,12 +94,11 @@ def past_problems(
     return found
 
 
-def _on_pace(context: Context) -> set[str]:
+def _on_pace(context: Context, topic_of: dict[str, str]) -> set[str]:
     """The topics whose figures with a target are all on pace (outline.trouble finds nothing
     wrong with any): a past problem of slow progress there has no figure behind it, and the
-    figures say otherwise."""
+    figures say otherwise. ``topic_of``: each figure's section (outline.assigned_topics)."""
     figure_set, kind = context.figure_set, context.period.period_kind or ""
-    topic_of = assigned_topics(figure_set, context.unit)
     targeted: dict[str, list[bool]] = {}
     for figure in figure_set:
         if figure.missing or figure_set.target(figure.id) is None:
