@@ -13,13 +13,19 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import Any
 
 from .. import domain
 from ..domain import match_key
 from ..figures import round_half_up
-from ..metrics import convert, find_metric, kind_for_unit, metric_by_name, normalise_unit
+from ..metrics import (
+    convert,
+    find_metric,
+    kind_for_unit,
+    metric_by_name,
+    normalise_unit,
+    same_measure,
+)
 from ..numbers import extract_numbers
 from ..periods import Period
 from ..reading import normalise_for_matching
@@ -124,7 +130,7 @@ def _speaks_of(quantity: Quantity, figure: Figure, alone: bool) -> bool:
     aliases, resolved as the figures loader resolves names) is the figure's, no other figure of
     the file has it, and — for a count — a name of it ends the words before the number (a count
     of a part of the work, 抽查企业368家次, is never the file's total)."""
-    if convert(Decimal(1), figure.unit, quantity.unit_written or "") is None:
+    if not same_measure(figure.unit, quantity.unit_written or ""):
         return False
     if _bare(figure.name) and _bare(figure.name) in _bare(quantity.context):
         return True
@@ -216,12 +222,7 @@ def _said_clause(
         return False
     names: list[Figure] = []
     for quantity in numbers:
-        agreeing = [
-            f
-            for f in stated
-            if convert(Decimal(1), f.unit, quantity.unit_written or "") is not None
-            and _agrees(quantity, f)
-        ]
+        agreeing = [f for f in stated if _agrees(quantity, f)]
         if not agreeing:
             return False
         names += agreeing
@@ -243,9 +244,7 @@ def _counts_named(quantity: Quantity, text: str, stated: Sequence[Figure]) -> bo
         return False
     after = _bare(text[quantity.end :])
     return any(
-        _bare(f.name) and after.startswith(_bare(f.name)) and _agrees(quantity, f)
-        for f in stated
-        if convert(Decimal(1), f.unit, quantity.unit_written or "") is not None
+        _bare(f.name) and after.startswith(_bare(f.name)) and _agrees(quantity, f) for f in stated
     )
 
 
