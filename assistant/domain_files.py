@@ -187,6 +187,17 @@ class ZeroCounts(Strict):
     plan_none: str
 
 
+class FigureVerbs(Strict):
+    """How a count of what was done is said in a sentence of our own (制作环保专题节目5期, not a
+    bare 环保专题节目5期 in a list): the verbs a figure's name may already open with
+    (``leading``) or end with (``trailing``, moved before the rest: 查处非法倾倒…案件), and a
+    word of the name → the verb an office writes before it (``words``)."""
+
+    leading: tuple[str, ...] = ()
+    trailing: tuple[str, ...] = ()
+    words: dict[str, str] = {}
+
+
 class Problems(Strict):
     target_lower: str
     target_higher: str
@@ -226,6 +237,7 @@ class PatternsFile(Strict):
     figure_change: str
     header_endings: dict[str, str] = {}
     zero: ZeroCounts | None = None
+    figure_verbs: FigureVerbs | None = None
     target: Targets
     plan_target: PlanTargets
     plan_target_lead: str

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from . import domain
 from .domain import patterns
@@ -153,11 +154,32 @@ def zero_citations(
     return sorted([*cited, *zeros], key=lambda c: c.start)
 
 
-def figure_clause(figure: Figure, figure_set: FigureSet) -> str:
-    """One clause about one figure from our patterns: name, value and 同比 when there is one; a
-    zero count in words (未发生森林火灾)."""
+def action(figure: Figure) -> tuple[str, str] | None:
+    """(verb, name) of a count of what was done, as a sentence of our own says it (the pack's
+    figure_verbs): 环保专题节目 → (制作, 环保专题节目), 非法倾倒危险废物案件查处 → (查处, 非法倾倒
+    危险废物案件), a name opening with its own verb (立案查处…) → ("", name). None for a figure
+    of a state (a concentration, a rate) and for a name the pack gives no verb."""
+    rule = domain.current().patterns.figure_verbs
+    if rule is None or figure.kind not in ("count", "amount"):
+        return None
+    name = prose_name(figure.name)
+    if name.startswith(rule.leading):
+        return "", name
+    for verb in sorted(rule.trailing, key=len, reverse=True):
+        if name.endswith(verb) and len(name) >= len(verb) + 3:  # 汛前检查 has no object to front
+            return verb, name[: -len(verb)]
+    for word in sorted(rule.words, key=len, reverse=True):
+        if name.endswith(word):  # what is counted ends the name: 志愿者 of 环保志愿者
+            verb = rule.words[word]
+            return ("", name) if name.startswith(verb) else (verb, name)
+    return None
+
+
+def figure_clause(figure: Figure, figure_set: FigureSet, verb: str = "") -> str:
+    """One clause about one figure from our patterns: ``verb``, name, value and 同比 when there
+    is one; a zero count in words (未发生森林火灾)."""
     table = patterns()
-    name = named(figure, figure_set)
+    name = verb + named(figure, figure_set)
     change = figure_set.change(figure.id)
     if zero_count(figure):
         moved = change is not None and change.direction != "持平"
@@ -224,7 +246,18 @@ def capped(sentence: str) -> list[str]:
             count = 0
         out[-1].append(segment)
         count += numbers
-    return ["".join(parts).rstrip("；") + "。" for parts in out if parts]
+    said = ["".join(parts).rstrip("；") + "。" for parts in out if parts]
+    return [piece for sentence in said for piece in _total_first(sentence)]
+
+
+def _total_first(sentence: str) -> list[str]:
+    """A sentence still over MAX_NUMBERS that gives a total and then its parts (…评价{{t}}，其中
+    绿色企业{{a}}、…、红色企业{{d}}): the total ends its sentence and the parts follow in one of
+    their own, 其中 said once (其中，绿色企业{{a}}、…)."""
+    head, cut, parts = sentence.partition("，其中")
+    if len(REFERENCE.findall(sentence)) <= MAX_NUMBERS or not cut or not REFERENCE.search(head):
+        return [sentence]
+    return [head + "。", "其中，" + parts.lstrip("，")]
 
 
 def figure_sentences(
@@ -244,32 +277,108 @@ def figure_sentences(
     return [subject + s if subject and s.startswith(zeros) else s for s in said] if zeros else said
 
 
+@dataclass(frozen=True)
+class _Piece:
+    """A clause of a figure sentence (one figure, or a total with its parts) and what joining it
+    to the next needs."""
+
+    text: str
+    numbers: int
+    verb: str | None = None  # the verb before its name ("" its name's own); None: no verb
+    alone: bool = True  # one figure without 同比: may share a comma or its verb with the next
+    whole: bool = False  # a sentence of its own (the parts of a long total)
+
+
+def _numbers(figure: Figure, figure_set: FigureSet) -> int:
+    return 1 + (not figure.missing and figure_set.change(figure.id) is not None)
+
+
+def _head(figure: Figure, figure_set: FigureSet) -> tuple[str, str | None]:
+    """A group's first clause, with the verb the pack gives it (制作环保专题节目{{tv}})."""
+    said = None if zero_count(figure) else action(figure)  # 无…/未发生… is said in words
+    if said is None:
+        return figure_clause(figure, figure_set), None
+    verb, name = said
+    return figure_clause(replace(figure, name=name), figure_set, verb), verb
+
+
+def _pieces(group: list[tuple[Figure, str]], figure_set: FigureSet) -> list[_Piece]:
+    """A total and its parts in one clause (…100家，其中绿色企业30家、蓝色企业50家) while they
+    fit MAX_NUMBERS; a longer one as an office writes it: the total ends its sentence and the
+    parts follow in one of their own, 其中 said once (其中，绿色企业…、红色企业…)."""
+    head, _ = group[0]
+    first, verb = _head(head, figure_set)
+    size = sum(_numbers(f, figure_set) for f, _ in group)
+    if size <= MAX_NUMBERS:
+        text = first
+        for index, (figure, said) in enumerate(group[1:], 1):
+            clause = figure_clause(replace(figure, name=said), figure_set)
+            part = figure.unit == head.unit  # parts of a total follow 其中; others a comma
+            lead = index == 1 and not text.startswith("其中")
+            text += ("，其中" if part and lead else "、" if part else "，") + clause
+        return [_Piece(text, size, verb, alone=size == 1)]
+    return _long_total(group, first, verb, figure_set)
+
+
+def _long_total(
+    group: list[tuple[Figure, str]], first: str, verb: str | None, figure_set: FigureSet
+) -> list[_Piece]:
+    """A total whose parts would make its sentence a table: the total (``first``) and the other
+    figures of the group end their sentence; the parts follow, 其中 said once, in sentences of
+    at most MAX_NUMBERS numbers (joined by 、, or by ； where each says its 同比)."""
+    head = group[0][0]
+    total = not head.name.startswith("其中")  # parts said without their total: all are parts
+    members = group[1:] if total else group
+    parts = [(f, s.removeprefix("其中")) for f, s in members if f.unit == head.unit]
+    others = [(f, s) for f, s in members if f.unit != head.unit]
+    pieces: list[_Piece] = []
+    if total or others:
+        clauses = [figure_clause(replace(f, name=s), figure_set) for f, s in others]
+        numbers = sum(_numbers(f, figure_set) for f, _ in others)
+        if total:
+            clauses, numbers = [first, *clauses], numbers + _numbers(head, figure_set)
+        pieces.append(_Piece("，".join(clauses), numbers, verb if total else None, alone=False))
+    joiner = "；" if any(_numbers(f, figure_set) > 1 for f, _ in parts) else "、"
+    run: list[str] = []
+    count = 0
+    for index, (figure, said) in enumerate(parts):
+        numbers = _numbers(figure, figure_set)
+        if count + numbers > MAX_NUMBERS and run:
+            pieces.append(_Piece(joiner.join(run), count, whole=True))
+            run, count = [], 0
+        lead = "其中，" if index == 0 else ""  # said once, before the first part
+        run.append(lead + figure_clause(replace(figure, name=said), figure_set))
+        count += numbers
+    if run:
+        pieces.append(_Piece(joiner.join(run), count, whole=True))
+    return pieces
+
+
+def _joined(before: _Piece, after: _Piece) -> str:
+    """What goes between two clauses of a sentence: a verb two counts share is said once
+    (召开支委会9次、党员大会7次), counts of what was done take a comma (制作…5期，刊发…20篇), and
+    anything else a semicolon."""
+    if before.verb is None or after.verb is None or not (before.alone and after.alone):
+        return "；" + after.text
+    if after.verb and after.verb == before.verb:
+        return "、" + after.text.removeprefix(after.verb)
+    return "，" + after.text
+
+
 def _figure_sentences(figures: Sequence[Figure], figure_set: FigureSet) -> list[str]:
-    sentences: list[list[str]] = [[]]
+    sentences: list[list[_Piece]] = [[]]
     count = 0
     for group in _related(figures):
-        pieces: list[str] = []
-        size = sum(1 + (figure_set.change(f.id) is not None) for f, _ in group)
-        if count + size > MAX_NUMBERS and size <= MAX_NUMBERS and sentences[-1]:
-            sentences.append([])  # a group that fits a sentence of its own is not split
-            count = 0
-        for index, (figure, said) in enumerate(group):
-            numbers = 1 + (not figure.missing and figure_set.change(figure.id) is not None)
-            if count + numbers > MAX_NUMBERS and (pieces or sentences[-1]):
-                if pieces:
-                    sentences[-1].append("".join(pieces))
+        for piece in _pieces(group, figure_set):
+            full = count + piece.numbers > MAX_NUMBERS
+            if sentences[-1] and (full or piece.whole or sentences[-1][-1].whole):
                 sentences.append([])
-                pieces, count = [], 0
-                if index and figure.unit == group[0][0].unit:
-                    said = "其中" + said  # the parts of a total go on in a sentence of their own
-                else:
-                    said = figure.name.removeprefix("其中")
-            clause = figure_clause(replace(figure, name=said), figure_set)
-            if pieces:  # parts of a total (same unit) follow 其中; other figures of it a comma
-                part = figure.unit == group[0][0].unit
-                first = index == 1 and not pieces[0].startswith("其中")
-                clause = ("，其中" if part and first else "、" if part else "，") + clause
-            pieces.append(clause)
-            count += numbers
-        sentences[-1].append("".join(pieces))
-    return ["；".join(parts) + "。" for parts in sentences if parts]
+                count = 0
+            sentences[-1].append(piece)
+            count += piece.numbers
+    out = []
+    for pieces in sentences:
+        if pieces:
+            text = pieces[0].text + "".join(_joined(a, b) for a, b in pairwise(pieces))
+            out.append(text + "。")
+    return out
