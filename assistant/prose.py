@@ -277,6 +277,42 @@ def figure_sentences(
     return [subject + s if subject and s.startswith(zeros) else s for s in said] if zeros else said
 
 
+def continued(said: Sequence[str], more: Sequence[str], figure_set: FigureSet) -> list[str]:
+    """Figure sentences (``more``) after re-filled past ones (``said``): parts said without
+    their total (其中环境影响报告书{{b}}、…) go on in the sentence whose last figure is that total
+    (…共审批建设项目环评文件{{t}}，其中…) when the two keep to MAX_NUMBERS."""
+    if not said or not more or not more[0].startswith("其中") or more[0].startswith("其中，"):
+        return [*said, *more]
+    last, first = said[-1], more[0]
+    refs = list(REFERENCE.finditer(last))
+    part = REFERENCE.search(first)
+    if not refs or part is None or not last.endswith("。"):
+        return [*said, *more]
+    total, piece = figure_set.get(refs[-1].group(1)), figure_set.get(part.group(1))
+    ends = last[refs[-1].end() :] == "。" and refs[-1].group(2) in (None, "value")
+    fits = len(refs) + len(REFERENCE.findall(first)) <= MAX_NUMBERS
+    if (
+        total is None
+        or piece is None
+        or not ends
+        or not fits
+        or _total_of(piece, figure_set) != total
+    ):
+        return [*said, *more]
+    return [*said[:-1], last[:-1] + "，" + first, *more[1:]]
+
+
+def _total_of(part: Figure, figure_set: FigureSet) -> Figure | None:
+    """The total a 其中 row belongs to: the row of the same unit above it and its fellow parts."""
+    total = None
+    for figure in figure_set:
+        if figure.id == part.id:
+            return total if total is not None and total.unit == part.unit else None
+        if not figure.name.startswith("其中"):
+            total = figure
+    return None
+
+
 @dataclass(frozen=True)
 class _Piece:
     """A clause of a figure sentence (one figure, or a total with its parts) and what joining it

@@ -48,6 +48,7 @@ from .periods import lead_with, restate, season_led, year_so_far
 from .problems import _contradicted, past_problems
 from .prose import (
     capped,
+    continued,
     figure_clause,
     figure_sentences,
     named,
@@ -361,7 +362,9 @@ class TemplateWriter:
             if not (zero_count(f) and _said(zero_words(prose_name(f.name)), said))
         ]
         subject = area_subject(context.voice.level if context.voice else None)
-        lead.extend(figure_sentences(left, context.figure_set, subject))
+        lead = continued(
+            lead, figure_sentences(left, context.figure_set, subject), context.figure_set
+        )
         if lead and not lead[0].startswith(label):
             lead[0] = lead_with(lead[0], label)
         paragraphs = ["".join(lead)] if lead else []

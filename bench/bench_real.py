@@ -20,6 +20,9 @@ per draft:
 - era: dated phrases (domain pack dated.yaml) not current in the drafted year;
 - gate: sentence-gate failures (assistant.gate.problems) in the body;
 - dumps: sentences carrying 5 or more numbers;
+- lists: sentences with a run of 3 or more clauses joined by ； that are each a bare name and one
+  number (环保专题节目5期；新闻报道20篇；…): figures listed where an office writes them with
+  their verbs (制作…5期，刊发…20篇); a list of states (浓度, 点位) counts too;
 - off-topic: figures cited by value under a heading whose topic is not one of the figure's
   labelled topics (targets.yaml), or under a 重点工程/项目 heading;
 - chars: the draft's Chinese characters and digits / the real document's (whole documents only
@@ -68,6 +71,7 @@ SAMPLE = ROOT / "corpus" / "sample"
 CLOSE = 0.5
 STOCK_COVER = 0.8  # share of a sentence's trigrams (figure names out) our stock holds
 DUMP = 5
+LIST_RUN = 3
 PROJECT_HEADING = re.compile(r"重点工程|重点项目|项目建设")
 
 
@@ -90,6 +94,23 @@ def _grams(sentence: str) -> frozenset[str]:
 
 def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"[。！？\n]", text) if len(s.strip()) >= 6]
+
+
+def _bare(clause: str) -> bool:
+    """A clause that is a name and one number and nothing else (a period lead before a comma
+    aside: 一季度，环保专题节目5期)."""
+    lead, _, said = clause.rpartition("，")
+    return not extract_numbers(lead) and len(extract_numbers(said)) == 1 and "、" not in said
+
+
+def listed(sentence: str) -> bool:
+    """A run of LIST_RUN or more bare name-and-number clauses joined by ；."""
+    run = 0
+    for clause in sentence.split("；"):
+        run = run + 1 if _bare(clause) else 0
+        if run >= LIST_RUN:
+            return True
+    return False
 
 
 def corpus_grams(paths: list[Path]) -> list[frozenset[str]]:
@@ -204,7 +225,7 @@ def off_topic(draft, topics: dict[str, list[str]]) -> list[str]:
     return wrong
 
 
-KEYS = ("foreign", "strict", "era", "gate", "dumps", "off")
+KEYS = ("foreign", "strict", "era", "gate", "dumps", "off", "lists")
 
 
 def stored_foreign(store: Store, voice: names.Voice) -> list[str]:
@@ -247,6 +268,7 @@ def run_target(target: dict, shared: Path, work: Path, keep: Path | None, show: 
     stale = era.stale(body, year)
     problems = gate.problems(body)
     dumps = [s for s in _sentences(body) if len(extract_numbers(s)) >= DUMP]
+    lists = [s for s in _sentences(body) if listed(s)]
     wrong = off_topic(result.draft, target.get("topics", {}))
     sample_docs = [p for p in SAMPLE.iterdir() if p.suffix in (".txt", ".md", ".docx")]
     pool = corpus_grams(others + sample_docs)
@@ -273,6 +295,7 @@ def run_target(target: dict, shared: Path, work: Path, keep: Path | None, show: 
         "era": stale,
         "gate": problems,
         "dumps": dumps,
+        "lists": lists,
         "off": wrong,
         "chars": _han(body),
         "real": _han(real_text),
@@ -296,14 +319,15 @@ def print_rows(rows: list[dict], title: str) -> None:
     print(f"\n== {title} ==")
     print(
         f"{'target':16} {'foreign':>7} {'strict':>6} {'era':>4} {'gate':>5} {'dumps':>5} "
-        f"{'off':>4} {'chars':>12} {'corpus':>7} {'stock':>6} {'repeat':>6} {'(stock)':>7} "
-        f"{'check':>5}"
+        f"{'off':>4} {'lists':>5} {'chars':>12} {'corpus':>7} {'stock':>6} {'repeat':>6} "
+        f"{'(stock)':>7} {'check':>5}"
     )
     for r in rows:
         ratio = f"{r['chars']}/{r['real']}" + ("*" if r["whole"] else "")
         print(
             f"{r['id']:16} {len(r['foreign']):7d} {len(r['strict']):6d} {len(r['era']):4d} "
-            f"{len(r['gate']):5d} {len(r['dumps']):5d} {len(r['off']):4d} {ratio:>12} "
+            f"{len(r['gate']):5d} {len(r['dumps']):5d} {len(r['off']):4d} {len(r['lists']):5d} "
+            f"{ratio:>12} "
             f"{r['corpus']:7.0%} {r['stock']:6.0%} {r['repeat']:6.0%} {r['rep_stock']:7.0%} "
             f"{r['check']:5d}"
         )

@@ -12,7 +12,7 @@ import pytest
 from assistant.draft import DraftRequest, compose, markdown
 from assistant.figures import load_figures
 from assistant.ingest import ingest
-from assistant.prose import action, capped, figure_sentences
+from assistant.prose import action, capped, continued, figure_sentences
 from assistant.settings import load_settings
 from assistant.types import FigureSet
 
@@ -205,4 +205,46 @@ def test_a_refilled_total_with_four_parts_reads_as_two_sentences(settings, tmp_p
         "共完成排污单位环境信用评价120家。其中，诚信单位40家、良好单位60家、警示单位15家、失信单位5家。"
         in text
     )
+    assert result.report.ok
+
+
+def test_parts_go_on_in_the_sentence_that_gave_their_total(tmp_path: Path) -> None:
+    figures = _figures(
+        tmp_path,
+        _row("eia", "审批环评文件", 30, "件")
+        + _row("book", "其中环评报告书", 4, "件")
+        + _row("form", "其中环评报告表", 26, "件")
+        + _row("press", "媒体报道", 15, "篇"),
+    )
+    parts = figure_sentences([figures["book"], figures["form"]], figures)
+    said = continued(["上半年共审批环评文件{{eia}}。"], parts, figures)
+    assert said == ["上半年共审批环评文件{{eia}}，其中环评报告书{{book}}、环评报告表{{form}}。"]
+    # not after a sentence ending on another figure, nor one ending with more words
+    other = ["上半年刊发媒体报道{{press}}。"]
+    assert continued(other, parts, figures) == [*other, *parts]
+    wordy = ["上半年共审批环评文件{{eia}}，审批效率明显提升。"]
+    assert continued(wordy, parts, figures) == [*wordy, *parts]
+
+
+def test_a_draft_says_a_past_total_and_the_files_parts_in_one_sentence(
+    settings, tmp_path: Path
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    past = PAST.replace("（一）环境执法保持高压态势", "（一）审批服务持续优化").replace(
+        PAST.splitlines()[6], "上半年，共审批建设项目环评文件42件。一是深化环评审批制度改革。"
+    )
+    (corpus / "示例区-2024-上半年.txt").write_text(past, "utf-8")
+    ingest([corpus], settings)
+    path = tmp_path / "figures.csv"
+    rows = [("eia", "审批建设项目环评文件", 30), ("book", "其中环境影响报告书", 4)]
+    rows += [("form", "其中环境影响报告表", 26)]
+    path.write_text(
+        "id,指标,数值,单位,期间,来源,主题\n"
+        + "".join(f"{i},{name},{value},件,{PERIOD},审批科,审批\n" for i, name, value in rows),
+        "utf-8",
+    )
+    result = compose(DraftRequest(path, "示例区生态环境局", PERIOD), settings)
+    text = markdown(result.draft)
+    assert "共审批建设项目环评文件30件，其中环境影响报告书4件、环境影响报告表26件。" in text
     assert result.report.ok
