@@ -529,6 +529,7 @@ def save_draft(
     *,
     author: str = "起草助手",
     finish: Finish | None = None,
+    clean: bool = True,
 ) -> dict[str, Path]:
     """Write ``<stem>.docx`` (annotated), ``<stem>-清稿.docx`` (clean: no comments, no
     highlights), ``.md`` and ``.json`` into ``out_dir``; each file appears whole (written to a
@@ -536,8 +537,9 @@ def save_draft(
 
     The .docx's comments come from ``figure_set`` (None: an imported draft without figures,
     whose comments give only the recorded source); ``finish`` (default: the unit and today, see
-    default_finish) closes it."""
-    from .word import clean_path, write_clean_copy, write_document
+    default_finish) closes it. ``clean=False`` leaves the clean copy out (the chat makes it
+    when it is first asked for, the same file: a copy few versions need is not made for all)."""
+    from .word import clean_path, write_document
     from .word.save import unwritable
 
     out_dir = Path(out_dir)
@@ -547,14 +549,16 @@ def save_draft(
         raise unwritable(out_dir, exc) from exc
     stem = stem or default_stem(draft)
     paths = {suffix: out_dir / f"{stem}.{suffix}" for suffix in ("docx", "md", "json")}
-    paths["clean"] = clean_path(paths["docx"])
+    if clean:
+        paths["clean"] = clean_path(paths["docx"])
     staged: dict[str, Path] = {}
     try:
         staged["md"] = _write_text(paths["md"], markdown(draft))
         staged["json"] = _write_text(paths["json"], Sidecar.of(draft).text())
-        handle, docx_tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
-        os.close(handle)
-        staged["docx"] = Path(docx_tmp)
+        for name in ("docx", "clean") if clean else ("docx",):
+            handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
+            os.close(handle)
+            staged[name] = Path(temporary)
         write_document(
             staged["docx"],
             marked_blocks(draft, figure_set),
@@ -562,10 +566,8 @@ def save_draft(
             properties={"title": draft.title, "subject": f"{draft.unit}{draft.period}"},
             created=_created_time(draft.created),
             finish=finish or default_finish(draft),
+            clean=staged.get("clean"),  # made from the document in memory, not read back
         )
-        handle, clean_tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
-        os.close(handle)
-        staged["clean"] = write_clean_copy(staged["docx"], Path(clean_tmp))
     except BaseException as exc:
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
@@ -573,6 +575,8 @@ def save_draft(
             raise unwritable(out_dir, exc) from exc
         raise
     for suffix in ("md", "json", "clean", "docx"):
+        if suffix not in staged:
+            continue
         os.chmod(staged[suffix], 0o644)
         os.replace(staged[suffix], paths[suffix])
     return paths

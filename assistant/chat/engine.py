@@ -81,7 +81,11 @@ class ChatEngine:
         if not path.is_file():
             raise InputError("数据文件不存在", path=str(path))
         check_upload(path, allowed=FIGURES_SUFFIXES)
-        figure_set = load_figures(path, max_rows=self.settings.figures_max_rows, pace=pace)
+        with self._locks_guard:  # a file another session chose as it is now: read already
+            figure_set = self._loaded.get(_file_key(path))
+        if figure_set is None or len(figure_set) > self.settings.figures_max_rows:
+            figure_set = load_figures(path, max_rows=self.settings.figures_max_rows, pace=pace)
+            self._remember(path, figure_set)
         folder = self.root / session / "figures"
         folder.mkdir(parents=True, exist_ok=True)
         kept = folder / path.name
@@ -209,8 +213,8 @@ class ChatEngine:
         return saved
 
     def version_file(self, client: str, session: str, number: int, fmt: str) -> Path:
-        """A version's file: docx (with comments), clean (清稿, made on first request for
-        versions saved before it existed or imported from Word), md or json."""
+        """A version's file: docx (with comments), clean (清稿, made from the .docx on its first
+        request: a draft's version is saved without it), md or json."""
         from ..word import clean_path, write_clean_copy
 
         version = self.version(client, session, number)
@@ -463,7 +467,8 @@ class ChatEngine:
 
         number = len(self.store.versions(client, session)) + 1
         folder = self.root / session / f"v{number}"
-        save_draft(draft, figure_set, folder, "draft", author=self.settings.author)
+        # the clean copy is made on its first download (version_file): most are never asked for
+        save_draft(draft, figure_set, folder, "draft", author=self.settings.author, clean=False)
         version = self.store.add_version(session, label, folder, "draft")
         text = draft_text(draft)
         if on_token is not None and not streamed and replay:

@@ -57,7 +57,7 @@ def _check(
     plan: bool = False,
 ) -> CheckReport:
     """``rows``: which blocks are table rows (from the file); else a block with a tab is one."""
-    checker = _Checker(figure_set, _Index.build(figure_set))
+    checker = _Checker(figure_set, _Index.of(figure_set))
     by_block: dict[int, list[tuple[Citation, MatchedBy]]] = {}
     for citation, how in cited:
         by_block.setdefault(citation.block, []).append((citation, how))

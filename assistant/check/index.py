@@ -6,11 +6,13 @@ import functools
 import logging
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .. import domain
 from ..figures import format_decimal
 from ..numbers import extract_numbers
 from ..periods import Period, last_spoken
@@ -32,6 +34,25 @@ class _Index:
     years: dict[str, tuple[int | None, int | None]]  # figure id → (its data year, 上年同期's year)
     noted: dict[str, tuple[int, int]]  # figure id → the months its 备注/范围 say it covers
     _words: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, figure_set: FigureSet) -> _Index:
+        """The index of ``figure_set``, built once per set of figures, period and domain pack:
+        a draft checks each section and then the whole against the same figures (the chat
+        keeps them between messages and sessions), and building it reads every 范围 and 备注.
+        Only the figures and the period go into it, so a copy of a set under another path
+        (each chat session keeps its own) has the same index."""
+        key = (id(figure_set.figures), figure_set.period, domain.current())
+        with _BUILT_LOCK:
+            known = _BUILT.get(key)
+        if known is not None and known.figures is figure_set.figures:
+            return known
+        index = cls.build(figure_set)
+        with _BUILT_LOCK:
+            if len(_BUILT) >= _KEPT:
+                _BUILT.pop(next(iter(_BUILT)))
+            _BUILT[key] = index
+        return index
 
     @classmethod
     def build(cls, figure_set: FigureSet) -> _Index:
@@ -91,6 +112,10 @@ class _Index:
         weights = self.grams[figure.id]
         return sum(w for g, w in weights.items() if g in context) / self.totals[figure.id]
 
+
+_KEPT = 32  # indexes kept; each holds its figures, so their id is not reused while it is kept
+_BUILT: dict[tuple[int, Period | None, Any], _Index] = {}
+_BUILT_LOCK = threading.Lock()
 
 _THIS_YEAR = re.compile(r"本期(?:为|是|系)?\s*((?:19|20)\d{2})\s*年")
 _LAST_YEAR = re.compile(r"上年同期(?:为|是|系)?\s*((?:19|20)\d{2})\s*年")

@@ -51,11 +51,22 @@ GLYPH_SCALE_PERCENT = 98  # 红色分隔线 4 mm under the 发文字号
 
 def finish_document(document: DocumentObject, finish: Finish | None) -> None:
     """Grid, page numbers, title spacing; 发文字号/落款/日期 when ``finish`` gives them."""
+    lay_out_pages(document)
+    add_finish(document, finish)
+
+
+def lay_out_pages(document: DocumentObject) -> None:
+    """Grid, page numbers and the title's spacing: the same for every document, so the writer
+    does it once on its empty document (they touch only styles, settings and the section)."""
     _set_grid(document)
     _set_page_numbers(document)
     title = document.styles["Title"]
     title.paragraph_format.space_after = Pt(_line_pitch_twips(document) / 20)
     _off_grid(title.element.get_or_add_pPr())  # an 二号 character would take two grid cells
+
+
+def add_finish(document: DocumentObject, finish: Finish | None) -> None:
+    """发文字号, 落款 and 成文日期 when ``finish`` gives them (after the blocks are written)."""
     if finish is None:
         return
     if finish.doc_number:
@@ -170,13 +181,16 @@ def _number_run(
 def _finish_paragraph(document: DocumentObject, role: str) -> Paragraph:
     """A paragraph in the finish style ``role`` (created on first use, based on Normal)."""
     name = FINISH_STYLES[role]
-    if name not in [style.name for style in document.styles]:
+    found = document.styles.element.get_by_name(name)  # one xpath, not a Style per style
+    if found is None:
         style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = document.styles["Normal"]
         style.quick_style = False
         _off_grid(style.element.get_or_add_pPr())  # half-width digits keep their own width
         _no_auto_space(style.element.get_or_add_pPr())
-    paragraph = document.add_paragraph(style=name)
+        found = style.element
+    paragraph = document.add_paragraph()
+    paragraph._p.style = found.styleId  # what style=name sets (never the default style)
     indent = paragraph._p.get_or_add_pPr().get_or_add_ind()
     indent.set(qn("w:firstLineChars"), "0")
     indent.set(qn("w:firstLine"), "0")

@@ -28,15 +28,19 @@ from pathlib import Path
 import docx
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from ..types import Block, BlockStyle, Finish
-from .finish import finish_document
+from .clean import clean_document
+from .finish import add_finish, lay_out_pages
 from .fonts import BODY_FONT, THEME_ATTRIBUTES, set_first_line_indent, set_fonts
-from .read import block_paragraphs
+from .read import table_rows
 from .save import save_atomically
 from .spans import apply_marks, check_marks, pieces
 
@@ -74,12 +78,14 @@ def write_document(
     properties: Mapping[str, str] | None = None,
     created: datetime | None = None,
     finish: Finish | None = None,
+    clean: Path | None = None,
 ) -> None:
     """Write ``blocks`` to ``path`` (atomically) in 公文 layout, marks as comments/highlights.
 
     ``created`` (default: now) is stamped as the created and modified time, so a draft's .docx
     can carry the same time as its provenance sidecar. Grid, page numbers and the line under the
     title are always there; ``finish`` adds 发文字号, 落款 and 成文日期 (see finish.py).
+    ``clean``: also write the clean copy there, the same file write_clean_copy(path) would make.
     """
     properties = dict(properties or {})
     unknown = set(properties) - PROPERTY_NAMES
@@ -92,25 +98,41 @@ def write_document(
 
     document = docx.Document(io.BytesIO(_blank_document()))
     _set_properties(document, author, properties, created)
-    _write_blocks(document, blocks)
-    finish_document(document, finish)
+    written = _write_blocks(document, blocks)
+    add_finish(document, finish)
 
-    for block, paragraphs in zip(blocks, block_paragraphs(document), strict=True):
+    for block, paragraphs in zip(blocks, written, strict=True):
         if block.marks:
             apply_marks(document, pieces(paragraphs), block.marks, author=author)
     save_atomically(document, Path(path))
+    if clean is not None:
+        clean_document(document)
+        save_atomically(document, Path(clean))
 
 
 @cache
 def _blank_document() -> bytes:
-    """The empty A4 document with our styles, built once per process: setting the styles up
-    walks every style element (~75 ms of CPU), which every draft's two documents repeated."""
+    """The empty A4 document with our styles, grid and page numbers, built once per process:
+    setting the styles up walks every style element (~75 ms of CPU), which every draft's two
+    documents repeated."""
     document = docx.Document()
     _set_up_page(document)
     _set_up_styles(document)
+    lay_out_pages(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+@cache
+def _style_ids() -> dict[BlockStyle, str | None]:
+    """Each block style's paragraph style id in the empty document (None: the default style,
+    which a paragraph leaves unnamed); looking a style up by name costs ~1 ms a paragraph."""
+    document = docx.Document(io.BytesIO(_blank_document()))
+    return {
+        kind: document.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        for kind, name in STYLE_NAMES.items()
+    }
 
 
 def _set_up_page(document: DocumentObject) -> None:
@@ -171,26 +193,33 @@ def _set_properties(
         setattr(core, name, properties.get(name, ""))
 
 
-def _write_blocks(document: DocumentObject, blocks: Sequence[Block]) -> None:
+def _write_blocks(document: DocumentObject, blocks: Sequence[Block]) -> list[list[etree._Element]]:
+    """Write the blocks; each block's w:p elements, as read.block_paragraphs would find them."""
     body = document._body._body
     for paragraph in list(body.iterchildren(qn("w:p"))):  # the template's empty paragraph
         body.remove(paragraph)
+    style_ids = _style_ids()
+    written: list[list[etree._Element]] = []
     index = 0
     while index < len(blocks):
         if blocks[index].style == "table":
             end = index
             while end < len(blocks) and blocks[end].style == "table":
                 end += 1
-            _write_table(document, [block.text.split("\t") for block in blocks[index:end]])
+            table = _write_table(document, [block.text.split("\t") for block in blocks[index:end]])
+            written += [[p._p for p in row] for row in table_rows(table)]
             index = end
         else:
             block = blocks[index]
-            paragraph = document.add_paragraph(style=STYLE_NAMES[block.style])
+            paragraph = document.add_paragraph()
+            paragraph._p.style = style_ids[block.style]  # what style=name sets, found once
             _add_text(paragraph, block.text, block.style)
+            written.append([paragraph._p])
             index += 1
+    return written
 
 
-def _write_table(document: DocumentObject, rows: list[list[str]]) -> None:
+def _write_table(document: DocumentObject, rows: list[list[str]]) -> Table:
     columns = max(len(cells) for cells in rows)
     table = document.add_table(rows=len(rows), cols=columns)
     table.style = document.styles["Table Grid"]
@@ -201,6 +230,7 @@ def _write_table(document: DocumentObject, rows: list[list[str]]) -> None:
             paragraph = table.cell(row_index, column).paragraphs[0]
             set_first_line_indent(paragraph._p.get_or_add_pPr(), 0)
             _add_text(paragraph, text, "table")
+    return table
 
 
 def _add_text(paragraph: Paragraph, text: str, style: BlockStyle) -> None:

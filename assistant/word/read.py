@@ -57,17 +57,22 @@ def iter_paragraphs(document: DocumentObject) -> Iterator[Paragraph | list[Parag
     the title stays block 0 and a date is never checked as a figure."""
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            for row in item.rows:
-                seen: set[int] = set()
-                cells = []
-                for cell in row.cells:  # merged cells repeat: keep each once
-                    if id(cell._tc) in seen:
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.extend(cell.paragraphs)
-                yield cells
+            yield from table_rows(item)
         elif item.style is None or item.style.name not in _FINISH_STYLE_NAMES:
             yield item
+
+
+def table_rows(table: Table) -> Iterator[list[Paragraph]]:
+    """Each row of ``table`` as its cells' paragraphs, a merged cell once."""
+    for row in table.rows:
+        seen: set[int] = set()
+        cells = []
+        for cell in row.cells:  # merged cells repeat: keep each once
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.extend(cell.paragraphs)
+        yield cells
 
 
 def block_paragraphs(document: DocumentObject) -> list[list[etree._Element]]:
