@@ -556,9 +556,9 @@ def save_draft(
         staged["md"] = _write_text(paths["md"], markdown(draft))
         staged["json"] = _write_text(paths["json"], Sidecar.of(draft).text())
         for name in ("docx", "clean") if clean else ("docx",):
-            handle, temporary = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
+            handle, made = tempfile.mkstemp(prefix=f".{stem}.", suffix=".docx", dir=out_dir)
             os.close(handle)
-            staged[name] = Path(temporary)
+            staged[name] = Path(made)
         write_document(
             staged["docx"],
             marked_blocks(draft, figure_set),
