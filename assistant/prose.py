@@ -278,26 +278,27 @@ def figure_sentences(
 
 
 def continued(said: Sequence[str], more: Sequence[str], figure_set: FigureSet) -> list[str]:
-    """Figure sentences (``more``) after re-filled past ones (``said``): parts said without
-    their total (其中环境影响报告书{{b}}、…) go on in the sentence whose last figure is that total
-    (…共审批建设项目环评文件{{t}}，其中…) when the two keep to MAX_NUMBERS."""
-    if not said or not more or not more[0].startswith("其中") or more[0].startswith("其中，"):
-        return [*said, *more]
-    last, first = said[-1], more[0]
+    """Figure sentences (``more``) after re-filled past ones (``said``): the first goes on in
+    the sentence before it when that ends on a figure it continues and the two keep to
+    MAX_NUMBERS: parts said without their total (…共审批建设项目环评文件{{t}}，其中环境影响报告书
+    {{b}}、…), or one more deed after a count of what was done (…处罚款{{f}}，移送公安机关…)."""
+    last, first = (said[-1], more[0]) if said and more else ("", "")
     refs = list(REFERENCE.finditer(last))
-    part = REFERENCE.search(first)
-    if not refs or part is None or not last.endswith("。"):
+    lead = REFERENCE.search(first)
+    if not refs or lead is None or first.startswith("其中，"):
         return [*said, *more]
-    total, piece = figure_set.get(refs[-1].group(1)), figure_set.get(part.group(1))
+    before, after = figure_set.get(refs[-1].group(1)), figure_set.get(lead.group(1))
     ends = last[refs[-1].end() :] == "。" and refs[-1].group(2) in (None, "value")
     fits = len(refs) + len(REFERENCE.findall(first)) <= MAX_NUMBERS
-    if (
-        total is None
-        or piece is None
-        or not ends
-        or not fits
-        or _total_of(piece, figure_set) != total
-    ):
+    if before is None or after is None or not ends or not fits:
+        return [*said, *more]
+    if first.startswith("其中"):
+        goes_on = _total_of(after, figure_set) == before
+    else:  # a deed after a deed, not after a concentration or a rate
+        deed = action(after)
+        goes_on = before.kind in ("count", "amount") and not zero_count(after)
+        goes_on = goes_on and deed is not None and first.startswith(deed[0] + deed[1])
+    if not goes_on:
         return [*said, *more]
     return [*said[:-1], last[:-1] + "，" + first, *more[1:]]
 

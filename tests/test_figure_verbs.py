@@ -226,6 +226,21 @@ def test_parts_go_on_in_the_sentence_that_gave_their_total(tmp_path: Path) -> No
     assert continued(wordy, parts, figures) == [*wordy, *parts]
 
 
+def test_a_deed_goes_on_after_a_count_not_after_a_concentration(tmp_path: Path) -> None:
+    figures = _figures(
+        tmp_path,
+        f"pm25,PM2.5平均浓度,31,微克/立方米,{PERIOD},,监测站\n"
+        + _row("cases", "立案查处环境违法案件", 12, "起")
+        + _row("outlets", "入河排污口检查", 40, "个"),
+    )
+    more = figure_sentences([figures["outlets"]], figures)
+    assert continued(["上半年立案查处环境违法案件{{cases}}。"], more, figures) == [
+        "上半年立案查处环境违法案件{{cases}}，检查入河排污口{{outlets}}。"
+    ]
+    state = ["上半年PM2.5平均浓度{{pm25}}。"]
+    assert continued(state, more, figures) == [*state, *more]
+
+
 def test_a_draft_says_a_past_total_and_the_files_parts_in_one_sentence(
     settings, tmp_path: Path
 ) -> None:
