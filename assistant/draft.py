@@ -144,7 +144,8 @@ def find_past(retriever: Any | None, period: Period) -> PastDocument | None:
     best_year = max(years[i] for i in pool)
     chosen = [ids[i] for i in pool if years[i] == best_year and parts[i] != "其他"]
     chosen += [ids[i] for i in pool if years[i] == best_year and parts[i] == "其他"]
-    chunks = retriever.store.get(chosen)
+    index = retriever.index  # current with the store: its chunks are the store's, no query
+    chunks = [index.chunks[index.position[chunk_id]] for chunk_id in chosen]
     by_document: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         by_document.setdefault(chunk.document, []).append(chunk)

@@ -152,3 +152,11 @@ def test_draft_files_are_unchanged_by_the_savings(tmp_path: Path) -> None:
     assert set(paths) == {"docx", "md", "json", "clean"}
     read_back = write_clean_copy(paths["docx"], tmp_path / "读回.docx")
     assert _members(paths["clean"]) == _members(read_back)
+
+
+def test_index_chunks_are_the_stores(settings_with: Settings) -> None:
+    """find_past takes the past document's chunks from the open index, not from the store: the
+    same chunks, labels and names included."""
+    retriever = Retriever.open(settings_with)
+    ids = list(retriever.index.ids)
+    assert ids and retriever.store.get(ids) == list(retriever.index.chunks)
