@@ -207,10 +207,12 @@ def _stem(first: str, other: str) -> str:
     return best if len(best) >= 3 else ""
 
 
-def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str]]]:
+def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str, bool]]]:
     """Consecutive figures that belong together — a total and its parts (其中…, or names sharing
-    a stem) — each with the name it is said by after the first (绿色企业, 报告书)."""
-    groups: list[list[tuple[Figure, str]]] = []
+    a stem) — each with the name it is said by after the first (绿色企业, 报告书) and whether it
+    is a part of the first: names that both add to the stem are siblings (水质自动站一期 and
+    二期: 一期5个、二期7个, not 其中二期)."""
+    groups: list[list[tuple[Figure, str, bool]]] = []
     for figure in figures:
         if groups:
             head = groups[-1][0][0]
@@ -219,9 +221,10 @@ def _related(figures: Sequence[Figure]) -> list[list[tuple[Figure, str]]]:
             short = part.removeprefix(stem) if stem and part.startswith(stem) else ""
             if figure.name.startswith("其中") or len(short) >= 2:
                 # one character left (表 of 报告书/报告表) is no name: the part says its own
-                groups[-1].append((figure, short if len(short) >= 2 else part))
+                sibling = not figure.name.startswith("其中") and head.name.startswith(stem)
+                groups[-1].append((figure, short if len(short) >= 2 else part, not sibling))
                 continue
-        groups.append([(figure, figure.name)])
+        groups.append([(figure, figure.name, False)])
     return groups
 
 
@@ -339,35 +342,35 @@ def _head(figure: Figure, figure_set: FigureSet) -> tuple[str, str | None]:
     return figure_clause(replace(figure, name=name), figure_set, verb), verb
 
 
-def _pieces(group: list[tuple[Figure, str]], figure_set: FigureSet) -> list[_Piece]:
+def _pieces(group: list[tuple[Figure, str, bool]], figure_set: FigureSet) -> list[_Piece]:
     """A total and its parts in one clause (…100家，其中绿色企业30家、蓝色企业50家) while they
     fit MAX_NUMBERS; a longer one as an office writes it: the total ends its sentence and the
     parts follow in one of their own, 其中 said once (其中，绿色企业…、红色企业…)."""
-    head, _ = group[0]
+    head = group[0][0]
     first, verb = _head(head, figure_set)
-    size = sum(_numbers(f, figure_set) for f, _ in group)
+    size = sum(_numbers(f, figure_set) for f, _, _ in group)
     if size <= MAX_NUMBERS:
         text = first
-        for index, (figure, said) in enumerate(group[1:], 1):
+        for index, (figure, said, part) in enumerate(group[1:], 1):
             clause = figure_clause(replace(figure, name=said), figure_set)
-            part = figure.unit == head.unit  # parts of a total follow 其中; others a comma
-            lead = index == 1 and not text.startswith("其中")
-            text += ("，其中" if part and lead else "、" if part else "，") + clause
+            alike = figure.unit == head.unit  # parts of a total follow 其中; others a comma
+            lead = part and alike and index == 1 and not text.startswith("其中")
+            text += ("，其中" if lead else "、" if alike else "，") + clause
         return [_Piece(text, size, verb, alone=size == 1)]
     return _long_total(group, first, verb, figure_set)
 
 
 def _long_total(
-    group: list[tuple[Figure, str]], first: str, verb: str | None, figure_set: FigureSet
+    group: list[tuple[Figure, str, bool]], first: str, verb: str | None, figure_set: FigureSet
 ) -> list[_Piece]:
     """A total whose parts would make its sentence a table: the total (``first``) and the other
     figures of the group end their sentence; the parts follow, 其中 said once, in sentences of
     at most MAX_NUMBERS numbers (joined by 、, or by ； where each says its 同比)."""
     head = group[0][0]
     total = not head.name.startswith("其中")  # parts said without their total: all are parts
-    members = group[1:] if total else group
-    parts = [(f, s.removeprefix("其中")) for f, s in members if f.unit == head.unit]
-    others = [(f, s) for f, s in members if f.unit != head.unit]
+    members = group[1:] if total else [(head, head.name, True), *group[1:]]
+    parts = [(f, s.removeprefix("其中")) for f, s, p in members if p and f.unit == head.unit]
+    others = [(f, s) for f, s, p in members if not (p and f.unit == head.unit)]
     pieces: list[_Piece] = []
     if total or others:
         clauses = [figure_clause(replace(f, name=s), figure_set) for f, s in others]

@@ -129,6 +129,21 @@ def test_five_parts_without_their_total_say_qizhong_once(tmp_path: Path) -> None
     assert "".join(said).count("其中") == 1 and all(s.count("{{") <= 4 for s in said)
 
 
+def test_names_that_both_add_to_a_stem_are_siblings_not_a_total_and_its_part(
+    tmp_path: Path,
+) -> None:
+    figures = _figures(
+        tmp_path,
+        _row("first", "空气自动站一期", 4, "个")
+        + _row("second", "空气自动站二期", 6, "个")
+        + _row("area", "湿地公园规划面积", 3000, "亩")
+        + _row("invest", "湿地公园预计投资", 1, "亿元"),
+    )
+    assert figure_sentences(list(figures), figures) == [
+        "空气自动站一期{{first}}、二期{{second}}；湿地公园规划面积{{area}}，预计投资{{invest}}。"
+    ]
+
+
 def test_parts_with_their_changes_are_joined_by_semicolons(tmp_path: Path) -> None:
     rows = _row("total", "排污单位环境信用评价", 120, "家", "110") + "".join(
         _row(f"c{i}", f"环境信用{colour}单位", value, "家", str(value - 2))
