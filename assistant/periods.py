@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
@@ -460,13 +460,14 @@ def fits(word: str, file_period: Period) -> bool:
 # --- the periods of a figures file ------------------------------------------------------------
 
 
-def report_period(declared: Period | None, rows: Sequence[Period]) -> Period | None:
-    """The period a figures file reports on: the one it declares, else the one its rows name
-    most often (spellings of one period count together: 1-6月 and 上半年 are one). None when two
-    periods tie for most rows: the rows disagree about the report period itself."""
+def report_period(declared: Period | None, rows: Mapping[Period, int]) -> Period | None:
+    """The period a figures file reports on: the one it declares, else the one most of its
+    rows name (``rows``: each period and how many rows name it; spellings of one period count
+    together: 1-6月 and 上半年 are one). None when two periods tie for most rows: the rows
+    disagree about the report period itself."""
     if declared is not None:
         return declared
-    ranked = Counter(p for p in rows if p.since is None).most_common(2)
+    ranked = Counter({p: n for p, n in rows.items() if p.since is None}).most_common(2)
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None
     return ranked[0][0]

@@ -6,7 +6,7 @@ never the catch-all (重点工程) for a name nothing places."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache, lru_cache
 
 from . import domain
@@ -45,18 +45,22 @@ def _hinted(pack: domain.Domain, name: str) -> str | None:
 
 
 def hinted_in(pack: domain.Domain, name: str) -> str | None:
-    """hinted_topic in ``pack``, uncached: the best-ranked word at each place a hint word
-    starts; the best of those wins, as a scan of _pack_hints in order would find it."""
-    folded = name.upper()
+    """hinted_topic in ``pack``, uncached."""
+    return hinted_each(pack, (name,))[name]
+
+
+def hinted_each(pack: domain.Domain, names: Sequence[str]) -> dict[str, str | None]:
+    """hinted_topic in ``pack`` for each of ``names``, searched in one go: the best-ranked word
+    at each place a hint word starts; the best of those wins, as a scan of _pack_hints in
+    order would find it."""
     pattern, ranks = _hint_index(pack)
-    best: tuple[int, str] | None = None
-    start = 0
-    while (found := pattern.search(folded, start)) is not None:
+    best: list[tuple[int, str] | None] = [None] * len(names)
+    for index, found in domain.places(pattern, names, str.upper):
         ranked = ranks[found.group()]
-        if best is None or ranked < best:
-            best = ranked
-        start = found.start() + 1
-    return best[1] if best else None
+        chosen = best[index]
+        if chosen is None or ranked < chosen:
+            best[index] = ranked
+    return {name: chosen[1] if chosen else None for name, chosen in zip(names, best, strict=True)}
 
 
 def in_opening(name: str) -> bool:
@@ -73,10 +77,19 @@ def figure_topic(name: str, metric_topic: str | None) -> str | None:
 
 
 def topic_in(pack: domain.Domain, name: str, metric_topic: str | None) -> str | None:
-    """figure_topic in ``pack``, uncached (for callers that cache more than the name)."""
-    if metric_topic and metric_topic != pack.topics.default:
-        return metric_topic
-    return hinted_in(pack, name) or metric_topic or _closest(pack, name.upper())
+    """figure_topic in ``pack``, uncached."""
+    return topics_in(pack, {name: metric_topic})[name]
+
+
+def topics_in(pack: domain.Domain, names: Mapping[str, str | None]) -> dict[str, str | None]:
+    """figure_topic in ``pack`` for each name (with its metric's topic), the hint words of all
+    the names searched in one go (a figures file of a hundred thousand names)."""
+    placed = {n: t for n, t in names.items() if t and t != pack.topics.default}
+    hinted = hinted_each(pack, [name for name in names if name not in placed])
+    return {
+        name: placed.get(name) or hinted[name] or metric_topic or _closest(pack, name.upper())
+        for name, metric_topic in names.items()
+    }
 
 
 def closest_topic(name: str) -> str | None:

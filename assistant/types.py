@@ -6,7 +6,7 @@ the modules that produce them are named in the section comment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -403,7 +403,7 @@ class FigureSet:
     period: Period | None = None  # the report period: the file's, else the rows' most common
     sheet: str | None = None
     organisation: str | None = None
-    changes: dict[str, Change] = field(default_factory=dict)
+    changes: Mapping[str, Change] = field(default_factory=dict)  # worked out when asked
     targets: dict[str, TargetCheck] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 

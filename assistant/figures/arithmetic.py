@@ -4,7 +4,7 @@ compute_change), targets and 完成率 (check_target), water-class ranks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -62,6 +62,7 @@ def change_mode(
     unit: str | None,
     current: Decimal | None = None,
     previous: Decimal | None = None,
+    pack: domain.Domain | None = None,
 ) -> ChangeMode | None:
     """How a 同比 change of this figure is written: "points" (个百分点), "percent" (%), "count"
     (the difference in the count's own unit: 减少1天, 增加3件), or None.
@@ -71,23 +72,27 @@ def change_mode(
     always, cases, enterprises, sections… while both values are small (the pack's small_below);
     without the values only days are known to. Everything else (amounts, concentrations, large
     counts) by the relative change in %. Categories (water classes) have no arithmetic.
+    ``pack`` is the domain whose units and count rule apply (default: the active one).
     """
     if kind == "category":
         return None
-    normalised = normalise_unit(unit)
+    pack = pack or domain.current()
+    normalised = normalise_unit(unit, pack)
     if kind == "rate" or (normalised is not None and normalised.kind == "percent"):
         return "points"
     if (
         kind != "concentration"
         and normalised is not None
-        and _counted(normalised.canonical, current, previous)
+        and _counted(pack, normalised.canonical, current, previous)
     ):
         return "count"
     return "percent"
 
 
-def _counted(unit: str, current: Decimal | None, previous: Decimal | None) -> bool:
-    rule = domain.current().metrics.count_change
+def _counted(
+    pack: domain.Domain, unit: str, current: Decimal | None, previous: Decimal | None
+) -> bool:
+    rule = pack.metrics.count_change
     if rule is None:
         return False
     if unit in rule.units:
@@ -102,31 +107,51 @@ def compute_change(figure: Figure) -> Change | None:
 
     None too when a percent change would divide by a previous value of zero.
     """
+    return _figure_change(domain.current(), figure, {})
+
+
+class Changes(Mapping[str, Change]):
+    """The 同比 changes of a figure set by id, each as compute_change gives it, worked out when
+    first asked: a draft asks for the few dozen figures it writes, so a file of a hundred
+    thousand rows loads without computing them all (iterating computes each). Figures of the
+    same inputs share the work, never the result (each change carries its own id). The rules
+    are those of the pack active when the set was loaded."""
+
+    def __init__(self, figures: Iterable[Figure]) -> None:
+        self._pack = domain.current()
+        self._figures: dict[str, Figure] = {}
+        for figure in figures:
+            self._figures.setdefault(figure.id, figure)
+        self._known: dict[str, Change | None] = {}
+        self._same: dict[tuple[Any, ...], Change | None] = {}
+
+    def __getitem__(self, figure_id: str) -> Change:
+        if figure_id not in self._known:
+            figure = self._figures[figure_id]
+            self._known[figure_id] = _figure_change(self._pack, figure, self._same)
+        found = self._known[figure_id]
+        if found is None:
+            raise KeyError(figure_id)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (figure_id for figure_id in self._figures if figure_id in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _figure_id in self)
+
+
+def _figure_change(
+    pack: domain.Domain, figure: Figure, same: dict[tuple[Any, ...], Change | None]
+) -> Change | None:
+    """compute_change in ``pack``, sharing the work through ``same`` (inputs → change)."""
     if figure.value is None or figure.previous is None:
         return None
-    change = _change(domain.current(), *_change_inputs(figure))
-    return None if change is None else _with_id(change, figure.id)
-
-
-def compute_changes(figures: Iterable[Figure]) -> dict[str, Change]:
-    """Each figure's 同比 change (those that have one) by id, as compute_change gives it. Each
-    distinct set of inputs is computed once: a large file repeats its numbers row after row."""
-    pack = domain.current()
-    same: dict[tuple[Any, ...], Any] = {}
-    changes: dict[str, Change] = {}
-    for figure in figures:
-        if figure.value is None or figure.previous is None:
-            continue
-        inputs = _change_inputs(figure)
-        found = same.get(inputs, _UNKNOWN)
-        if found is _UNKNOWN:
-            found = same[inputs] = _change(pack, *inputs)
-        if found is not None:
-            changes[figure.id] = _with_id(found, figure.id)
-    return changes
-
-
-_UNKNOWN = object()  # not computed yet (None: no change)
+    inputs = _change_inputs(figure)
+    if inputs not in same:
+        same[inputs] = _change(pack, *inputs)
+    found = same[inputs]
+    return None if found is None else _with_id(found, figure.id)
 
 
 def _change_inputs(figure: Figure) -> tuple[Any, ...]:
@@ -164,7 +189,7 @@ def _change(
     """The change of any figure with these inputs (its figure_id left empty)."""
     if not (is_plain(written) and is_plain(previous_written)):
         return None  # 40余 against 35: a 同比 % would state a precision nobody measured
-    mode = change_mode(kind, unit, current, previous)
+    mode = change_mode(kind, unit, current, previous, pack)
     if mode is None:
         return None
     if mode != "percent":

@@ -16,22 +16,22 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from .. import periods
+from .. import domain, periods
 from ..errors import InputError
 from ..metrics import convert
 from ..periods import Period
 from ..types import Figure, FigureSet
 from .arithmetic import (
+    Changes,
     change_mode,
     check_target,
-    compute_changes,
     format_change,
     format_decimal,
     format_value,
     round_half_up,
 )
-from .rows import _build_figure, _number
-from .tables import _READERS, _Problems, _Table
+from .rows import _build_figure, _number, meanings
+from .tables import _READERS, COLUMNS, _Problems, _Table
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CELL = re.compile("\x1f[=+\\-@\t\r]")  # one such start in "\x1f" + cells joined by it
@@ -41,9 +41,9 @@ PACE_ROWS = 500  # rows read between two calls of load_figures' pace
 _PERIOD_HINT = "写成 2025年上半年、1-6月、截至6月底、一季度、全年、2023年度 或 累计（自2023年起）"
 
 
-def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, dict[int, Period]]:
-    """The report period (the file's, else the rows' most common), and each row's own period
-    where it names one (the others take the report's). A row may name an earlier period, the
+def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, dict[str, Period]]:
+    """The report period (the file's, else the rows' most common), and the period each 期间
+    text names (a row without one takes the report's). A row may name an earlier period, the
     whole year or a running total; a later period, or the report's months in another year, is
     an error (periods.row_problem). Each distinct 期间 text is parsed and judged once: a large
     file writes the same few on every row."""
@@ -51,40 +51,35 @@ def _check_periods(table: _Table, problems: _Problems) -> tuple[Period | None, d
     declared = periods.parse(table.period or "")
     if table.period and declared is None:
         problems.error(None, column, f"文件的期间“{table.period}”无法识别", _PERIOD_HINT)
-    parsed: dict[str, Period | None] = {}
-    written: dict[int, str] = {}
-    for row in table.rows:
-        text = row.cells.get("period")
-        if not text:
-            continue
-        if text not in parsed:
-            parsed[text] = periods.parse(text)
-        if parsed[text] is None:
-            problems.error(row.number, column, f"期间“{text}”无法识别", _PERIOD_HINT)
-        else:
-            written[row.number] = text
-    counts = Counter(written.values())
+    counts = Counter(row.period for row in table.rows)
+    parsed = {text: periods.parse(text) for text in counts if text}
+    if None in parsed.values():
+        for row in table.rows:
+            if row.period and parsed[row.period] is None:
+                problems.error(row.number, column, f"期间“{row.period}”无法识别", _PERIOD_HINT)
     years: Counter[int] = Counter()
-    for text, count in counts.items():
-        found = parsed[text]
+    for text, found in parsed.items():
         if found is not None and found.year is not None and found.since is None:
-            years[found.year] += count
+            years[found.year] += counts[text]
     year = declared.year if declared and declared.year else None
     if year is None and years:
         year = years.most_common(1)[0][0]
     placed = {text: p.in_year(year) for text, p in parsed.items() if p is not None}
-    rows = {number: placed[text] for number, text in written.items()}
-    report = periods.report_period(declared and declared.in_year(year), list(rows.values()))
-    if report is None and rows:
-        named = "、".join(dict.fromkeys(str(p) for p in rows.values()))
+    named: Counter[Period] = Counter()
+    for text, found in placed.items():
+        named[found] += counts[text]
+    report = periods.report_period(declared and declared.in_year(year), named)
+    if report is None and placed:
+        listed = "、".join(dict.fromkeys(str(p) for p in placed.values()))
         problems.error(
-            None, column, f"各行的期间（{named}）一样多，无法确定报告期间", "在文件中写明期间"
+            None, column, f"各行的期间（{listed}）一样多，无法确定报告期间", "在文件中写明期间"
         )
     judged = {text: periods.row_problem(p, report) for text, p in placed.items()} if report else {}
-    for number, text in written.items():
-        if problem := judged.get(text):
-            problems.error(number, column, problem, "数据文件只放报告期及以前的数据")
-    return report, rows
+    if any(judged.values()):
+        for row in table.rows:
+            if problem := judged.get(row.period):
+                problems.error(row.number, column, problem, "数据文件只放报告期及以前的数据")
+    return report, placed
 
 
 def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> list[Figure]:
@@ -92,7 +87,7 @@ def _resolve_sums(figures: list[Figure], table: _Table, problems: _Problems) -> 
     if not any(f.sum_of for f in figures):
         return figures  # most files declare none
     by_id = {f.id: f for f in figures}
-    in_file = {row.cells.get("id") for row in table.rows}
+    in_file = {row.id for row in table.rows}
     column = table.headers.get("sum", "合计")
     resolved: dict[str, Figure] = {}
 
@@ -161,13 +156,13 @@ def _check_table(table: _Table, path: Path, max_rows: int | None, problems: _Pro
             path=str(path),
             hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
         )
-    every_cell = chain.from_iterable(row.cells.values() for row in table.rows)
+    every_cell = chain.from_iterable(row[1:] for row in table.rows)
     if not _FORMULA_CELL.search("\x1f" + "\x1f".join(every_cell)):
         return  # no cell starts like a formula: one search for the whole of a large file
     for row in table.rows:
-        if not _FORMULA_CELL.search("\x1f" + "\x1f".join(row.cells.values())):
+        if not _FORMULA_CELL.search("\x1f" + "\x1f".join(row[1:])):
             continue
-        for key, text in row.cells.items():
+        for key, text in zip(COLUMNS, row[1:], strict=True):
             if text[:1] in _FORMULA_STARTS and _number(text) is None:
                 problems.warn(
                     row.number,
@@ -264,13 +259,14 @@ def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> 
 
     file = str(path)
     period_problems = _Problems(path)  # listed after the rows' own problems, as always
-    period, row_periods = _check_periods(table, period_problems)
+    period, period_of = _check_periods(table, period_problems)
+    meaning_of = meanings(domain.current(), table.rows)
     figures: list[Figure] = []
     seen: dict[str, int] = {}
     for index, row in enumerate(table.rows):
         if pace is not None and index % PACE_ROWS == 0:
             pace()
-        figure_id = row.cells.get("id", "")
+        figure_id = row.id
         if figure_id in seen:
             problems.error(
                 row.number,
@@ -280,7 +276,10 @@ def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> 
             )
         elif figure_id:
             seen[figure_id] = row.number
-        figure = _build_figure(row, table, file, problems, row_periods.get(row.number, period))
+        meaning = meaning_of[row.name, row.unit]
+        figure = _build_figure(
+            row, table, file, problems, period_of.get(row.period, period), meaning
+        )
         if figure is not None and seen.get(figure.id) == row.number:
             figures.append(figure)
     if not table.rows:
@@ -289,11 +288,11 @@ def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> 
     figures = _resolve_sums(figures, table, problems)
     problems.raise_if_any()
 
-    changes = compute_changes(figures)
+    changes = Changes(figures)
     targets = {f.id: t for f in figures if (t := check_target(f)) is not None}
     warnings = list(problems.warnings)
     for figure in figures:
-        no_base = figure.id not in changes and figure.previous == 0 and figure.value is not None
+        no_base = figure.previous == 0 and figure.value is not None and figure.id not in changes
         if no_base and change_mode(figure.kind, figure.unit, figure.value, Decimal(0)) == "percent":
             warnings.append(
                 f"{path}: 第{figure.provenance.row}行：{figure.id} 上年同期为0，"

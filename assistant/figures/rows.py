@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
 from .. import domain
-from ..domain import Domain, metric_in
+from ..domain import Domain, metrics_in
 from ..metrics import Unit, kind_for_unit, normalise_unit, same_measure
 from ..periods import Period
-from ..topics import topic_in
+from ..topics import topics_in
 from ..types import Better, Figure, Metric, MetricKind, Provenance, built
 from .arithmetic import _FULLWIDTH, _NUMBER, _PLAIN, _class_of
 from .tables import _Problems, _Row, _Table
@@ -97,7 +97,7 @@ def _read_value(text: str, is_class: bool) -> tuple[_Numbers, tuple[str, str] | 
 class _Meaning(NamedTuple):
     """What a row's name and unit say, whatever its numbers: the dictionary metric, the unit,
     whether it is a class, its kind, its default direction and topic. Shared by the rows of one
-    name and unit (cached); a tuple, made fast for a file of a hundred thousand names."""
+    name and unit."""
 
     metric: str | None  # the dictionary metric's name
     unit: Unit | None
@@ -107,14 +107,21 @@ class _Meaning(NamedTuple):
     topic: str | None
 
 
-@lru_cache(maxsize=8192)
-def _meaning(pack: Domain, name: str, unit: str) -> _Meaning:
-    """Cached by name and unit (and pack): a large file repeats them on row after row. (The
-    lookups it makes are the uncached ones: a name new to this cache is new to theirs too.)"""
-    metric = metric_in(pack, name) if name else None
-    normalised, is_class, kind, better = _measure(pack, unit, metric)
-    topic = topic_in(pack, name, metric.topic if metric else None)
-    return _Meaning(metric.name if metric else None, normalised, is_class, kind, better, topic)
+def meanings(pack: Domain, rows: Iterable[_Row]) -> dict[tuple[str, str], _Meaning]:
+    """What each distinct name and unit of a file's rows say: the names' metrics and topics
+    looked up in one search over all of them (a large file may name a hundred thousand)."""
+    pairs = {(row.name, row.unit) for row in rows}
+    names = list({name for name, _unit in pairs})
+    metrics = metrics_in(pack, names)
+    topics = topics_in(pack, {name: m.topic if (m := metrics[name]) else None for name in names})
+    return {
+        (name, unit): _Meaning(
+            (metric := metrics[name]) and metric.name,
+            *_measure(pack, unit, metric),
+            topics[name],
+        )
+        for name, unit in pairs
+    }
 
 
 @lru_cache(maxsize=1024)
@@ -141,34 +148,38 @@ def _measure(
 
 
 def _build_figure(
-    row: _Row, table: _Table, file: str, problems: _Problems, period: Period | None
+    row: _Row,
+    table: _Table,
+    file: str,
+    problems: _Problems,
+    period: Period | None,
+    meaning: _Meaning,
 ) -> Figure | None:
     """One row of the file ``file`` as a Figure of ``period`` (the row's own, else the
-    report's), or None when the row has errors (collected in ``problems``)."""
-    cells, col = row.cells, table.headers
-    get = cells.get
-    name, unit, source = get("name", ""), get("unit", ""), get("source", "")
-    well_formed = name and (source or "source" not in col) and _ID.fullmatch(get("id", ""))
+    report's) and of ``meaning`` (what its name and unit say), or None when the row has errors
+    (collected in ``problems``)."""
+    col = table.headers
+    name, unit, source = row.name, row.unit, row.source
+    well_formed = name and (source or "source" not in col) and _ID.fullmatch(row.id)
     ok = bool(well_formed) or _identity_ok(row, col, problems)  # the usual row: nothing to say
-    meaning = _meaning(domain.current(), name, unit)
     if unit and meaning.unit is None:
         problems.warn(
             row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
         )
     is_class = meaning.is_class
-    value, wrong = _read_value(get("value", ""), is_class)
-    previous, wrong_previous = _read_value(get("previous", ""), is_class)
-    target, wrong_target = _read_value(get("target", ""), is_class)
+    value, wrong = _read_value(row.value, is_class)
+    previous, wrong_previous = _read_value(row.previous, is_class)
+    target, wrong_target = _read_value(row.target, is_class)
     if wrong or wrong_previous or wrong_target:
         _report_values(row, col, (wrong, wrong_previous, wrong_target), problems)
-    optional = get("better") or get("decimals") or get("topic") or get("sum")
+    optional = row.better or row.decimals or row.topic or row.sum
     options = _options(row, col, problems) if optional else _NO_OPTIONS  # most rows fill none
     if not ok or options is None:
         return None
     return built(  # Figure(...) without its slow frozen __init__: one per row of a large file
         Figure,
         {
-            "id": get("id", ""),
+            "id": row.id,
             "name": name,
             "value": value.value,
             "written": value.written if value.category is None else value.category,
@@ -188,8 +199,8 @@ def _build_figure(
             "previous_written": previous.category or previous.written or None,
             "target": target.value,
             "target_written": target.category or target.written or None,
-            "scope": get("scope") or None,
-            "note": get("note") or None,
+            "scope": row.scope or None,
+            "note": row.note or None,
             "decimals": options.decimals,
             "sum_of": options.sum_of,
             "computed": False,
@@ -212,8 +223,7 @@ def _report_values(
 
 def _identity_ok(row: _Row, col: Mapping[str, str], problems: _Problems) -> bool:
     """The row's id, name and (when the file has the column) source are there and well formed."""
-    cells = row.cells
-    figure_id = cells.get("id", "")
+    figure_id = row.id
     ok = True
     if not figure_id:
         problems.error(row.number, col["id"], "缺少 id", "填写英文小写下划线 id，如 pm25_avg")
@@ -226,11 +236,11 @@ def _identity_ok(row: _Row, col: Mapping[str, str], problems: _Problems) -> bool
             "id 只用小写英文字母、数字和下划线，以字母开头，如 cases_total",
         )
         ok = False
-    if not cells.get("name", ""):
+    if not row.name:
         example = domain.examples().metric
         problems.error(row.number, col["name"], "缺少指标名称", f"填写指标名称，如 {example}")
         ok = False
-    if not cells.get("source", "") and "source" in col:
+    if not row.source and "source" in col:
         problems.error(
             row.number,
             col.get("source", "来源"),
@@ -256,32 +266,31 @@ _NO_OPTIONS = _Options(None, None, None, ())
 
 def _options(row: _Row, col: Mapping[str, str], problems: _Problems) -> _Options | None:
     """The row's optional cells, or None when one of them is wrong (each problem collected)."""
-    cells = row.cells
     ok = True
     better: Better | None = None
-    if cells.get("better"):
-        better = _BETTER.get(cells["better"].strip().lower())  # type: ignore[assignment]
+    if row.better:
+        better = _BETTER.get(row.better.strip().lower())  # type: ignore[assignment]
         if better is None:
             problems.error(
                 row.number,
                 col.get("better"),
-                f"方向“{cells['better']}”无法识别",
+                f"方向“{row.better}”无法识别",
                 "写“越低越好”或“越高越好”（英文 lower / higher）",
             )
             ok = False
     decimals = None
-    if cells.get("decimals"):
-        if re.fullmatch(r"[0-6]", cells["decimals"].strip()):
-            decimals = int(cells["decimals"])
+    if row.decimals:
+        if re.fullmatch(r"[0-6]", row.decimals.strip()):
+            decimals = int(row.decimals)
         else:
             problems.error(
                 row.number,
                 col.get("decimals"),
-                f"小数位“{cells['decimals']}”无效",
+                f"小数位“{row.decimals}”无效",
                 "写 0 到 6 之间的整数",
             )
             ok = False
-    topic = cells.get("topic") or None
+    topic = row.topic or None
     if topic and topic not in domain.topics():
         problems.warn(
             row.number,
@@ -290,13 +299,13 @@ def _options(row: _Row, col: Mapping[str, str], problems: _Problems) -> _Options
             "可用：" + "、".join(domain.topics()),
         )
     sum_of: list[str] = []
-    if cells.get("sum"):
-        sum_of = [part.strip() for part in re.split(r"[+＋]", cells["sum"])]
+    if row.sum:
+        sum_of = [part.strip() for part in re.split(r"[+＋]", row.sum)]
         if not all(_ID.fullmatch(part) for part in sum_of):
             problems.error(
                 row.number,
                 col.get("sum"),
-                f"合计“{cells['sum']}”格式不对",
+                f"合计“{row.sum}”格式不对",
                 "写成用 + 连接的 id，如 cases_air+cases_water",
             )
             ok = False

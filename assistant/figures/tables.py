@@ -41,10 +41,29 @@ _REQUIRED_HEADERS = ("id", "name", "value")
 
 
 class _Row(NamedTuple):
-    """One row under the header (a tuple: made once per row of a large file)."""
+    """One row under the header: its number and each column's text as written ("" when empty
+    or when the file has no such column), in COLUMNS' order. A tuple: one per row of a large
+    file, its cells read by name without a dict."""
 
     number: int  # the row a person sees (1-based), or the YAML item number
-    cells: dict[str, str]  # field → text as written ("" when empty)
+    id: str
+    name: str
+    value: str
+    unit: str
+    period: str
+    previous: str
+    target: str
+    scope: str
+    source: str
+    note: str
+    topic: str
+    better: str
+    sum: str
+    decimals: str
+
+
+assert _Row._fields[1:] == tuple(COLUMNS)  # the cells in COLUMNS' order
+_new_row = tuple.__new__  # _Row(...) without its Python-level __new__: one per row
 
 
 @dataclass
@@ -134,31 +153,26 @@ def _table_from_grid(
     grid: Iterable[tuple[int, list[str]]], sheet: str | None = None
 ) -> _Table | None:
     """Find the header row (the first with id, 指标 and 数值 columns) and read rows under it."""
-    fields: dict[int, str] | None = None
-    headers: dict[str, str] = {}
-    rows: list[_Row] = []
-    keys: tuple[str, ...] = ()
+    headers: dict[str, str] | None = None
     last = 0
     pick: Callable[[list[str]], tuple[str, ...]] = tuple
     for number, cells in grid:
-        if fields is None:
+        if headers is None:
             found = _header_fields(cells)
             if all(key in found.values() for key in _REQUIRED_HEADERS):
-                fields = found
                 headers = {key: cells[index].strip() for index, key in found.items()}
-                keys, last = tuple(found.values()), max(found)
-                pick = itemgetter(*found)  # id, 指标 and 数值 at least: a tuple
+                last = max(found)
+                where = {key: index for index, key in found.items()}
+                pick = itemgetter(*(where.get(key, -1) for key in COLUMNS))  # -1: a "" added
+                rows: list[_Row] = []
             elif number >= HEADER_SCAN_ROWS:
                 return None
             continue
         if not (cells and cells[0].strip()) and not "".join(cells).strip():
             continue  # a blank line (the first cell settles it for most rows)
-        if len(cells) > last:  # the usual row: every column there, picked in one go
-            row = dict(zip(keys, map(str.strip, pick(cells)), strict=False))  # same length
-        else:
-            row = {key: (cells[i].strip() if i < len(cells) else "") for i, key in fields.items()}
-        rows.append(_Row(number, row))
-    if fields is None:
+        cells = cells + [""] * (last + 2 - len(cells)) if len(cells) <= last else [*cells, ""]
+        rows.append(_new_row(_Row, (number, *map(str.strip, pick(cells)))))
+    if headers is None:
         return None
     return _Table(rows, headers, sheet=sheet)
 
@@ -276,7 +290,7 @@ def _read_yaml(path: Path, data: bytes, problems: _Problems) -> _Table | None:
         if not isinstance(item, Mapping):
             problems.error(number, None, "这一项不是“键: 值”映射", "写成 {id: …, 指标: …}")
             continue
-        cells = {}
+        cells = dict.fromkeys(COLUMNS, "")
         for raw_key, raw_value in item.items():
             key = _HEADER_LOOKUP.get(str(raw_key).strip().lower())
             if key is None:
@@ -284,7 +298,7 @@ def _read_yaml(path: Path, data: bytes, problems: _Problems) -> _Table | None:
                 continue
             headers.setdefault(key, str(raw_key))
             cells[key] = _cell_text(raw_value)
-        rows.append(_Row(number, cells))
+        rows.append(_Row(number, **cells))
     table = _Table(rows, {key: headers.get(key, COLUMNS[key][-1]) for key in COLUMNS})
     table.period = _cell_text(top.get("period") or top.get("期间")) or None
     table.organisation = _cell_text(top.get("unit") or top.get("单位")) or None
