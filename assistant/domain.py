@@ -410,10 +410,10 @@ def _metric_in(pack: Domain, text: str) -> Metric | None:
 
 def metric_in(pack: Domain, text: str) -> Metric | None:
     """find_metric in ``pack``, uncached."""
-    return metrics_in(pack, (text,))[text]
+    return metrics_in(pack, (text,))[0]
 
 
-def metrics_in(pack: Domain, texts: Sequence[str]) -> dict[str, Metric | None]:
+def metrics_in(pack: Domain, texts: Sequence[str]) -> list[Metric | None]:
     """find_metric in ``pack`` for each of ``texts``, searched in one go (a figures file of a
     hundred thousand names)."""
     pattern, owner = pack.alias_index
@@ -423,7 +423,7 @@ def metrics_in(pack: Domain, texts: Sequence[str]) -> dict[str, Metric | None]:
         chosen = best[index]
         if chosen is None or candidate[:2] > chosen[:2]:
             best[index] = candidate
-    return {text: chosen[2] if chosen else None for text, chosen in zip(texts, best, strict=True)}
+    return [chosen[2] if chosen else None for chosen in best]
 
 
 def places(

@@ -6,7 +6,7 @@ never the catch-all (重点工程) for a name nothing places."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from functools import cache, lru_cache
 
 from . import domain
@@ -46,10 +46,10 @@ def _hinted(pack: domain.Domain, name: str) -> str | None:
 
 def hinted_in(pack: domain.Domain, name: str) -> str | None:
     """hinted_topic in ``pack``, uncached."""
-    return hinted_each(pack, (name,))[name]
+    return hinted_each(pack, (name,))[0]
 
 
-def hinted_each(pack: domain.Domain, names: Sequence[str]) -> dict[str, str | None]:
+def hinted_each(pack: domain.Domain, names: Sequence[str]) -> list[str | None]:
     """hinted_topic in ``pack`` for each of ``names``, searched in one go: the best-ranked word
     at each place a hint word starts; the best of those wins, as a scan of _pack_hints in
     order would find it."""
@@ -60,7 +60,7 @@ def hinted_each(pack: domain.Domain, names: Sequence[str]) -> dict[str, str | No
         chosen = best[index]
         if chosen is None or ranked < chosen:
             best[index] = ranked
-    return {name: chosen[1] if chosen else None for name, chosen in zip(names, best, strict=True)}
+    return [chosen[1] if chosen else None for chosen in best]
 
 
 def in_opening(name: str) -> bool:
@@ -78,18 +78,23 @@ def figure_topic(name: str, metric_topic: str | None) -> str | None:
 
 def topic_in(pack: domain.Domain, name: str, metric_topic: str | None) -> str | None:
     """figure_topic in ``pack``, uncached."""
-    return topics_in(pack, {name: metric_topic})[name]
+    return topics_in(pack, (name,), (metric_topic,))[0]
 
 
-def topics_in(pack: domain.Domain, names: Mapping[str, str | None]) -> dict[str, str | None]:
-    """figure_topic in ``pack`` for each name (with its metric's topic), the hint words of all
-    the names searched in one go (a figures file of a hundred thousand names)."""
-    placed = {n: t for n, t in names.items() if t and t != pack.topics.default}
-    hinted = hinted_each(pack, [name for name in names if name not in placed])
-    return {
-        name: placed.get(name) or hinted[name] or metric_topic or _closest(pack, name.upper())
-        for name, metric_topic in names.items()
-    }
+def topics_in(
+    pack: domain.Domain, names: Sequence[str], metric_topics: Sequence[str | None]
+) -> list[str | None]:
+    """figure_topic in ``pack`` for each name and its metric's topic, the hint words of all the
+    names searched in one go (a figures file of a hundred thousand names)."""
+    default = pack.topics.default
+    unplaced = [n for n, t in zip(names, metric_topics, strict=True) if not t or t == default]
+    hinted = dict(zip(unplaced, hinted_each(pack, unplaced), strict=True))
+    return [
+        topic
+        if topic and topic != default
+        else hinted[name] or topic or _closest(pack, name.upper())
+        for name, topic in zip(names, metric_topics, strict=True)
+    ]
 
 
 def closest_topic(name: str) -> str | None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,11 @@ from .arithmetic import (
     format_value,
     round_half_up,
 )
-from .rows import _build_figure, _number, meanings
+from .rows import _build_figure, _number, names_said
 from .tables import _READERS, COLUMNS, _Problems, _Table
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CELLS = itemgetter(slice(1, None))  # a row's cells, its number left out
 _FORMULA_CELL = re.compile("\x1f[=+\\-@\t\r]")  # one such start in "\x1f" + cells joined by it
 
 
@@ -156,7 +158,7 @@ def _check_table(table: _Table, path: Path, max_rows: int | None, problems: _Pro
             path=str(path),
             hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
         )
-    every_cell = chain.from_iterable(row[1:] for row in table.rows)
+    every_cell = chain.from_iterable(map(_CELLS, table.rows))  # no Python loop over the rows
     if not _FORMULA_CELL.search("\x1f" + "\x1f".join(every_cell)):
         return  # no cell starts like a formula: one search for the whole of a large file
     for row in table.rows:
@@ -260,7 +262,7 @@ def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> 
     file = str(path)
     period_problems = _Problems(path)  # listed after the rows' own problems, as always
     period, period_of = _check_periods(table, period_problems)
-    meaning_of = meanings(domain.current(), table.rows)
+    said = names_said(domain.current(), table.rows)
     figures: list[Figure] = []
     seen: dict[str, int] = {}
     for index, row in enumerate(table.rows):
@@ -276,10 +278,8 @@ def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> 
             )
         elif figure_id:
             seen[figure_id] = row.number
-        meaning = meaning_of[row.name, row.unit]
-        figure = _build_figure(
-            row, table, file, problems, period_of.get(row.period, period), meaning
-        )
+        row_period = period_of.get(row.period, period)
+        figure = _build_figure(row, table, file, problems, row_period, said[row.name])
         if figure is not None and seen.get(figure.id) == row.number:
             figures.append(figure)
     if not table.rows:

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import NamedTuple
 
 from .. import domain
 from ..domain import Domain, metrics_in
@@ -94,34 +93,13 @@ def _read_value(text: str, is_class: bool) -> tuple[_Numbers, tuple[str, str] | 
     return _Numbers(value, written.translate(_FULLWIDTH).replace(",", ""), None), None
 
 
-class _Meaning(NamedTuple):
-    """What a row's name and unit say, whatever its numbers: the dictionary metric, the unit,
-    whether it is a class, its kind, its default direction and topic. Shared by the rows of one
-    name and unit."""
-
-    metric: str | None  # the dictionary metric's name
-    unit: Unit | None
-    is_class: bool
-    kind: MetricKind
-    better: Better | None
-    topic: str | None
-
-
-def meanings(pack: Domain, rows: Iterable[_Row]) -> dict[tuple[str, str], _Meaning]:
-    """What each distinct name and unit of a file's rows say: the names' metrics and topics
-    looked up in one search over all of them (a large file may name a hundred thousand)."""
-    pairs = {(row.name, row.unit) for row in rows}
-    names = list({name for name, _unit in pairs})
+def names_said(pack: Domain, rows: Iterable[_Row]) -> dict[str, tuple[Metric | None, str | None]]:
+    """Each distinct name of a file's rows with the dictionary metric and the topic it says,
+    looked up in one search over all the names (a large file may name a hundred thousand)."""
+    names = list(dict.fromkeys(row.name for row in rows))
     metrics = metrics_in(pack, names)
-    topics = topics_in(pack, {name: m.topic if (m := metrics[name]) else None for name in names})
-    return {
-        (name, unit): _Meaning(
-            (metric := metrics[name]) and metric.name,
-            *_measure(pack, unit, metric),
-            topics[name],
-        )
-        for name, unit in pairs
-    }
+    topics = topics_in(pack, names, [metric and metric.topic for metric in metrics])
+    return dict(zip(names, zip(metrics, topics, strict=True), strict=True))
 
 
 @lru_cache(maxsize=1024)
@@ -153,20 +131,21 @@ def _build_figure(
     file: str,
     problems: _Problems,
     period: Period | None,
-    meaning: _Meaning,
+    said: tuple[Metric | None, str | None],
 ) -> Figure | None:
     """One row of the file ``file`` as a Figure of ``period`` (the row's own, else the
-    report's) and of ``meaning`` (what its name and unit say), or None when the row has errors
-    (collected in ``problems``)."""
+    report's) with the metric and topic its name says (``said``), or None when the row has
+    errors (collected in ``problems``)."""
     col = table.headers
     name, unit, source = row.name, row.unit, row.source
     well_formed = name and (source or "source" not in col) and _ID.fullmatch(row.id)
     ok = bool(well_formed) or _identity_ok(row, col, problems)  # the usual row: nothing to say
-    if unit and meaning.unit is None:
+    metric, topic = said
+    measure, is_class, kind, better = _measure(domain.current(), unit, metric)
+    if unit and measure is None:
         problems.warn(
             row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
         )
-    is_class = meaning.is_class
     value, wrong = _read_value(row.value, is_class)
     previous, wrong_previous = _read_value(row.previous, is_class)
     target, wrong_target = _read_value(row.target, is_class)
@@ -184,16 +163,16 @@ def _build_figure(
             "value": value.value,
             "written": value.written if value.category is None else value.category,
             "unit": unit,
-            "unit_canonical": meaning.unit.canonical if meaning.unit else None,
+            "unit_canonical": measure.canonical if measure else None,
             "period": period,
             "provenance": built(
                 Provenance,
                 {"file": file, "row": row.number, "source": source, "sheet": table.sheet},
             ),
-            "kind": meaning.kind,
-            "topic": options.topic or meaning.topic,
-            "better": options.better or meaning.better,
-            "metric": meaning.metric,
+            "kind": kind,
+            "topic": options.topic or topic,
+            "better": options.better or better,
+            "metric": metric.name if metric else None,
             "category": value.category,
             "previous": previous.value,
             "previous_written": previous.category or previous.written or None,
