@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import gc
 import random
+import shutil
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assistant import domain, topics
 from assistant.errors import InputError
@@ -210,3 +212,24 @@ def test_the_collector_is_back_after_any_load(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_changes_asked_later_follow_the_pack_the_file_was_loaded_under(tmp_path: Path) -> None:
+    """Changes are worked out when first asked; a pack made active after the load (another
+    office's rules) does not change them: 12 件 against 10 stays 增加2件 though the other pack
+    writes every count's change in %."""
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(domain.current().folder), pack)
+    metrics = pack / "metrics.yaml"
+    data = yaml.safe_load(metrics.read_text(encoding="utf-8"))
+    data["count_change"]["small_units"] = []
+    metrics.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "id,指标,数值,单位,上年同期,期间,来源\ncases,立案查处,12,件,10,2025年上半年,执法台账\n",
+        encoding="utf-8",
+    )
+    loaded = load_figures(path)
+    domain.use(pack)
+    assert compute_change(loaded["cases"]).mode == "percent"  # the other pack's rule
+    assert loaded.change("cases").mode == "count" and loaded.change("cases").amount == 2
