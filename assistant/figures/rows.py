@@ -98,7 +98,7 @@ def names_said(pack: Domain, rows: Iterable[_Row]) -> dict[str, tuple[Metric | N
     looked up in one search over all the names (a large file may name a hundred thousand)."""
     names = list(dict.fromkeys(row.name for row in rows))
     metrics = metrics_in(pack, names)
-    topics = topics_in(pack, names, [metric and metric.topic for metric in metrics])
+    topics = topics_in(pack, names, [metric.topic if metric else None for metric in metrics])
     return dict(zip(names, zip(metrics, topics, strict=True), strict=True))
 
 
