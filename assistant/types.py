@@ -404,7 +404,7 @@ class FigureSet:
     sheet: str | None = None
     organisation: str | None = None
     changes: Mapping[str, Change] = field(default_factory=dict)  # worked out when asked
-    targets: dict[str, TargetCheck] = field(default_factory=dict)
+    targets: Mapping[str, TargetCheck] = field(default_factory=dict)  # worked out when asked
     warnings: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Figure]:

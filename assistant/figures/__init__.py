@@ -31,8 +31,9 @@ Rules, as implemented here:
 
 from .arithmetic import (
     DEFAULT_PERCENT_PLACES,
-    Changes,
+    PerFigure,
     change_mode,
+    changes_of,
     check_target,
     class_rank,
     compute_change,
@@ -50,8 +51,9 @@ __all__ = [
     "COLUMNS",
     "DEFAULT_PERCENT_PLACES",
     "HEADER_SCAN_ROWS",
-    "Changes",
+    "PerFigure",
     "change_mode",
+    "changes_of",
     "check_target",
     "class_rank",
     "compute_change",

@@ -4,14 +4,16 @@ compute_change), targets and 完成率 (check_target), water-class ranks."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, Literal, TypeVar
 
 from .. import domain
 from ..metrics import normalise_unit
 from ..types import Better, Change, Figure, MetricKind, TargetCheck, built, places_of
 
+T = TypeVar("T")
 DEFAULT_PERCENT_PLACES = 1  # 同比 % and 完成率, unless the row's 小数位 says otherwise
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")  # the common cell (12, 41.6): no folding needed
@@ -110,35 +112,46 @@ def compute_change(figure: Figure) -> Change | None:
     return _figure_change(domain.current(), figure, {})
 
 
-class Changes(Mapping[str, Change]):
-    """The 同比 changes of a figure set by id, each as compute_change gives it, worked out when
-    first asked: a draft asks for the few dozen figures it writes, so a file of a hundred
-    thousand rows loads without computing them all (iterating computes each). Figures of the
-    same inputs share the work, never the result (each change carries its own id). The rules
-    are those of the pack active when the set was loaded."""
+class PerFigure(Mapping[str, T]):
+    """What a figure set derives from each figure (同比 changes, target checks), by id, each
+    worked out when first asked: a draft asks for the few dozen figures it writes, so a file of
+    a hundred thousand rows loads without working them all out (iterating works out each).
+    ``work_out`` gives a figure's value, or None when it has none."""
 
-    def __init__(self, figures: Iterable[Figure]) -> None:
-        self._pack = domain.current()
-        self._figures: dict[str, Figure] = {}
-        for figure in figures:
-            self._figures.setdefault(figure.id, figure)
-        self._known: dict[str, Change | None] = {}
-        self._same: dict[tuple[Any, ...], Change | None] = {}
+    def __init__(self, figures: Sequence[Figure], work_out: Callable[[Figure], T | None]) -> None:
+        self._figures = figures
+        self._work_out = work_out
+        self._known: dict[str, T | None] = {}
 
-    def __getitem__(self, figure_id: str) -> Change:
+    @cached_property
+    def _by_id(self) -> dict[str, Figure]:
+        by_id: dict[str, Figure] = {}
+        for figure in self._figures:
+            by_id.setdefault(figure.id, figure)  # the first of an id, as a scan finds it
+        return by_id
+
+    def __getitem__(self, figure_id: str) -> T:
         if figure_id not in self._known:
-            figure = self._figures[figure_id]
-            self._known[figure_id] = _figure_change(self._pack, figure, self._same)
+            self._known[figure_id] = self._work_out(self._by_id[figure_id])
         found = self._known[figure_id]
         if found is None:
             raise KeyError(figure_id)
         return found
 
     def __iter__(self) -> Iterator[str]:
-        return (figure_id for figure_id in self._figures if figure_id in self)
+        return (figure_id for figure_id in self._by_id if figure_id in self)
 
     def __len__(self) -> int:
         return sum(1 for _figure_id in self)
+
+
+def changes_of(figures: Sequence[Figure]) -> PerFigure[Change]:
+    """The figures' 同比 changes as compute_change gives them, by the rules of the pack active
+    now (not when one is asked); figures of the same inputs share the work, never the result
+    (each change carries its own id)."""
+    pack = domain.current()
+    same: dict[tuple[Any, ...], Change | None] = {}
+    return PerFigure(figures, lambda figure: _figure_change(pack, figure, same))
 
 
 def _figure_change(

@@ -23,8 +23,9 @@ from ..metrics import convert
 from ..periods import Period
 from ..types import Figure, FigureSet
 from .arithmetic import (
-    Changes,
+    PerFigure,
     change_mode,
+    changes_of,
     check_target,
     format_change,
     format_decimal,
@@ -288,8 +289,7 @@ def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> 
     figures = _resolve_sums(figures, table, problems)
     problems.raise_if_any()
 
-    changes = Changes(figures)
-    targets = {f.id: t for f in figures if (t := check_target(f)) is not None}
+    changes = changes_of(figures)
     warnings = list(problems.warnings)
     for figure in figures:
         no_base = figure.previous == 0 and figure.value is not None and figure.id not in changes
@@ -306,7 +306,7 @@ def _load(path: Path, max_rows: int | None, pace: Callable[[], None] | None) -> 
         sheet=table.sheet,
         organisation=table.organisation,
         changes=changes,
-        targets=targets,
+        targets=PerFigure(figures, check_target),
         warnings=tuple(warnings),
     )
 
