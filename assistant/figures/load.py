@@ -159,6 +159,8 @@ def _check_table(table: _Table, path: Path, max_rows: int | None, problems: _Pro
             path=str(path),
             hint="只保留本期要写的指标（一般几十行）；确需更多可调 ASSISTANT_FIGURES_MAX_ROWS",
         )
+    if table.formula_free:
+        return
     every_cell = chain.from_iterable(map(_CELLS, table.rows))  # no Python loop over the rows
     if not _FORMULA_CELL.search("\x1f" + "\x1f".join(every_cell)):
         return  # no cell starts like a formula: one search for the whole of a large file

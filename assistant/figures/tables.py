@@ -73,6 +73,7 @@ class _Table:
     sheet: str | None = None
     period: str | None = None
     organisation: str | None = None
+    formula_free: bool = False  # its reader saw no cell that could start like a formula
 
 
 class _Problems:
@@ -177,30 +178,46 @@ def _table_from_grid(
     return _Table(rows, headers, sheet=sheet)
 
 
-def csv_records(data: bytes) -> list[list[str]] | None:
-    """A CSV file's rows as text (UTF-8 with or without BOM, else GBK); None when it is neither."""
+def csv_text(data: bytes) -> str | None:
+    """A CSV file's text (UTF-8 with or without BOM, else GBK); None when it is neither."""
     for encoding in ("utf-8-sig", "gbk"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        return None
+    return None
+
+
+def csv_records(data: bytes) -> list[list[str]] | None:
+    """A CSV file's rows as text; None when it is neither UTF-8 nor GBK."""
+    text = csv_text(data)
+    return None if text is None else _records(text)
+
+
+def _records(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+# Where a CSV cell could start like a formula (=, +, -, @ after spaces or a quote): a text
+# without any holds no such cell, however its quotes fall.
+_FORMULA_START = re.compile(r'(?:^|[,\r\n])[\s"]*[=+\-@]')
+
+
 def _read_csv(path: Path, data: bytes, problems: _Problems) -> _Table | None:
-    records = csv_records(data)
-    if records is None:
+    text = csv_text(data)
+    if text is None:
         problems.error(None, None, "文件既不是 UTF-8 也不是 GBK 编码", "另存为 UTF-8 编码的 CSV")
         return None
+    records = _records(text)
     if not any(cell.strip() for row in records for cell in row):  # only commas and blank lines
         problems.error(
             None, None, "文件为空", "填入表头和数据：id,指标,数值,单位,期间,上年同期,目标,来源"
         )
         return None
-    return _table_from_grid(enumerate(records, start=1))
+    table = _table_from_grid(enumerate(records, start=1))
+    if table is not None:
+        table.formula_free = _FORMULA_START.search(text) is None
+    return table
 
 
 def _read_xlsx(path: Path, data: bytes, problems: _Problems) -> _Table | None:
