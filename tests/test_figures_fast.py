@@ -19,7 +19,8 @@ import yaml
 from assistant import domain, topics
 from assistant.errors import InputError
 from assistant.figures import compute_change, load_figures
-from assistant.figures.rows import _measure, _read_value
+from assistant.figures.rows import _measure, _read_value, names_said
+from assistant.figures.tables import COLUMNS, _Row
 from assistant.metrics import _unit_of, normalise_unit
 from assistant.types import Figure, FigureSet
 
@@ -108,6 +109,10 @@ def _row(rng: random.Random, number: int, name: str) -> str:
         rng.choice(("", "", "", "", "0", "2")),
     ]
     return ",".join(f'"{cell}"' if "," in cell else cell for cell in cells)
+
+
+def _row_of(name: str) -> _Row:
+    return _Row(1, *(name if key == "name" else "" for key in COLUMNS))
 
 
 def _without_place(figure: Figure) -> Figure:
@@ -251,3 +256,23 @@ def test_a_csv_cell_like_a_formula_is_named_however_it_is_quoted(tmp_path: Path,
     said = any("第2行，列“来源”" in w and "公式" in w for w in warnings)
     assert said is (cell != '"a,=b"'), warnings  # a,=b starts with a: no formula
     assert not any("公式" in w for w in load_figures(SAMPLE).warnings)
+
+
+def test_names_alike_but_for_their_numbers_are_looked_up_once_and_say_the_same() -> None:
+    """A large file numbers its stations: names that differ only in runs of digits share one
+    search, unless a word with a digit (PM2.5, PM10, 12369) occurs in them; either way each
+    name gets the metric and topic it gets alone."""
+    pack = domain.current()
+    names = ["监测点位12浓度", "监测点位7浓度", "PM2.5浓度", "PM10浓度", "12369热线",
+             "12345热线", "3号断面水质", "ＰＭ２.５浓度", "站点3PM2.5平均浓度", "点位1", "pm10",
+             "某某指标9"]  # fmt: skip
+    keys = topics.search_keys(pack, names)
+    assert keys[0] == keys[1] != names[0] and keys[6] != names[6]
+    assert [k for k, n in zip(keys, names, strict=True) if k == n] == names[2:6] + names[7:9] + [
+        "pm10"
+    ]
+    said = names_said(pack, [_row_of(name) for name in names])
+    for name in names:
+        metric = domain.metric_in(pack, name)
+        topic = topics.topic_in(pack, name, metric.topic if metric else None)
+        assert said[name] == (metric, topic), name

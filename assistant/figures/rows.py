@@ -12,7 +12,7 @@ from .. import domain
 from ..domain import Domain, metrics_in
 from ..metrics import Unit, kind_for_unit, normalise_unit, same_measure
 from ..periods import Period
-from ..topics import topics_in
+from ..topics import search_keys, topics_in
 from ..types import Better, Figure, Metric, MetricKind, Provenance, built
 from .arithmetic import _FULLWIDTH, _NUMBER, _PLAIN, _class_of
 from .tables import _Problems, _Row, _Table
@@ -95,10 +95,15 @@ def _read_value(text: str, is_class: bool) -> tuple[_Numbers, tuple[str, str] | 
 
 def names_said(pack: Domain, rows: Iterable[_Row]) -> dict[str, tuple[Metric | None, str | None]]:
     """Each distinct name of a file's rows with the dictionary metric and the topic it says,
-    looked up in one search over all the names (a large file may name a hundred thousand)."""
+    looked up in one search over all the names (a large file may name a hundred thousand), and
+    once for names alike but for their numbers (search_keys)."""
     names = list(dict.fromkeys(row.name for row in rows))
-    metrics = metrics_in(pack, names)
-    topics = topics_in(pack, names, [metric.topic if metric else None for metric in metrics])
+    keys = search_keys(pack, names)
+    distinct = list(dict.fromkeys(keys))
+    metric_of = dict(zip(distinct, metrics_in(pack, distinct), strict=True))
+    metrics = [metric_of[key] for key in keys]
+    metric_topics = [metric.topic if metric else None for metric in metrics]
+    topics = topics_in(pack, names, metric_topics, keys)
     return dict(zip(names, zip(metrics, topics, strict=True), strict=True))
 
 
