@@ -245,8 +245,8 @@ def test_changes_asked_later_follow_the_pack_the_file_was_loaded_under(tmp_path:
     ["=SUM(A1)", '" =SUM(A1)"', '"=1+2"', "@cmd", '"\u3000+cmd"', '"a,=b"'],
 )
 def test_a_csv_cell_like_a_formula_is_named_however_it_is_quoted(tmp_path: Path, cell: str) -> None:
-    """A CSV file whose text has no cell starting like a formula skips the per-cell check; a
-    cell that does, quoted, after spaces or inside a quoted cell, is still named."""
+    """A CSV file whose text holds none of = + - @ skips the per-cell check; a cell starting
+    with one, quoted, after spaces or inside a quoted cell, is still named."""
     path = tmp_path / "odd.csv"
     path.write_text(
         f"id,指标,数值,单位,期间,来源\npm25,PM2.5平均浓度,38.4,微克/立方米,2025年上半年,{cell}\n",

@@ -73,7 +73,7 @@ class _Table:
     sheet: str | None = None
     period: str | None = None
     organisation: str | None = None
-    formula_free: bool = False  # its reader saw no cell that could start like a formula
+    formula_free: bool = False  # its reader saw none of = + - @: no cell starts like a formula
 
 
 class _Problems:
@@ -198,11 +198,6 @@ def _records(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-# Where a CSV cell could start like a formula (=, +, -, @ after spaces or a quote): a text
-# without any holds no such cell, however its quotes fall.
-_FORMULA_START = re.compile(r'(?:^|[,\r\n])[\s"]*[=+\-@]')
-
-
 def _read_csv(path: Path, data: bytes, problems: _Problems) -> _Table | None:
     text = csv_text(data)
     if text is None:
@@ -216,7 +211,7 @@ def _read_csv(path: Path, data: bytes, problems: _Problems) -> _Table | None:
         return None
     table = _table_from_grid(enumerate(records, start=1))
     if table is not None:
-        table.formula_free = _FORMULA_START.search(text) is None
+        table.formula_free = not any(start in text for start in "=+-@")  # 4 scans, no regex
     return table
 
 
