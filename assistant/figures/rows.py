@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .. import domain
 from ..domain import Domain, metrics_in
@@ -70,10 +70,8 @@ class _Numbers:
 _EMPTY = _Numbers(None, "", None)
 
 
-@lru_cache(maxsize=4096)
 def _read_value(text: str, is_class: bool) -> tuple[_Numbers, tuple[str, str] | None]:
-    """A cell's numbers, and what is wrong with it (what, what to do) or None. Cached by text:
-    a large file writes the same few hundred numbers on row after row."""
+    """A cell's numbers, and what is wrong with it (what, what to do) or None."""
     written = text.strip()
     if not is_class and _PLAIN.fullmatch(written):  # 41.6: what _number would make of it
         return _Numbers(Decimal(written), written, None), None
@@ -91,6 +89,14 @@ def _read_value(text: str, is_class: bool) -> tuple[_Numbers, tuple[str, str] | 
     if value is None:
         return _Numbers(None, written, None), (f"“{written}”不是数字", _not_a_number(written))
     return _Numbers(value, written.translate(_FULLWIDTH).replace(",", ""), None), None
+
+
+# _read_value of a number cell and of a class cell, cached by the text alone: a large file
+# writes the same few hundred numbers on row after row.
+_READERS = (
+    lru_cache(maxsize=4096)(partial(_read_value, is_class=False)),
+    lru_cache(maxsize=1024)(partial(_read_value, is_class=True)),
+)
 
 
 def names_said(pack: Domain, rows: Iterable[_Row]) -> dict[str, tuple[Metric | None, str | None]]:
@@ -154,9 +160,10 @@ def _build_figure(
         problems.warn(
             row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
         )
-    value, wrong = _read_value(row.value, is_class)
-    previous, wrong_previous = _read_value(row.previous, is_class)
-    target, wrong_target = _read_value(row.target, is_class)
+    read = _READERS[is_class]
+    value, wrong = read(row.value)
+    previous, wrong_previous = read(row.previous)
+    target, wrong_target = read(row.target)
     if wrong or wrong_previous or wrong_target:
         _report_values(row, col, (wrong, wrong_previous, wrong_target), problems)
     optional = row.better or row.decimals or row.topic or row.sum
