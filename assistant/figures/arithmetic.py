@@ -130,16 +130,26 @@ class PerFigure(Mapping[str, T]):
             by_id.setdefault(figure.id, figure)  # the first of an id, as a scan finds it
         return by_id
 
+    def get(self, figure_id: str, default: Any = None) -> Any:  # no KeyError raised
+        if figure_id in self._known:
+            found = self._known[figure_id]
+        elif (figure := self._by_id.get(figure_id)) is not None:
+            found = self._known[figure_id] = self._work_out(figure)
+        else:
+            found = None
+        return default if found is None else found
+
     def __getitem__(self, figure_id: str) -> T:
-        if figure_id not in self._known:
-            self._known[figure_id] = self._work_out(self._by_id[figure_id])
-        found = self._known[figure_id]
+        found: T | None = self.get(figure_id)
         if found is None:
             raise KeyError(figure_id)
         return found
 
+    def __contains__(self, figure_id: object) -> bool:
+        return isinstance(figure_id, str) and self.get(figure_id) is not None
+
     def __iter__(self) -> Iterator[str]:
-        return (figure_id for figure_id in self._by_id if figure_id in self)
+        return (figure_id for figure_id in self._by_id if self.get(figure_id) is not None)
 
     def __len__(self) -> int:
         return sum(1 for _figure_id in self)
