@@ -22,11 +22,10 @@ T = TypeVar("T")
 
 def built(cls: type[T], values: dict[str, Any]) -> T:
     """An instance of the frozen dataclass ``cls`` equal to ``cls(**values)``, made without
-    ``__init__``: a frozen dataclass's ``__init__`` sets each field through
-    ``object.__setattr__``, which for Figure's 22 fields was a third of the time to load a
-    100,000-row figures file. ``values`` names every field, defaults too, in field order: set
-    one by one into the instance's own attributes, they share the class's keys (a table of
-    their own would take three times the memory). Only for classes without ``__post_init__``."""
+    ``__init__`` (its ``object.__setattr__`` per field was slow for a 100,000-row figures file).
+    ``values`` names every field, defaults too, in field order: set one by one into the
+    instance's attributes, they share the class's keys (a table of their own takes three times
+    the memory). Only for classes without ``__post_init__``."""
     instance = object.__new__(cls)
     attributes = instance.__dict__
     for name, value in values.items():
