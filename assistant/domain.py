@@ -438,9 +438,10 @@ def places(
     if len(folded) != len(joined):  # a letter folds to two (ß → SS): fold each on its own
         texts = [fold(text) for text in texts]
         folded = "\n".join(texts)
-    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    starts: list[int] = []  # where each text begins, worked out at the first match
     start = 0
     while (found := pattern.search(folded, start)) is not None:
+        starts = starts or list(accumulate((len(text) + 1 for text in texts), initial=0))
         yield bisect_right(starts, found.start()) - 1, found
         start = found.start() + 1
 

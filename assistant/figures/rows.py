@@ -13,7 +13,7 @@ from ..domain import Domain, metrics_in
 from ..metrics import Unit, kind_for_unit, normalise_unit, same_measure
 from ..periods import Period
 from ..topics import search_keys, topics_in
-from ..types import Better, Figure, Metric, MetricKind, Provenance, built
+from ..types import Better, Figure, Metric, MetricKind, Provenance
 from .arithmetic import _FULLWIDTH, _NUMBER, _PLAIN, _class_of
 from .tables import _Problems, _Row, _Table
 
@@ -167,8 +167,14 @@ def _build_figure(
     options = _options(row, col, problems) if optional else _NO_OPTIONS  # most rows fill none
     if not ok or options is None:
         return None
-    figure = object.__new__(Figure)  # as types.built makes it, the fields written out
-    values = figure.__dict__  # filled in field order: they share the class's keys
+    provenance = object.__new__(Provenance)  # as types.built makes them, fields written out
+    place = provenance.__dict__  # filled in field order: they share the class's keys
+    place["file"] = file
+    place["row"] = row.number
+    place["source"] = source
+    place["sheet"] = table.sheet
+    figure = object.__new__(Figure)
+    values = figure.__dict__
     values["id"] = row.id
     values["name"] = name
     values["value"] = value.value
@@ -176,9 +182,7 @@ def _build_figure(
     values["unit"] = unit
     values["unit_canonical"] = measure.canonical if measure else None
     values["period"] = period
-    values["provenance"] = built(
-        Provenance, {"file": file, "row": row.number, "source": source, "sheet": table.sheet}
-    )
+    values["provenance"] = provenance
     values["kind"] = kind
     values["topic"] = options.topic or topic
     values["better"] = options.better or better
