@@ -6,7 +6,7 @@ the modules that produce them are named in the section comment.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -31,6 +31,14 @@ def built(cls: type[T], values: dict[str, Any]) -> T:
     for name, value in values.items():
         attributes[name] = value
     return instance
+
+
+def by_id(figures: Iterable[Figure]) -> dict[str, Figure]:
+    """Figures by id, the first of an id as a scan would find it."""
+    found: dict[str, Figure] = {}
+    for figure in figures:
+        found.setdefault(figure.id, figure)
+    return found
 
 
 # --- corpus: produced by ingest, stored by store, returned by retrieve -----------------------
@@ -392,12 +400,10 @@ class Quantity:
 
 @dataclass(frozen=True)
 class FigureSet:
-    """A loaded, validated figures file with everything derived from it (see assistant.figures).
-
-    ``changes`` and ``targets`` hold the 同比 changes and target checks by figure id;
-    ``warnings`` the problems that did not stop loading (unknown units, unknown topics).
-    ``organisation`` is the reporting unit a YAML file may name at its top (``unit:``).
-    """
+    """A loaded, validated figures file with everything derived from it (see assistant.figures):
+    ``changes`` and ``targets``, the 同比 changes and target checks by figure id (worked out when
+    asked); ``warnings``, the problems that did not stop loading (unknown units or topics);
+    ``organisation``, the reporting unit a YAML file may name at its top (``unit:``)."""
 
     path: Path
     sha256: str  # of the file's bytes, so a draft can say exactly which file it was checked against
@@ -405,8 +411,8 @@ class FigureSet:
     period: Period | None = None  # the report period: the file's, else the rows' most common
     sheet: str | None = None
     organisation: str | None = None
-    changes: Mapping[str, Change] = field(default_factory=dict)  # worked out when asked
-    targets: Mapping[str, TargetCheck] = field(default_factory=dict)  # worked out when asked
+    changes: Mapping[str, Change] = field(default_factory=dict)
+    targets: Mapping[str, TargetCheck] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Figure]:
@@ -416,8 +422,7 @@ class FigureSet:
         return len(self.figures)
 
     def __getitem__(self, figure_id: str) -> Figure:
-        found = self.get(figure_id)
-        if found is None:
+        if (found := self.get(figure_id)) is None:
             raise KeyError(figure_id)
         return found
 
@@ -429,13 +434,8 @@ class FigureSet:
         return self._by_id.get(figure_id)
 
     @cached_property
-    def _by_id(self) -> dict[str, Figure]:
-        """The figures by id (the first of an id, as a scan would find), made when first asked:
-        a lookup per figure of a large file would otherwise scan it each time."""
-        by_id: dict[str, Figure] = {}
-        for figure in self.figures:
-            by_id.setdefault(figure.id, figure)
-        return by_id
+    def _by_id(self) -> dict[str, Figure]:  # made when first asked: not a scan per lookup
+        return by_id(self.figures)
 
     def by_topic(self, topic: str) -> list[Figure]:
         return [f for f in self.figures if f.topic == topic]

@@ -19,7 +19,7 @@ import yaml
 from assistant import domain, topics
 from assistant.errors import InputError
 from assistant.figures import compute_change, load_figures
-from assistant.figures.rows import _READERS, _measure, names_said
+from assistant.figures.rows import _VALUE_READERS, _measure, names_said
 from assistant.figures.tables import COLUMNS, _Row
 from assistant.metrics import _unit_of, normalise_unit
 from assistant.types import Figure, FigureSet
@@ -120,7 +120,7 @@ def _without_place(figure: Figure) -> Figure:
 
 
 def _empty_caches() -> None:
-    for cached in (_measure, *_READERS, domain._metric_in, topics._hinted, _unit_of):
+    for cached in (_measure, *_VALUE_READERS, domain._metric_in, topics._hinted, _unit_of):
         cached.cache_clear()
 
 

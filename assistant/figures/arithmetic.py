@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 
 from .. import domain
 from ..metrics import normalise_unit
-from ..types import Better, Change, Figure, MetricKind, TargetCheck, built, places_of
+from ..types import Better, Change, Figure, MetricKind, TargetCheck, built, by_id, places_of
 
 T = TypeVar("T")
 DEFAULT_PERCENT_PLACES = 1  # 同比 % and 完成率, unless the row's 小数位 says otherwise
@@ -125,10 +125,7 @@ class PerFigure(Mapping[str, T]):
 
     @cached_property
     def _by_id(self) -> dict[str, Figure]:
-        by_id: dict[str, Figure] = {}
-        for figure in self._figures:
-            by_id.setdefault(figure.id, figure)  # the first of an id, as a scan finds it
-        return by_id
+        return by_id(self._figures)
 
     def get(self, figure_id: str, default: Any = None) -> Any:  # no KeyError raised
         if figure_id in self._known:

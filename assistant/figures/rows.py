@@ -93,7 +93,7 @@ def _read_value(text: str, is_class: bool) -> tuple[_Numbers, tuple[str, str] | 
 
 # _read_value of a number cell and of a class cell, cached by the text alone: a large file
 # writes the same few hundred numbers on row after row.
-_READERS = (
+_VALUE_READERS = (
     lru_cache(maxsize=4096)(partial(_read_value, is_class=False)),
     lru_cache(maxsize=1024)(partial(_read_value, is_class=True)),
 )
@@ -157,7 +157,7 @@ def _build_figure(
         problems.warn(
             row.number, col.get("unit"), f"不认识的单位“{unit}”", "确认单位写法；同比等仍按数值计算"
         )
-    read = _READERS[is_class]
+    read = _VALUE_READERS[is_class]
     value, wrong = read(row.value)
     previous, wrong_previous = read(row.previous)
     target, wrong_target = read(row.target)
