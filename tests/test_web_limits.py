@@ -278,3 +278,21 @@ def test_a_figures_file_over_the_row_limit_is_refused(settings: Settings) -> Non
     text = answer.json()["message"]["text"]
     assert answer.status_code == 422 and "100000 行数据，超过上限 5000 行" in text, text
     assert "ASSISTANT_FIGURES_MAX_ROWS" in text
+
+
+def test_a_long_read_waits_until_a_turns_reply_is_out() -> None:
+    """The pace steps aside while a chat turn's reply is being sent (its job has ended, its last
+    lines are still on their way) and for a moment after, not only while a job runs."""
+    jobs = web_jobs.Jobs(2)
+
+    def paced() -> float:
+        started = time.perf_counter()
+        jobs.pace()
+        return time.perf_counter() - started
+
+    assert paced() < web_jobs.PACE_STEP  # nothing running: straight on
+    jobs.streaming = 1
+    assert paced() >= web_jobs.PACE_MAX  # a reply being sent: it waits (at most PACE_MAX)
+    jobs.streaming = 0
+    jobs.sent_at = time.monotonic()
+    assert web_jobs.PACE_STEP <= paced() < web_jobs.PACE_MAX  # just sent: a short wait

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 PACE_STEP = 0.005  # seconds a long read sleeps at a time while short jobs run
 PACE_MAX = 0.5  # at most this long per call, so a long read always gets on
+SENT_GRACE = 0.05  # seconds a long read still waits after a turn's reply was handed over
 
 
 class Jobs:
@@ -32,6 +33,8 @@ class Jobs:
     def __init__(self, size: int) -> None:
         self.limiter = anyio.CapacityLimiter(size)
         self.files = anyio.CapacityLimiter(1)
+        self.streaming = 0  # chat turns whose reply is still being sent (changed on the loop)
+        self.sent_at = 0.0  # when the last turn's reply was handed over (time.monotonic)
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         return await anyio.to_thread.run_sync(work, *args, limiter=self.limiter)
@@ -43,11 +46,18 @@ class Jobs:
 
     def pace(self) -> None:
         """Called from a long read between pieces (in its worker thread): sleep while any short
-        job runs, at most PACE_MAX at a time. A sleeping thread leaves Python to the others."""
+        job runs or a chat turn's reply is still being sent, at most PACE_MAX at a time. A
+        sleeping thread leaves Python to the others."""
         waited = 0.0
-        while self.limiter.borrowed_tokens and waited < PACE_MAX:  # a set's size: thread-safe
+        while self._busy() and waited < PACE_MAX:
             time.sleep(PACE_STEP)
             waited += PACE_STEP
+
+    def _busy(self) -> bool:
+        """A short job runs, a chat turn's reply is being sent, or one was handed over so lately
+        that its last bytes are still on their way (they need Python's lock too)."""
+        recent = time.monotonic() - self.sent_at < SENT_GRACE
+        return bool(self.limiter.borrowed_tokens or self.streaming or recent)
 
     async def stream(self, work: Callable[[Callable[[dict], None]], dict]) -> AsyncIterator[dict]:
         """Run ``work(emit)`` as a job; yield what it emits as it goes, then what it returns.
@@ -66,12 +76,17 @@ class Jobs:
                 log.exception("web job failed")
                 return {"type": "error", "error": "服务器内部错误，请重试"}
 
-        task = asyncio.ensure_future(job())
-        while not task.done() or not events.empty():
-            getter = asyncio.ensure_future(events.get())
-            await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                yield getter.result()
-            else:
-                getter.cancel()
-        yield task.result()
+        self.streaming += 1  # until the last line is sent: the turn is not done at the job's end
+        try:
+            task = asyncio.ensure_future(job())
+            while not task.done() or not events.empty():
+                getter = asyncio.ensure_future(events.get())
+                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    yield getter.result()
+                else:
+                    getter.cancel()
+            yield task.result()
+        finally:
+            self.streaming -= 1
+            self.sent_at = time.monotonic()
