@@ -278,3 +278,16 @@ def test_a_draft_says_a_past_total_and_the_files_parts_in_one_sentence(
     text = markdown(result.draft)
     assert "共审批建设项目环评文件30件，其中环境影响报告书4件、环境影响报告表26件。" in text
     assert result.report.ok
+
+
+def test_a_count_of_cases_is_said_as_cases_dealt_with(tmp_path: Path) -> None:
+    """A count of cases opens with what was done with them (查处…案件; 信访 cases are 办理),
+    never a bare name and number (违法焚烧秸秆案件6件。)."""
+    figures = _figures(
+        tmp_path,
+        _row("burning", "违法焚烧秸秆案件", 6, "件") + _row("petitions", "环境信访案件", 12, "件"),
+    )
+    assert [action(f) for f in figures] == [
+        ("查处", "违法焚烧秸秆案件"),
+        ("办理", "环境信访案件"),
+    ]
